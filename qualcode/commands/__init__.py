@@ -1,0 +1,1 @@
+"""click commands grouped by the layer they drive; ``qualcode.cli`` registers them all."""

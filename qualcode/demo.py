@@ -1,0 +1,103 @@
+"""The demo project: the shipped samples, the shipped codebook and a set of example codings.
+
+The example codings (``sample_transcripts/demo_codings.csv``: document, code, exact passage)
+stand in for a first coder's work, so that every later view (retrieval, summaries, agreement,
+learned suggestions) has something real to show on a fresh machine.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+
+from qualcode.codebook import codebook_entries, load_codebook
+from qualcode.errors import QualcodeError
+from qualcode.importing import import_files
+from qualcode.resources import default_codebook, samples_dir
+from qualcode.store import Project
+
+DEMO_FILE = "demo.qc"
+DEMO_CODER = "demo"
+DEMO_CODINGS = "demo_codings.csv"
+
+
+def build_demo(
+    directory: Path, fresh: bool = False, echo: Callable[[str], None] = lambda _: None
+) -> Path:
+    """Create (or reuse) ``directory/demo.qc`` and return its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / DEMO_FILE
+    if path.exists() and not fresh:
+        echo(f"Using existing demo project {path} (--fresh rebuilds it)")
+        return path
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    samples = samples_dir()
+    with Project.create(path, coder=DEMO_CODER) as project:
+        echo(f"Importing samples from {samples} ...")
+        results = import_files(
+            project,
+            [samples],
+            progress=lambda i, n, name: echo(f"  [{i + 1}/{n}] {name}") if name else None,
+        )
+        failed = [r for r in results if not r.ok]
+        if failed:
+            raise QualcodeError(f"demo import failed for {failed[0].path}: {failed[0].message}")
+        participants = samples / "participants.csv"
+        if participants.exists():
+            from qualcode.ingest.attributes import read_attribute_table
+
+            table = read_attribute_table(participants)
+            project.set_attributes_bulk(table.documents, table.speakers, "Demo participants")
+        book = load_codebook(default_codebook())
+        project.apply_codebook(book.name, codebook_entries(book))
+        added = apply_demo_codings(project, samples / DEMO_CODINGS)
+        echo(
+            f"Built {path}: {len(results)} transcripts, codebook '{book.name}', "
+            f"{added} example codings"
+        )
+    return path
+
+
+def apply_demo_codings(project: Project, csv_path: Path) -> int:
+    """Apply (document, code, passage) rows as codings in one action; returns how many."""
+    if not csv_path.exists():
+        return 0
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    texts: dict[str, str] = {}
+    count = 0
+    with project.action("demo.codings", f"Applied {len(rows)} example codings"):
+        for row in rows:
+            name = row["document"]
+            if name not in texts:
+                texts[name] = project.document(name).text
+            start = texts[name].find(row["text"])
+            if start < 0:
+                raise QualcodeError(f"{csv_path}: passage not found in {name}: {row['text'][:40]}")
+            project.add_coding(name, row["code"], start, start + len(row["text"]))
+            count += 1
+    return count
+
+
+def describe_demo(project: Project) -> str:
+    """A short plain-text overview of what the project holds."""
+    docs = project.documents()
+    codes = project.codes()
+    themes = [c for c in codes if c.depth == 0]
+    codings = project.codings()
+    lines = [
+        f"Project {project.path}",
+        f"  {len(docs)} documents, {sum(d.word_count for d in docs):,} words, "
+        f"{sum(d.turn_count for d in docs)} turns",
+        f"  {len(themes)} themes, {len(codes) - len(themes)} codes, {len(codings)} codings",
+        "",
+        "Themes (codings including sub-codes):",
+    ]
+    per_code = {c.id: c.coding_count for c in codes}
+    for theme in themes:
+        total = sum(per_code[i] for i in project.descendant_ids(theme.id))
+        lines.append(f"  {total:>4}  {theme.name}")
+    lines += ["", f"Open it: qualcode open {project.path}"]
+    return "\n".join(lines)

@@ -1,0 +1,142 @@
+"""Import files into a project: read (ingest), segment (nlp), store (store).
+
+One transaction per file, so one bad file never stops the others and never leaves half a
+document behind; the result list says what happened to each file and why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from qualcode.errors import QualcodeError
+from qualcode.ingest import READERS, read_transcript
+from qualcode.store import DocumentInput, Project, TurnInput
+
+_WORD = re.compile(r"\w+")
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    path: str
+    name: str
+    status: str  # imported | replaced | unchanged | duplicate | failed
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given, and the supported files inside any folder, in name order."""
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            out.extend(
+                sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.is_file() and p.suffix.lower() in READERS and not _is_readme(p)
+                )
+            )
+        else:
+            out.append(path)
+    return out
+
+
+def _is_readme(path: Path) -> bool:
+    """A folder's README describes the transcripts; it is not one of them."""
+    return path.stem.lower() in ("readme", "license", "changelog")
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def import_files(
+    project: Project,
+    paths: Iterable[str | Path],
+    *,
+    encoding: str | None = None,
+    model: str | None = None,
+    replace: bool = False,
+    drop_unplaced: bool = False,
+    name: str | None = None,
+    progress: Progress | None = None,
+) -> list[ImportResult]:
+    files = expand_paths(paths)
+    if name is not None and len(files) != 1:
+        raise QualcodeError("--as NAME needs exactly one file")
+    results = []
+    for i, path in enumerate(files):
+        if progress:
+            progress(i, len(files), path.name)
+        results.append(
+            _import_one(project, path, name or path.stem, encoding, model, replace, drop_unplaced)
+        )
+    if progress:
+        progress(len(files), len(files), "")
+    return results
+
+
+def _import_one(
+    project: Project,
+    path: Path,
+    name: str,
+    encoding: str | None,
+    model: str | None,
+    replace: bool,
+    drop_unplaced: bool,
+) -> ImportResult:
+    try:
+        transcript = read_transcript(path, encoding)
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        existing = project.find_document(name)
+        if existing is not None and existing.sha256 == sha:
+            return ImportResult(str(path), name, "unchanged", "already imported")
+        if existing is None:
+            twin = project.document_by_hash(sha)
+            if twin is not None:
+                return ImportResult(
+                    str(path), name, "duplicate", f"same file already imported as '{twin.name}'"
+                )
+        elif not replace:
+            return ImportResult(
+                str(path),
+                name,
+                "failed",
+                f"a different '{name}' is already imported; use --replace to update it "
+                "(its codings are carried over) or --as NEWNAME",
+            )
+        from qualcode.nlp.segment import segment_turns
+
+        spans = [(t.start, t.end) for t in transcript.turns if t.end > t.start]
+        sentences = segment_turns(transcript.text, spans, model)
+        doc = DocumentInput(
+            name=name,
+            text=transcript.text,
+            sha256=sha,
+            source_format=transcript.source_format,
+            turns=[TurnInput(t.start, t.end, t.speaker, t.timestamp) for t in transcript.turns],
+            sentences=sentences,
+            attributes=transcript.attributes,
+            source_path=str(path),
+            word_count=count_words(transcript.text),
+        )
+        if existing is None:
+            project.add_document(doc)
+            return ImportResult(
+                str(path), name, "imported", f"{doc.word_count} words, {len(doc.turns)} turns"
+            )
+        dropped = project.replace_document(doc, drop_unplaced=drop_unplaced)
+        note = f"; dropped {len(dropped)} coding(s) no longer in the text" if dropped else ""
+        return ImportResult(str(path), name, "replaced", f"codings carried over{note}")
+    except QualcodeError as exc:
+        return ImportResult(str(path), name, "failed", str(exc))

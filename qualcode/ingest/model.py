@@ -1,0 +1,29 @@
+"""What a reader returns: the document text and where each speaker turn lies in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TurnSpan:
+    """One speaker turn: ``text[start:end]`` is what was said (the speaker label excluded)."""
+
+    start: int
+    end: int
+    speaker: str | None = None
+    timestamp: str | None = None
+
+
+@dataclass
+class Transcript:
+    """A decoded transcript, ready to be segmented and stored.
+
+    ``text`` is the document as it will be stored (newlines normalised to ``\\n``, front matter
+    removed); every offset points into it.
+    """
+
+    text: str
+    turns: list[TurnSpan]
+    attributes: dict[str, str] = field(default_factory=dict)
+    source_format: str = "txt"
