@@ -200,11 +200,11 @@ def import_(
                 name=as_name,
             )
             results.append(result)
-            click.echo(
-                f"[{i:>{width}}/{len(paths)}] {result.status:<9} {result.name}"
-                + (f": {result.message}" if result.message else ""),
-                err=not result.ok,
-            )
+            if result.ok:
+                detail = f": {result.message}" if result.message else ""
+                click.echo(f"[{i:>{width}}/{len(paths)}] {result.status:<9} {result.name}{detail}")
+            else:
+                click.echo(f"error: {result.message}", err=True)
         if table is not None:
             unmatched = proj.set_attributes_bulk(
                 table.documents, table.speakers, f"Attributes from {attributes_csv}"
@@ -482,7 +482,12 @@ def codes_add(
     color: str | None,
     coder: str | None,
 ) -> None:
-    """Add a code.  Example: qualcode codes add study.qc "Feeling alone" --parent "Security" """
+    """Add a code.
+
+    \b
+    Example:
+      qualcode codes add study.qc "Feeling alone" --parent "Security"
+    """
     with open_project(project, coder) as proj:
         proj.add_code(name, parent=parent, brief=brief, color=color)
     click.echo(f"Added {name}")
@@ -494,7 +499,12 @@ def codes_add(
 @click.argument("new")
 @coder_option
 def codes_rename(project: Path, old: str, new: str, coder: str | None) -> None:
-    """Rename a code.  Example: qualcode codes rename study.qc "Rivalry" "Competition" """
+    """Rename a code.
+
+    \b
+    Example:
+      qualcode codes rename study.qc "Rivalry" "Competition"
+    """
     with open_project(project, coder) as proj:
         proj.rename_code(old, new)
     click.echo(f"Renamed {old} to {new}")
@@ -506,7 +516,12 @@ def codes_rename(project: Path, old: str, new: str, coder: str | None) -> None:
 @click.option("--parent", help="New parent (omit for top level).")
 @coder_option
 def codes_move(project: Path, name: str, parent: str | None, coder: str | None) -> None:
-    """Move a code under another.  Example: qualcode codes move study.qc "Rivalry" --parent "Group" """
+    """Move a code under another.
+
+    \b
+    Example:
+      qualcode codes move study.qc "Rivalry" --parent "Group"
+    """
     with open_project(project, coder) as proj:
         proj.move_code(name, parent)
     click.echo(f"Moved {name}")
@@ -518,7 +533,12 @@ def codes_move(project: Path, name: str, parent: str | None, coder: str | None) 
 @click.argument("target")
 @coder_option
 def codes_merge(project: Path, source: str, target: str, coder: str | None) -> None:
-    """Merge SOURCE into TARGET (codings move).  Example: qualcode codes merge study.qc A B"""
+    """Merge SOURCE into TARGET (codings move).
+
+    \b
+    Example:
+      qualcode codes merge study.qc A B
+    """
     with open_project(project, coder) as proj:
         moved = proj.merge_codes(source, target)
     click.echo(f"Merged {source} into {target} ({moved} coding(s) moved)")
@@ -530,7 +550,12 @@ def codes_merge(project: Path, source: str, target: str, coder: str | None) -> N
 @click.option("--force", is_flag=True, help="Also delete its codings; sub-codes move up.")
 @coder_option
 def codes_delete(project: Path, name: str, force: bool, coder: str | None) -> None:
-    """Delete a code (refused if it has codings, unless --force).  Example: qualcode codes delete study.qc Old"""
+    """Delete a code (refused if it has codings, unless --force).
+
+    \b
+    Example:
+      qualcode codes delete study.qc Old
+    """
     with open_project(project, coder) as proj:
         deleted = proj.delete_code(name, force=force)
     click.echo(f"Deleted {name}" + (f" and {deleted} coding(s)" if deleted else ""))
@@ -748,7 +773,12 @@ def memo(
 @project_argument
 @coder_option
 def undo(project: Path, coder: str | None) -> None:
-    """Undo your last change.  Example: qualcode undo study.qc"""
+    """Undo your last change.
+
+    \b
+    Example:
+      qualcode undo study.qc
+    """
     with open_project(project, coder) as proj:
         event = proj.undo()
     click.echo(f"Undone: {event.summary}" if event else "Nothing to undo")
@@ -758,7 +788,12 @@ def undo(project: Path, coder: str | None) -> None:
 @project_argument
 @coder_option
 def redo(project: Path, coder: str | None) -> None:
-    """Redo the change you last undid.  Example: qualcode redo study.qc"""
+    """Redo the change you last undid.
+
+    \b
+    Example:
+      qualcode redo study.qc
+    """
     with open_project(project, coder) as proj:
         event = proj.redo()
     click.echo(f"Redone: {event.summary}" if event else "Nothing to redo")
@@ -785,7 +820,12 @@ def log(project: Path, limit: int) -> None:
 @click.argument("query")
 @click.option("-n", "limit", default=50, show_default=True)
 def search(project: Path, query: str, limit: int) -> None:
-    """Full-text search across transcripts.  Example: qualcode search study.qc "alone" """
+    """Full-text search across transcripts.
+
+    \b
+    Example:
+      qualcode search study.qc "alone"
+    """
     with open_project(project) as proj:
         hits = proj.search(query, limit)
     for hit in hits:

@@ -9,14 +9,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.errors import QualcodeError
-from qualcode.ingest import READERS, read_transcript
+from qualcode.ingest import READERS, Transcript, read_transcript
 from qualcode.store import DocumentInput, Project, TurnInput
 
 _WORD = re.compile(r"\w+")
+BATCH_FILES = 16
 
 Progress = Callable[[int, int, str], None]
 
@@ -71,72 +72,106 @@ def import_files(
     name: str | None = None,
     progress: Progress | None = None,
 ) -> list[ImportResult]:
+    """Import files in order; each file is its own transaction.
+
+    Files are read and segmented in small batches (``nlp.pipe`` over several documents at once)
+    and then stored one by one.
+    """
     files = expand_paths(paths)
     if name is not None and len(files) != 1:
         raise QualcodeError("--as NAME needs exactly one file")
-    results = []
-    for i, path in enumerate(files):
-        if progress:
-            progress(i, len(files), path.name)
-        results.append(
-            _import_one(project, path, name or path.stem, encoding, model, replace, drop_unplaced)
-        )
+    results: list[ImportResult] = []
+    for first in range(0, len(files), BATCH_FILES):
+        batch = files[first : first + BATCH_FILES]
+        prepared = [_prepare(project, path, name or path.stem, encoding, replace) for path in batch]
+        todo = [p for p in prepared if isinstance(p, _Prepared)]
+        if todo:
+            from qualcode.nlp.segment import segment_documents
+
+            spans = segment_documents(
+                ((p.transcript.text, p.turn_spans) for p in todo), model=model
+            )
+            for item, sentences in zip(todo, spans, strict=True):
+                item.sentences = sentences
+        for i, item in enumerate(prepared, start=first):
+            if progress:
+                progress(i, len(files), batch[i - first].name)
+            if isinstance(item, _Prepared):
+                item = _store(project, item, drop_unplaced)
+            results.append(item)
     if progress:
         progress(len(files), len(files), "")
     return results
 
 
-def _import_one(
-    project: Project,
-    path: Path,
-    name: str,
-    encoding: str | None,
-    model: str | None,
-    replace: bool,
-    drop_unplaced: bool,
-) -> ImportResult:
+@dataclass
+class _Prepared:
+    """A file read and checked, waiting for its sentences and its transaction."""
+
+    path: Path
+    name: str
+    sha: str
+    transcript: Transcript
+    replacing: bool
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def turn_spans(self) -> list[tuple[int, int]]:
+        return [(t.start, t.end) for t in self.transcript.turns if t.end > t.start]
+
+
+def _prepare(
+    project: Project, path: Path, name: str, encoding: str | None, replace: bool
+) -> _Prepared | ImportResult:
     try:
         transcript = read_transcript(path, encoding)
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        existing = project.find_document(name)
-        if existing is not None and existing.sha256 == sha:
-            return ImportResult(str(path), name, "unchanged", "already imported")
-        if existing is None:
-            twin = project.document_by_hash(sha)
-            if twin is not None:
-                return ImportResult(
-                    str(path), name, "duplicate", f"same file already imported as '{twin.name}'"
-                )
-        elif not replace:
-            return ImportResult(
-                str(path),
-                name,
-                "failed",
-                f"a different '{name}' is already imported; use --replace to update it "
-                "(its codings are carried over) or --as NEWNAME",
-            )
-        from qualcode.nlp.segment import segment_turns
-
-        spans = [(t.start, t.end) for t in transcript.turns if t.end > t.start]
-        sentences = segment_turns(transcript.text, spans, model)
-        doc = DocumentInput(
-            name=name,
-            text=transcript.text,
-            sha256=sha,
-            source_format=transcript.source_format,
-            turns=[TurnInput(t.start, t.end, t.speaker, t.timestamp) for t in transcript.turns],
-            sentences=sentences,
-            attributes=transcript.attributes,
-            source_path=str(path),
-            word_count=count_words(transcript.text),
-        )
-        if existing is None:
-            project.add_document(doc)
-            return ImportResult(
-                str(path), name, "imported", f"{doc.word_count} words, {len(doc.turns)} turns"
-            )
-        dropped = project.replace_document(doc, drop_unplaced=drop_unplaced)
-        note = f"; dropped {len(dropped)} coding(s) no longer in the text" if dropped else ""
-        return ImportResult(str(path), name, "replaced", f"codings carried over{note}")
     except QualcodeError as exc:
         return ImportResult(str(path), name, "failed", str(exc))
+    existing = project.find_document(name)
+    if existing is not None and existing.sha256 == sha:
+        return ImportResult(str(path), name, "unchanged", "already imported")
+    if existing is None:
+        twin = project.document_by_hash(sha)
+        if twin is not None:
+            return ImportResult(
+                str(path), name, "duplicate", f"same file already imported as '{twin.name}'"
+            )
+    elif not replace:
+        return ImportResult(
+            str(path),
+            name,
+            "failed",
+            f"a different '{name}' is already imported; use --replace to update it "
+            "(its codings are carried over) or --as NEWNAME",
+        )
+    return _Prepared(path, name, sha, transcript, replacing=existing is not None)
+
+
+def _store(project: Project, item: _Prepared, drop_unplaced: bool) -> ImportResult:
+    transcript = item.transcript
+    doc = DocumentInput(
+        name=item.name,
+        text=transcript.text,
+        sha256=item.sha,
+        source_format=transcript.source_format,
+        turns=[TurnInput(t.start, t.end, t.speaker, t.timestamp) for t in transcript.turns],
+        sentences=item.sentences,
+        attributes=transcript.attributes,
+        source_path=str(item.path),
+        word_count=count_words(transcript.text),
+    )
+    try:
+        if not item.replacing:
+            project.add_document(doc)
+            return ImportResult(
+                str(item.path),
+                item.name,
+                "imported",
+                f"{doc.word_count} words, {len(doc.turns)} turns",
+            )
+        dropped = project.replace_document(doc, drop_unplaced=drop_unplaced)
+    except QualcodeError as exc:
+        return ImportResult(str(item.path), item.name, "failed", str(exc))
+    note = f"; dropped {len(dropped)} coding(s) no longer in the text" if dropped else ""
+    return ImportResult(str(item.path), item.name, "replaced", f"codings carried over{note}")

@@ -1,36 +1,68 @@
-"""Sentence segmentation of turns, keeping character offsets into the document text.
+"""Sentence segmentation that keeps character offsets into the document text.
 
-Each turn is segmented on its own (a sentence never spans two speakers), the turns of a
-document go through ``nlp.pipe`` in one batch, and only the components segmentation needs run.
+Whole documents go through ``nlp.pipe`` in batches (the same work as a bare spaCy pass), and the
+sentence boundaries are then cut at turn boundaries, so a sentence never spans two speakers and
+the speaker labels between turns never become part of a sentence. Boundaries are read from the
+``SENT_START``/``IDX`` arrays rather than by iterating ``doc.sents``, which costs a Python object
+per token.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import bisect
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from qualcode.nlp.pipeline import get_pipeline
 
-BATCH_SIZE = 256
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+BATCH_SIZE = 32
+Spans = list[tuple[int, int]]
 
 
-def segment_turns(
-    text: str, turns: Sequence[tuple[int, int]], model: str | None = None
-) -> list[tuple[int, int]]:
-    """Sentence spans (start, end) in document offsets, trimmed of surrounding white space."""
+def segment_documents(
+    items: Iterable[tuple[str, Sequence[tuple[int, int]]]], model: str | None = None
+) -> list[Spans]:
+    """For each (text, turn spans), the sentence spans inside the turns, in text order."""
+    items = list(items)
     nlp = get_pipeline(model)
-    wanted = {"sentencizer", "senter", "parser"}
+    wanted = {"sentencizer", "senter", "parser", "tok2vec"}
     disable = [name for name in nlp.pipe_names if name not in wanted]
-    spans: list[tuple[int, int]] = []
-    pieces = [text[start:end] for start, end in turns]
+    out: list[Spans] = []
     with nlp.select_pipes(disable=disable):
-        for (offset, _), doc in zip(turns, nlp.pipe(pieces, batch_size=BATCH_SIZE), strict=True):
-            for sent in doc.sents:
-                start, end = sent.start_char, sent.end_char
-                piece = doc.text
-                while start < end and piece[start].isspace():
-                    start += 1
-                while end > start and piece[end - 1].isspace():
-                    end -= 1
-                if start < end:
-                    spans.append((offset + start, offset + end))
+        docs = nlp.pipe((text for text, _ in items), batch_size=BATCH_SIZE)
+        for (text, turns), doc in zip(items, docs, strict=True):
+            out.append(_cut(text, _boundaries(doc), turns))
+    return out
+
+
+def segment_turns(text: str, turns: Sequence[tuple[int, int]], model: str | None = None) -> Spans:
+    """Sentence spans of one document (see :func:`segment_documents`)."""
+    return segment_documents([(text, turns)], model)[0]
+
+
+def _boundaries(doc: Doc) -> list[int]:
+    if len(doc) == 0:
+        return []
+    from spacy.attrs import IDX, SENT_START
+
+    table = doc.to_array([SENT_START, IDX])
+    return table[:, 1][table[:, 0] == 1].tolist()
+
+
+def _cut(text: str, bounds: list[int], turns: Sequence[tuple[int, int]]) -> Spans:
+    spans: Spans = []
+    for turn_start, turn_end in turns:
+        lo = bisect.bisect_right(bounds, turn_start)
+        hi = bisect.bisect_left(bounds, turn_end)
+        cuts = [turn_start, *bounds[lo:hi], turn_end]
+        for start, end in zip(cuts, cuts[1:], strict=False):
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if start < end:
+                spans.append((start, end))
     return spans

@@ -326,7 +326,7 @@ class Project:
             return None
         event = self.event(int(row[0]))
         with self.action("undo", f"Undo: {event.summary}", undoable=False):
-            self._replay(event, backwards=True)
+            self._replay_checked(event, backwards=True)
             undo_id = self._next_event_id()
             self.conn.execute(
                 "UPDATE events SET reverted = 1, redo_available = 1, reverted_by = ? WHERE id = ?",
@@ -348,7 +348,7 @@ class Project:
             return None
         event = self.event(int(row[0]))
         with self.action("redo", f"Redo: {event.summary}", undoable=False):
-            self._replay(event, backwards=False)
+            self._replay_checked(event, backwards=False)
             self.conn.execute(
                 "UPDATE events SET reverted = 0, redo_available = 0, reverted_by = NULL "
                 "WHERE id = ?",
@@ -363,6 +363,16 @@ class Project:
     def _lookup_coder_id(self) -> int | None:
         row = self.conn.execute("SELECT id FROM coders WHERE name = ?", (self.coder,)).fetchone()
         return None if row is None else int(row[0])
+
+    def _replay_checked(self, event: Event, backwards: bool) -> None:
+        """Replay, turning a broken reference into a clear refusal (the action rolls back)."""
+        try:
+            self._replay(event, backwards)
+        except sqlite3.IntegrityError as exc:
+            verb = "undo" if backwards else "redo"
+            raise ProjectError(
+                f"cannot {verb} '{event.summary}': later changes depend on it ({exc})"
+            ) from exc
 
     def _replay(self, event: Event, backwards: bool) -> None:
         changes = list(reversed(event.changes)) if backwards else list(event.changes)

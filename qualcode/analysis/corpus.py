@@ -1,0 +1,302 @@
+"""The corpus an analysis looks at: the project's data narrowed by filters, plus passages.
+
+Definitions used by every figure qualcode reports
+--------------------------------------------------
+*Person*: whoever a stretch of text belongs to — a speaker of a document, or, for turns without
+a speaker, the document itself (see :class:`qualcode.store.analysis_data.PersonRow`).
+*Participant*: a person who is not an interviewer/moderator (``Interviewer``, ``I``, ``Q``…, or
+``role=interviewer``); in a document with no named speakers, the document's pseudo-person.
+"n of N participants" counts these.
+
+*Scope*: the filters select persons (by document, by speaker name, by attribute value — a
+person's attributes are its document's attributes overlaid by its own) and codings (by coder).
+The corpus in scope is the text of the turns of the selected persons; its word count is the
+denominator of every "share of corpus". A coding is in scope when its person (the speaker of the
+turn holding most of it) and its coder are selected.
+
+*Passage*: for a set of codes (one code, or a theme with its sub-codes), the passages are the
+union of that set's coded spans within each document, fused where spans overlap (share at least
+one character). Two sub-codes of a theme on the same or overlapping text make one passage of the
+theme; spans that only touch (``[a, b)`` and ``[b, c)``) stay two passages. A passage belongs to
+the person whose turn holds most of it. Counts in tables are passages unless they say codings.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+from qualcode.analysis.spans import WORD, merge_spans
+from qualcode.errors import QualcodeError
+from qualcode.store.analysis_data import (
+    AnalysisData,
+    CodeRow,
+    CodingRow,
+    DocumentRow,
+    PersonRow,
+    TurnRow,
+    attribute_span,
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What to look at. Empty tuples mean "everything".
+
+    ``where`` pairs are ANDed across keys and ORed within one key, so
+    ``role=gp role=leader country=UK`` means (gp or leader) and UK.
+    """
+
+    documents: tuple[str, ...] = ()
+    speakers: tuple[str, ...] = ()
+    where: tuple[tuple[str, str], ...] = ()
+    coders: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return bool(self.documents or self.speakers or self.where or self.coders)
+
+    def describe(self) -> list[str]:
+        """One readable line per active filter, for report headers."""
+        lines = []
+        if self.documents:
+            lines.append("documents: " + ", ".join(self.documents))
+        if self.speakers:
+            lines.append("speakers: " + ", ".join(self.speakers))
+        for key in dict.fromkeys(k for k, _ in self.where):
+            values = [v for k, v in self.where if k == key]
+            lines.append(f"{key} = {' or '.join(values)}")
+        if self.coders:
+            lines.append("coders: " + ", ".join(self.coders))
+        return lines
+
+
+def parse_where(items: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """``["role=leader"]`` -> ``(("role", "leader"),)``; a malformed item is a user error."""
+    out = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise QualcodeError(f"--where needs KEY=VALUE, e.g. role=leader (got {item!r})")
+        out.append((key.strip(), value.strip()))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A fused stretch of coded text for some set of codes (see the module docstring)."""
+
+    document_id: int
+    start: int
+    end: int
+    person_id: int
+    turn_index: int
+    code_ids: tuple[int, ...]
+    coding_count: int
+
+
+class Corpus:
+    """The project's data in scope, with cached passages per code set."""
+
+    def __init__(self, data: AnalysisData, filters: Filters | None = None) -> None:
+        self.data = data
+        self.filters = filters or Filters()
+        self._check_filters()
+        persons = self._select_persons()
+        self.person_ids: frozenset[int] = frozenset(persons)
+        self.persons: dict[int, PersonRow] = data.persons
+        self.turns: dict[int, list[TurnRow]] = {}
+        for doc in data.documents:
+            kept = [t for t in data.turns[doc.id] if t.person_id in self.person_ids]
+            if kept:
+                self.turns[doc.id] = kept
+        self.documents: list[DocumentRow] = [d for d in data.documents if d.id in self.turns]
+        self.participants: list[PersonRow] = [
+            p
+            for p in sorted(data.persons.values(), key=self._person_key)
+            if p.id in self.person_ids and p.is_participant
+        ]
+        coders = set(self.filters.coders)
+        self.codings: list[CodingRow] = [
+            c
+            for c in data.codings
+            if c.person_id in self.person_ids
+            and c.document_id in self.turns
+            and (not coders or c.coder in coders)
+        ]
+        self._turn_starts = {doc_id: [t.start for t in ts] for doc_id, ts in data.turns.items()}
+        self._passages: dict[frozenset[int], list[Passage]] = {}
+        self._children: dict[int | None, list[int]] = {}
+        for code in data.codes:
+            self._children.setdefault(code.parent_id, []).append(code.id)
+
+    # ---------------------------------------------------------------- filters
+
+    def _check_filters(self) -> None:
+        data, f = self.data, self.filters
+        names = [d.name for d in data.documents]
+        for name in f.documents:
+            if name not in names:
+                raise QualcodeError(_unknown("document", name, names))
+        speakers = sorted({p.name for p in data.persons.values() if p.is_speaker})
+        folded = {s.casefold() for s in speakers}
+        for name in f.speakers:
+            if name.casefold() not in folded:
+                raise QualcodeError(_unknown("speaker", name, speakers))
+        coders = sorted({c.coder for c in data.codings})
+        for name in f.coders:
+            if name not in coders:
+                raise QualcodeError(_unknown("coder with codings", name, coders))
+        for key, value in f.where:
+            values = sorted(
+                {p.attributes[key] for p in data.persons.values() if key in p.attributes}
+                | {d.attributes[key] for d in data.documents if key in d.attributes}
+            )
+            if not values:
+                keys = sorted(
+                    {k for p in data.persons.values() for k in p.attributes}
+                    | {k for d in data.documents for k in d.attributes}
+                )
+                raise QualcodeError(_unknown("attribute", key, keys))
+            if value.casefold() not in {v.casefold() for v in values}:
+                raise QualcodeError(
+                    f"no document or speaker has {key}={value} (values: {', '.join(values)})"
+                )
+
+    def _select_persons(self) -> list[int]:
+        f = self.filters
+        docs = set(f.documents)
+        speakers = {s.casefold() for s in f.speakers}
+        wanted: dict[str, set[str]] = {}
+        for key, value in f.where:
+            wanted.setdefault(key, set()).add(value.casefold())
+        out = []
+        for person in self.data.persons.values():
+            if docs and person.document not in docs:
+                continue
+            if speakers and not (person.is_speaker and person.name.casefold() in speakers):
+                continue
+            if any(
+                person.attributes.get(key, "").casefold() not in values
+                for key, values in wanted.items()
+            ):
+                continue
+            out.append(person.id)
+        return out
+
+    def _person_key(self, person: PersonRow) -> tuple[str, int, str]:
+        return (person.document, 0 if person.is_speaker else 1, person.name)
+
+    # ---------------------------------------------------------------- corpus facts
+
+    @cached_property
+    def words(self) -> int:
+        """Words in the text in scope (turns of selected persons): the share denominator."""
+        total = 0
+        for doc in self.documents:
+            text = doc.text
+            for turn in self.turns[doc.id]:
+                total += len(WORD.findall(text, turn.start, turn.end))
+        return total
+
+    def doc(self, doc_id: int) -> DocumentRow:
+        return self.data.doc_by_id[doc_id]
+
+    def code(self, code_id: int) -> CodeRow:
+        return self.data.code_by_id[code_id]
+
+    @property
+    def codes(self) -> list[CodeRow]:
+        return self.data.codes
+
+    @property
+    def themes(self) -> list[CodeRow]:
+        """Top-level codes in codebook order: the sections of a summary."""
+        return [c for c in self.data.codes if c.parent_id is None]
+
+    def children(self, code_id: int | None) -> list[int]:
+        return self._children.get(code_id, [])
+
+    def descendants(self, code_id: int) -> list[int]:
+        """The code and every code below it, in codebook order."""
+        out = [code_id]
+        for child in self.children(code_id):
+            out.extend(self.descendants(child))
+        return out
+
+    def find_code(self, name: str) -> CodeRow:
+        for code in self.data.codes:
+            if code.name == name:
+                return code
+        for code in self.data.codes:
+            if code.name.casefold() == name.casefold():
+                return code
+        raise QualcodeError(_unknown("code", name, [c.name for c in self.data.codes]))
+
+    def turn(self, document_id: int, index: int) -> TurnRow:
+        return self.data.turns[document_id][index]
+
+    # ---------------------------------------------------------------- passages
+
+    def passages(self, code_ids: Iterable[int]) -> list[Passage]:
+        """Fused passages of a set of codes, in (document name, start) order; cached."""
+        key = frozenset(code_ids)
+        cached = self._passages.get(key)
+        if cached is not None:
+            return cached
+        spans: dict[int, list[tuple[int, int, int]]] = {}
+        for c in self.codings:
+            if c.code_id in key:
+                spans.setdefault(c.document_id, []).append((c.start, c.end, c.code_id))
+        out: list[Passage] = []
+        for doc in self.documents:
+            items = spans.get(doc.id)
+            if not items:
+                continue
+            items.sort()
+            group_codes: set[int] = set()
+            count = 0
+            cur_start, cur_end = items[0][0], items[0][1]
+            for start, end, code_id in items:
+                if start < cur_end:
+                    cur_end = max(cur_end, end)
+                else:
+                    out.append(self._passage(doc.id, cur_start, cur_end, group_codes, count))
+                    cur_start, cur_end, group_codes, count = start, end, set(), 0
+                group_codes.add(code_id)
+                count += 1
+            out.append(self._passage(doc.id, cur_start, cur_end, group_codes, count))
+        self._passages[key] = out
+        return out
+
+    def _passage(self, doc_id: int, start: int, end: int, codes: set[int], count: int) -> Passage:
+        index = attribute_span(self.data.turns[doc_id], self._turn_starts[doc_id], start, end)
+        person = self.data.turns[doc_id][index].person_id
+        order = sorted(codes, key=lambda c: self.code(c).order)
+        return Passage(doc_id, start, end, person, index, tuple(order), count)
+
+    def passage_words(self, passages: Iterable[Passage]) -> int:
+        total = 0
+        for p in passages:
+            total += len(WORD.findall(self.doc(p.document_id).text, p.start, p.end))
+        return total
+
+    def coverage_words(self) -> int:
+        """Words inside any coded span in scope (each word once)."""
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for c in self.codings:
+            spans.setdefault(c.document_id, []).append((c.start, c.end))
+        total = 0
+        for doc_id, items in spans.items():
+            text = self.doc(doc_id).text
+            for start, end in merge_spans(items):
+                total += len(WORD.findall(text, start, end))
+        return total
+
+
+def _unknown(kind: str, name: str, names: list[str]) -> str:
+    close = difflib.get_close_matches(name, names, n=3)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return f"no {kind} named '{name}'{hint}"
