@@ -77,10 +77,14 @@ def main() -> None:
     failed = [r for r in results if not r.ok]
     assert not failed, failed[0].message
     print(f"corpus: {words:,} words in {len(paths)} files")
-    print(f"bare nlp.pipe (blank en + sentencizer): {bare:6.2f} s  "
-          f"{words / bare:>10,.0f} words/s  ({tokens:,} tokens)")
-    print(f"qualcode import (read+turns+segment+store): {imported:6.2f} s  "
-          f"{words / imported:>10,.0f} words/s  ({stored:,} sentences stored)")
+    print(
+        f"bare nlp.pipe (blank en + sentencizer): {bare:6.2f} s  "
+        f"{words / bare:>10,.0f} words/s  ({tokens:,} tokens)"
+    )
+    print(
+        f"qualcode import (read+turns+segment+store): {imported:6.2f} s  "
+        f"{words / imported:>10,.0f} words/s  ({stored:,} sentences stored)"
+    )
     print(f"ratio import / bare spaCy: {imported / bare:.2f}x  (goal: <= 2x)")
 
 

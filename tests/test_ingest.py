@@ -241,7 +241,7 @@ def test_attribute_table_documents_and_speakers(tmp_path: Path) -> None:
 
 def test_attribute_table_semicolons_and_bom(tmp_path: Path) -> None:
     path = tmp_path / "q.csv"
-    path.write_bytes(codecs.BOM_UTF8 + "document;country\ngp01;Sverige\n".encode())
+    path.write_bytes(codecs.BOM_UTF8 + b"document;country\ngp01;Sverige\n")
     assert read_attribute_table(path).documents == {"gp01": {"country": "Sverige"}}
 
 

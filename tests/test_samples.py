@@ -14,9 +14,11 @@ from qualcode.ingest.attributes import read_attribute_table
 from qualcode.resources import default_codebook, samples_dir
 from qualcode.store import Project
 
-SAMPLES = sorted(p for p in samples_dir().iterdir() if p.suffix in {".txt", ".md", ".docx",
-                                                                     ".vtt", ".srt"}
-                 and p.stem.lower() != "readme")
+SAMPLES = sorted(
+    p
+    for p in samples_dir().iterdir()
+    if p.suffix in {".txt", ".md", ".docx", ".vtt", ".srt"} and p.stem.lower() != "readme"
+)
 
 
 def test_formats_are_mixed_and_there_are_enough() -> None:
@@ -32,8 +34,10 @@ def test_each_sample_reads_with_two_speakers_and_1500_words(path: Path) -> None:
     assert len(speakers) == 2, speakers
     words = sum(len(transcript.text[t.start : t.end].split()) for t in transcript.turns)
     assert words >= 1500
-    assert "synthetic" in transcript.text.lower()[:600] or "synthetic" in str(
-        transcript.attributes).lower()
+    assert (
+        "synthetic" in transcript.text.lower()[:600]
+        or "synthetic" in str(transcript.attributes).lower()
+    )
 
 
 def test_participants_csv_names_every_sample() -> None:
