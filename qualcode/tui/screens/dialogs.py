@@ -191,7 +191,7 @@ class ChooseCodeScreen(ModalScreen[int | str | None]):
         self, title: str, codes: list[Code], colors: dict[int, str], allow_top: bool = False
     ) -> None:
         super().__init__()
-        self.title_text, self.codes, self.colors, self.allow_top = title, codes, colors, allow_top
+        self.title_text, self.codes, self.color_map, self.allow_top = title, codes, colors, allow_top
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -216,7 +216,7 @@ class ChooseCodeScreen(ModalScreen[int | str | None]):
             options.append(Option(Text("(top level: make it a theme)", style="italic"), TOP_LEVEL))
         for code in rank_codes(self.codes, query):
             label = Text()
-            label.append("■ ", style=self.colors.get(code.id, "#888888"))
+            label.append("■ ", style=self.color_map.get(code.id, "#888888"))
             label.append("  " * code.depth + code.name)
             options.append(Option(label, id=str(code.id)))
         widget = self.query_one(OptionList)
@@ -267,7 +267,7 @@ class CodingsHereScreen(ModalScreen[tuple[str, int] | None]):
 
     def __init__(self, codings: list[Coding], colors: dict[int, str]) -> None:
         super().__init__()
-        self.codings, self.colors = codings, colors
+        self.codings, self.color_map = codings, colors
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -275,7 +275,7 @@ class CodingsHereScreen(ModalScreen[tuple[str, int] | None]):
             options = []
             for coding in self.codings:
                 label = Text()
-                label.append("■ ", style=self.colors.get(coding.code_id, "#888888"))
+                label.append("■ ", style=self.color_map.get(coding.code_id, "#888888"))
                 label.append(coding.code, style="bold")
                 label.append(f"  by {coding.coder}  [{coding.start}:{coding.end}]", style="dim")
                 if coding.origin != "manual":

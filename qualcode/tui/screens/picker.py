@@ -77,7 +77,7 @@ class CodePicker(ModalScreen[list[int | str] | None]):
     ) -> None:
         super().__init__()
         self.codes = codes
-        self.colors = colors
+        self.color_map = colors
         self.title_text = title
         self.marked: list[int] = []
         self.shown: list[Code] = []
@@ -116,7 +116,7 @@ class CodePicker(ModalScreen[list[int | str] | None]):
         for code in self.shown:
             label = Text()
             label.append("✓ " if code.id in self.marked else "  ", style="bold green")
-            label.append("■ ", style=self.colors.get(code.id, "#888888"))
+            label.append("■ ", style=self.color_map.get(code.id, "#888888"))
             label.append("  " * code.depth)
             label.append(code.name, style="bold" if code.depth == 0 else "")
             if code.brief:

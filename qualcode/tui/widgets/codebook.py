@@ -14,7 +14,7 @@ class CodebookTree(Tree[int]):
     """Themes and codes; each label shows codings in this document / in the project."""
 
     DEFAULT_CSS = """
-    CodebookTree { height: 1fr; padding: 0; }
+    CodebookTree { height: 1fr; padding: 0; overflow-x: hidden; }
     """
 
     class CodeHighlighted(Message):
@@ -53,7 +53,8 @@ class CodebookTree(Tree[int]):
             label.append(code.name, style="bold" if code.depth == 0 else "")
             here = sum(doc_counts.get(i, 0) for i in totals[code.id])
             total = sum(c.coding_count for c in codes if c.id in totals[code.id])
-            label.append(f" {here}/{total}", style="dim")
+            if total:
+                label.append(f" {here}/{total}", style="dim")
             if code.child_count:
                 node = parent.add(label, data=code.id, expand=code.id in expanded or first_build)
             else:
@@ -62,6 +63,8 @@ class CodebookTree(Tree[int]):
         self.root.expand()
         if keep is not None and keep in nodes:
             self.call_after_refresh(self._restore_cursor, keep)
+        elif first_build and codes:
+            self.call_after_refresh(self._restore_cursor, codes[0].id)
 
     def _restore_cursor(self, code_id: int) -> None:
         for node in self._all_nodes():

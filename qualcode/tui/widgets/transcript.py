@@ -105,7 +105,7 @@ class Transcript(ScrollView, can_focus=True):
         self.units: list[tuple[int, int]] = []  # sentences (or turns if none): the key unit
         self._unit_starts: list[int] = []
         self.codings: list[Coding] = []
-        self.colors: dict[int, str] = {}
+        self.color_map: dict[int, str] = {}
         self.names: dict[int, str] = {}
         self.cursor = 0  # index into units
         self.selection: tuple[int, int] = (0, 0)
@@ -139,7 +139,7 @@ class Transcript(ScrollView, can_focus=True):
             units = [(t.start, t.end) for t in self.turns if t.end > t.start]
         self.units = units
         self._unit_starts = [u[0] for u in units]
-        self.colors, self.names = colors, names
+        self.color_map, self.names = colors, names
         self._paragraph_starts = self._paragraphs()
         self._layout_width = -1
         self.cursor = 0
@@ -165,7 +165,7 @@ class Transcript(ScrollView, can_focus=True):
         self.refresh()
 
     def set_code_style(self, colors: dict[int, str], names: dict[int, str]) -> None:
-        self.colors, self.names = colors, names
+        self.color_map, self.names = colors, names
         self._cache.clear()
         self.refresh()
 
@@ -188,7 +188,7 @@ class Transcript(ScrollView, can_focus=True):
     @property
     def margin_width(self) -> int:
         width = self.scrollable_content_region.width
-        if width < 50:
+        if width < 40:
             return 0
         return max(12, min(28, width // 4))
 
@@ -326,11 +326,11 @@ class Transcript(ScrollView, can_focus=True):
     ) -> Style:
         style = base
         if covering:
-            color = Color.parse(self.colors.get(covering[0].code_id, "#888888"))
+            color = Color.parse(self.color_map.get(covering[0].code_id, "#888888"))
             tint = base_bg.blend(color, 0.45)
             style = style + Style(bgcolor=tint.rich_color)
             if len({c.code_id for c in covering}) > 1:
-                second = Color.parse(self.colors.get(covering[1].code_id, "#888888"))
+                second = Color.parse(self.color_map.get(covering[1].code_id, "#888888"))
                 style = style + Style(underline=True, bold=True, color=second.rich_color)
         if selected:
             style = style + selection_style
@@ -350,7 +350,7 @@ class Transcript(ScrollView, can_focus=True):
         for code_id, first in seen.items():
             if used + 2 > width:
                 break
-            color = Color.parse(self.colors.get(code_id, "#888888"))
+            color = Color.parse(self.color_map.get(code_id, "#888888"))
             room = min(share, width - used) - 1
             name = self.names.get(code_id, "?")
             label = name if len(name) <= room else name[: max(0, room - 1)] + "…"

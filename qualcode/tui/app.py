@@ -1,0 +1,264 @@
+"""The qualcode workbench: a Textual app to read, code and retrieve transcripts.
+
+Plug-in contract for screens written elsewhere (issues 4 and 5)
+---------------------------------------------------------------
+* ``qualcode.tui.screens.summary.SummaryScreen(project)`` (key ``s``) and
+  ``qualcode.tui.screens.review.ReviewScreen(project)`` (key ``v``) are imported lazily when the
+  user asks for them (key or command palette) and pushed over the workbench. Until a module
+  exists the app says "not available yet" instead of failing.
+* The only constructor argument is the app's open :class:`~qualcode.store.Project`; read and
+  write through it (each change one ``Project`` action, so undo works in the workbench too).
+* After changing data call ``self.app.refresh_project()``: it re-reads codes, counts, documents
+  and the shown transcript. The app also calls it when such a screen is dismissed or popped.
+* To show a passage in the transcript, call ``self.app.jump_to(document_id, start, end)``
+  (it pops screens down to the workbench first).
+* Never import spaCy at module level: the workbench must start in well under a second.
+
+Everything else: the app opens the project (or shows a message screen saying why it cannot),
+pushes :class:`~qualcode.tui.screens.workbench.WorkbenchScreen`, offers every action in the
+command palette, and polls ``Project.data_version`` so edits made by a CLI command show up.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from qualcode.errors import QualcodeError
+from qualcode.store import Project
+
+PLUGIN_SCREENS = {
+    "summary": ("qualcode.tui.screens.summary", "SummaryScreen", "Theme summary"),
+    "review": ("qualcode.tui.screens.review", "ReviewScreen", "Review suggestions"),
+}
+
+# (action, title, help) for the command palette; bindings supply the keys shown in help.
+PALETTE: list[tuple[str, str, str]] = [
+    ("screen.code", "Code the selection", "Pick one or more codes (or create one) for the passage"),
+    ("screen.codings_here", "Codings here", "Codes and coders on the passage; remove, memo, move"),
+    ("screen.remove_coding", "Remove a coding", "Remove a code from the selected passage"),
+    ("screen.coding_memo", "Memo on coding", "Write a memo on a coding at the cursor"),
+    ("screen.document_memo", "Memo on document", "Write a memo on the open document"),
+    ("screen.code_memo", "Memo on code", "Write a memo on the highlighted code"),
+    ("undo", "Undo", "Undo your last change"),
+    ("redo", "Redo", "Redo what you last undid"),
+    ("search", "Search transcripts", "Full-text search across every transcript"),
+    ("retrieve", "Retrieve a code", "Every passage coded with a code or theme, in context"),
+    ("summary", "Theme summary", "Summaries and exports (when available)"),
+    ("review", "Review suggestions", "Accept or reject suggested codings (when available)"),
+    ("screen.add_code", "Add code", "Add a code under the highlighted theme"),
+    ("screen.edit_code", "Edit / rename code", "Name, definitions, colour of a code"),
+    ("screen.move_code", "Move code", "Put the highlighted code under another"),
+    ("screen.merge_code", "Merge code", "Fold the highlighted code into another"),
+    ("screen.delete_code", "Delete code", "Delete the highlighted code (asks first)"),
+    ("screen.focus_documents", "Documents", "Go to the documents list"),
+    ("screen.focus_codebook", "Codebook", "Go to the codebook"),
+    ("screen.focus_transcript", "Transcript", "Go back to the transcript"),
+    ("next_uncoded", "Next uncoded sentence", "Jump to the next sentence without a code"),
+    ("next_coding", "Next coding", "Jump to the next coded passage"),
+    ("select_turn", "Select whole turn", "Select the speaker turn at the cursor"),
+    ("toggle_dark", "Light / dark theme", "Switch between light and dark"),
+    ("help", "Help", "Every key binding"),
+    ("quit", "Quit", "Leave qualcode (everything is already saved)"),
+]
+
+
+class QualcodeApp(App[None]):
+    """The workbench. ``QualcodeApp(path, coder)``; ``poll_interval`` 0 turns polling off."""
+
+    TITLE = "qualcode"
+    CSS_PATH = "qualcode.tcss"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "Help"),
+        Binding("slash", "search", "Search"),
+        Binding("r", "retrieve", "Retrieve"),
+        Binding("z,ctrl+z", "undo", "Undo"),
+        Binding("Z,ctrl+y", "redo", "Redo", show=False),
+        Binding("s", "summary", "Summary", show=False),
+        Binding("v", "review", "Review", show=False),
+        Binding("T,ctrl+t", "toggle_dark", "Theme", show=False),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        path: str | Path,
+        coder: str = "unknown",
+        poll_interval: float = 1.5,
+        project: Project | None = None,
+    ) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.coder = coder
+        self.poll_interval = poll_interval
+        self.project: Project | None = project
+        self.open_error: str | None = None
+        self.theme = "textual-dark"
+
+    # ------------------------------------------------------------------ start-up
+
+    def on_mount(self) -> None:
+        self.title = f"qualcode — {self.path.name}"
+        if self.project is None:
+            try:
+                from qualcode.store.workbench import check_openable
+
+                check_openable(self.path)
+                self.project = Project.open(self.path, coder=self.coder)
+            except QualcodeError as exc:
+                self.open_error = str(exc)
+        if self.project is None:
+            from qualcode.tui.screens.dialogs import MessageScreen
+
+            self.push_screen(MessageScreen("Cannot open the project", self.open_error or ""))
+            return
+        from qualcode.tui.screens.workbench import WorkbenchScreen
+
+        self.push_screen(WorkbenchScreen(self.project))
+
+    def on_unmount(self) -> None:
+        if self.project is not None:
+            self.project.close()
+
+    @property
+    def workbench(self):  # type: ignore[no-untyped-def]
+        from qualcode.tui.screens.workbench import WorkbenchScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, WorkbenchScreen):
+                return screen
+        return None
+
+    # ------------------------------------------------------------------ contract for plug-ins
+
+    def refresh_project(self) -> None:
+        """Re-read everything the workbench shows (after a plug-in screen changed data)."""
+        bench = self.workbench
+        if bench is not None:
+            bench.reload()
+
+    def jump_to(self, document_id: int, start: int, end: int, exact: bool = True) -> None:
+        """Pop back to the workbench and show a passage."""
+        bench = self.workbench
+        if bench is None:
+            return
+        while self.screen is not bench and len(self.screen_stack) > 1:
+            self.pop_screen()
+        bench.open_document(document_id, (start, end), exact=exact)
+        bench.transcript.focus()
+
+    def _push_plugin(self, key: str) -> None:
+        module_name, class_name, title = PLUGIN_SCREENS[key]
+        if self.project is None or self.workbench is None:
+            return
+        try:
+            module = importlib.import_module(module_name)
+            screen_class = getattr(module, class_name)
+        except (ImportError, AttributeError):
+            self.notify(f"{title} is not available yet.", severity="warning")
+            return
+        screen: Screen[object] = screen_class(self.project)
+        self.push_screen(screen, lambda _result: self.refresh_project())
+
+    # ------------------------------------------------------------------ actions
+
+    def action_summary(self) -> None:
+        self._push_plugin("summary")
+
+    def action_review(self) -> None:
+        self._push_plugin("review")
+
+    def action_help(self) -> None:
+        from qualcode.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_undo(self) -> None:
+        bench = self.workbench
+        if bench is not None and self.screen is bench:
+            bench.undo()
+
+    def action_redo(self) -> None:
+        bench = self.workbench
+        if bench is not None and self.screen is bench:
+            bench.redo()
+
+    def action_search(self) -> None:
+        bench = self.workbench
+        if bench is None or self.project is None:
+            return
+        from qualcode.tui.screens.finding import JumpTarget, SearchScreen
+
+        def jump(target: JumpTarget | None) -> None:
+            if target is not None:
+                bench.open_document(target.document_id, (target.start, target.end), target.exact)
+                bench.transcript.focus()
+
+        self.push_screen(SearchScreen(self.project), jump)
+
+    def action_retrieve(self) -> None:
+        bench = self.workbench
+        if bench is None or self.project is None:
+            return
+        from qualcode.tui.screens.finding import JumpTarget, RetrieveScreen
+
+        def jump(target: JumpTarget | None) -> None:
+            if target is not None:
+                bench.open_document(target.document_id, (target.start, target.end), target.exact)
+                bench.transcript.focus()
+
+        self.push_screen(RetrieveScreen(self.project, bench.tree.code_id, bench.color_map), jump)
+
+    def action_toggle_dark(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def _transcript_action(self, name: str) -> None:
+        bench = self.workbench
+        if bench is not None:
+            bench.transcript.run_action(name)
+
+    def action_next_uncoded(self) -> None:
+        self._transcript_action("next_uncoded(1)")
+
+    def action_next_coding(self) -> None:
+        self._transcript_action("next_coding(1)")
+
+    def action_select_turn(self) -> None:
+        self._transcript_action("select_turn")
+
+    # ------------------------------------------------------------------ command palette
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        bench = self.workbench
+        if bench is None:
+            return
+        for action, title, help_text in PALETTE:
+            if action != "quit":
+                yield SystemCommand(title, help_text, _runner(self, action))
+
+
+def _runner(app: QualcodeApp, action: str):  # type: ignore[no-untyped-def]
+    """A palette callback running ``action`` on the workbench screen or on the app."""
+
+    async def run() -> None:
+        bench = app.workbench
+        if action.startswith("screen.") and bench is not None:
+            await bench.run_action(action.removeprefix("screen."))
+        else:
+            await app.run_action(action)
+
+    return run
+
+
+def run_workbench(path: str | Path, coder: str) -> None:
+    """Start the workbench (blocking) on ``path``."""
+    QualcodeApp(path, coder).run()

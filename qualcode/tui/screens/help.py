@@ -1,0 +1,113 @@
+"""The help screen: every key binding of the workbench, grouped by where it works."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEY_NAMES = {
+    "right_square_bracket": "]",
+    "left_square_bracket": "[",
+    "right_curly_bracket": "}",
+    "left_curly_bracket": "{",
+    "less_than_sign": "<",
+    "greater_than_sign": ">",
+    "question_mark": "?",
+    "slash": "/",
+    "space": "Space",
+    "enter": "Enter",
+    "escape": "Esc",
+    "delete": "Del",
+    "pagedown": "PgDn",
+    "pageup": "PgUp",
+}
+
+INTRO = (
+    "How to code a passage: move to a sentence with ↓/↑ (or click it), widen the selection with "
+    "Shift+↓ (J), then press Enter (or c), type part of a code's name or definition and press "
+    "Enter. Tab in the picker marks several codes. Keys 1-9 apply pinned codes: pin one by "
+    "highlighting it in the codebook (C) and pressing a digit. z undoes, Z redoes. "
+    "Everything is saved as you go. Ctrl+P lists every command."
+)
+
+
+def pretty_keys(keys: str) -> str:
+    out = []
+    for key in keys.split(","):
+        key = key.strip()
+        name = KEY_NAMES.get(key)
+        if name is None:
+            name = "+".join(
+                p.capitalize() if len(p) > 1 else p for p in key.replace("ctrl+", "Ctrl+").split("+")
+            )
+            name = name.replace("Ctrl+", "Ctrl+").replace("Shift+", "Shift+")
+        out.append(name)
+    return " / ".join(out)
+
+
+def binding_groups() -> list[tuple[str, list[Binding]]]:
+    """Every binding, read from the classes themselves so this list cannot go stale."""
+    from qualcode.tui.app import QualcodeApp
+    from qualcode.tui.screens.dialogs import CodingsHereScreen, MemoScreen
+    from qualcode.tui.screens.finding import RetrieveScreen
+    from qualcode.tui.screens.picker import CodePicker
+    from qualcode.tui.screens.workbench import TREE_BINDINGS, WorkbenchScreen
+    from qualcode.tui.widgets.transcript import Transcript
+
+    def only(bindings: list) -> list[Binding]:  # type: ignore[type-arg]
+        return [b for b in bindings if isinstance(b, Binding)]
+
+    digits = [b for b in only(WorkbenchScreen.BINDINGS) if b.key in "123456789"]
+    pins = [b for b in TREE_BINDINGS if b.key in "0123456789"]
+    return [
+        ("Anywhere", only(QualcodeApp.BINDINGS) + [Binding("ctrl+p", "", "Command palette")]),
+        ("Reading (transcript)", only(Transcript.BINDINGS)),
+        (
+            "Coding (transcript)",
+            [b for b in only(WorkbenchScreen.BINDINGS) if b not in digits]
+            + [Binding("1-9", "", "Apply the code pinned to that key")],
+        ),
+        (
+            "Codebook (tree)",
+            [b for b in TREE_BINDINGS if b not in pins]
+            + [Binding("1-9", "", "Pin the highlighted code to that key; 0 unpins")],
+        ),
+        ("Code picker", only(CodePicker.BINDINGS)),
+        ("Codings here", only(CodingsHereScreen.BINDINGS)),
+        ("Memo", only(MemoScreen.BINDINGS)),
+        ("Retrieve", only(RetrieveScreen.BINDINGS)),
+    ]
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every binding; Esc, q or ? closes."""
+
+    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close")]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 90%; max-width: 110; height: 90%; border: thick $primary; background: $surface;
+        padding: 0 1;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(Text("qualcode — keys", style="bold"))
+            yield Static(Text(INTRO), id="help-intro")
+            for title, bindings in binding_groups():
+                table = Table(title=title, title_justify="left", show_header=False, box=None)
+                table.add_column("keys", style="bold", no_wrap=True, min_width=18)
+                table.add_column("what")
+                for binding in bindings:
+                    table.add_row(pretty_keys(binding.key), binding.description)
+                yield Static(table)
+            yield Static(Text("Esc closes this help.", style="dim"))
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)
