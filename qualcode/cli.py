@@ -860,9 +860,13 @@ def demo(directory: Path, fresh: bool, no_open: bool) -> None:
     from qualcode.demo import build_demo, describe_demo
 
     path = build_demo(directory, fresh=fresh, echo=click.echo)
+    if not no_open and sys.stdout.isatty():
+        from qualcode.commands.workbench import open_workbench
+
+        open_workbench(path, current_coder(None))
+        return
     with open_project(path, "demo") as proj:
         click.echo(describe_demo(proj))
-    del no_open  # the workbench arrives with the TUI; until then the demo only summarises
 
 
 # ---------------------------------------------------------------- helpers
