@@ -1,0 +1,303 @@
+"""Commands for coding passages, retrieving codings, memos, undo/redo, the audit log and search."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from qualcode.commands.common import (
+    clip,
+    coder_option,
+    open_project,
+    print_table,
+    project_argument,
+)
+from qualcode.errors import QualcodeError
+
+
+def register(main: click.Group) -> None:
+    """Add this module's commands to ``main``."""
+    main.add_command(code)
+    main.add_command(uncode)
+    main.add_command(codings)
+    main.add_command(memo)
+    main.add_command(undo)
+    main.add_command(redo)
+    main.add_command(log)
+    main.add_command(search)
+
+
+@click.command()
+@project_argument
+@click.argument("document")
+@click.argument("code_names", nargs=-1, required=True, metavar="CODE...")
+@click.option("--start", type=int, help="Start offset (characters, inclusive).")
+@click.option("--end", type=int, help="End offset (characters, exclusive).")
+@click.option("--text", "passage", help="Code the passage with exactly this text instead.")
+@click.option(
+    "--occurrence",
+    type=int,
+    default=1,
+    show_default=True,
+    help="With --text: which occurrence, if the passage appears more than once.",
+)
+@click.option("--memo", help="Attach a memo to the coding.")
+@coder_option
+def code(
+    project: Path,
+    document: str,
+    code_names: tuple[str, ...],
+    start: int | None,
+    end: int | None,
+    passage: str | None,
+    occurrence: int,
+    memo: str | None,
+    coder: str | None,
+) -> None:
+    """Code a passage of a document with one or more codes.
+
+    \b
+    Examples:
+      qualcode code study.qc gp01_astrid "Knowing oneself" --start 120 --end 240
+      qualcode code study.qc gp01_astrid "Vulnerability" --text "I felt so exposed"
+    """
+    with open_project(project, coder) as proj:
+        doc = proj.document(document)
+        if passage is not None:
+            if start is not None or end is not None:
+                raise QualcodeError("give either --text or --start/--end, not both")
+            start, end = _find_passage(doc.text, passage, occurrence, doc.name)
+        elif start is None or end is None:
+            raise QualcodeError("give --start and --end, or --text")
+        with proj.action(
+            "coding.add", f"Coded {', '.join(code_names)} on {doc.name} [{start}:{end}]"
+        ):
+            ids = [proj.add_coding(doc.id, name, start, end, memo=memo) for name in code_names]
+    for coding_id, name in zip(ids, code_names, strict=True):
+        click.echo(f"Coding {coding_id}: {name} on {doc.name} [{start}:{end}]")
+
+
+def _find_passage(text: str, passage: str, occurrence: int, where: str) -> tuple[int, int]:
+    passage = passage.strip()
+    if not passage:
+        raise QualcodeError("--text is empty")
+    pos, found = -1, 0
+    while found < occurrence:
+        pos = text.find(passage, pos + 1)
+        if pos == -1:
+            break
+        found += 1
+    if pos == -1:
+        if found:
+            raise QualcodeError(f"the passage occurs only {found} time(s) in {where}")
+        raise QualcodeError(f"the passage was not found in {where} (it must match exactly)")
+    return pos, pos + len(passage)
+
+
+@click.command()
+@project_argument
+@click.argument("coding_ids", nargs=-1, type=int, required=True, metavar="CODING_ID...")
+@coder_option
+def uncode(project: Path, coding_ids: tuple[int, ...], coder: str | None) -> None:
+    """Remove codings by id (see `qualcode codings`); undoable.
+
+    \b
+    Example:
+      qualcode uncode study.qc 42
+    """
+    with open_project(project, coder) as proj:
+        for coding_id in coding_ids:
+            proj.coding(coding_id)
+        with proj.action("coding.remove", f"Removed coding(s) {', '.join(map(str, coding_ids))}"):
+            removed = [proj.remove_coding(cid) for cid in coding_ids]
+    for c in removed:
+        click.echo(f"Removed coding {c.id}: {c.code} on {c.document} [{c.start}:{c.end}]")
+
+
+@click.command()
+@project_argument
+@click.option("--document", help="Only this document.")
+@click.option("--code", "code_name", help="Only this code.")
+@click.option("--theme", is_flag=True, help="With --code: include its sub-codes.")
+@click.option("--coder", "by_coder", help="Only this coder's codings.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+def codings(
+    project: Path,
+    document: str | None,
+    code_name: str | None,
+    theme: bool,
+    by_coder: str | None,
+    fmt: str,
+) -> None:
+    """List codings with their text.
+
+    \b
+    Examples:
+      qualcode codings study.qc --code "Knowing oneself"
+      qualcode codings study.qc --format csv > codings.csv
+    """
+    with open_project(project) as proj:
+        rows = proj.codings(
+            document=document, code=code_name, coder=by_coder, include_subcodes=theme
+        )
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": c.id,
+                        "document": c.document,
+                        "code": c.code,
+                        "start": c.start,
+                        "end": c.end,
+                        "coder": c.coder,
+                        "origin": c.origin,
+                        "memo": c.memo,
+                        "text": c.text,
+                    }
+                    for c in rows
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(
+            ["id", "document", "code", "start", "end", "coder", "origin", "memo", "text"]
+        )
+        for c in rows:
+            writer.writerow(
+                [c.id, c.document, c.code, c.start, c.end, c.coder, c.origin, c.memo or "", c.text]
+            )
+    else:
+        if not rows:
+            click.echo("No codings.")
+            return
+        print_table(
+            ("id", "document", "code", "span", "coder", "text"),
+            [
+                (str(c.id), c.document, c.code, f"{c.start}-{c.end}", c.coder, clip(c.text, 50))
+                for c in rows
+            ],
+        )
+
+
+@click.command()
+@project_argument
+@click.argument("text", required=False)
+@click.option(
+    "--on",
+    "target_type",
+    type=click.Choice(["project", "document", "code", "coding"]),
+    default="project",
+    show_default=True,
+)
+@click.option("--target", help="Document name, code name or coding id.")
+@click.option("--clear", is_flag=True, help="Delete your memo on the target.")
+@coder_option
+def memo(
+    project: Path,
+    text: str | None,
+    target_type: str,
+    target: str | None,
+    clear: bool,
+    coder: str | None,
+) -> None:
+    """Write a memo on the project, a document, a code or a coding; without TEXT, list memos.
+
+    \b
+    Examples:
+      qualcode memo study.qc "Leaders talk more about frames than GPs do."
+      qualcode memo study.qc --on code --target "Rivalry" "Check against the 2010 paper."
+      qualcode memo study.qc --on code
+    """
+    with open_project(project, coder) as proj:
+        tgt: str | int | None = target
+        if target_type == "coding" and target is not None:
+            if not target.isdigit():
+                raise QualcodeError("--target for a coding memo is its numeric id")
+            tgt = int(target)
+        if text is None and not clear:
+            for m in proj.memos(target_type, tgt):
+                click.echo(f"[{m.target_type} {m.target_id or ''}] {m.coder}: {m.text}")
+            return
+        proj.set_memo(target_type, tgt, "" if clear else (text or ""))
+    click.echo("Memo cleared" if clear else "Memo saved")
+
+
+@click.command()
+@project_argument
+@coder_option
+def undo(project: Path, coder: str | None) -> None:
+    """Undo your last change.
+
+    \b
+    Example:
+      qualcode undo study.qc
+    """
+    with open_project(project, coder) as proj:
+        event = proj.undo()
+    click.echo(f"Undone: {event.summary}" if event else "Nothing to undo")
+
+
+@click.command()
+@project_argument
+@coder_option
+def redo(project: Path, coder: str | None) -> None:
+    """Redo the change you last undid.
+
+    \b
+    Example:
+      qualcode redo study.qc
+    """
+    with open_project(project, coder) as proj:
+        event = proj.redo()
+    click.echo(f"Redone: {event.summary}" if event else "Nothing to redo")
+
+
+@click.command()
+@project_argument
+@click.option("-n", "limit", default=20, show_default=True, help="How many events.")
+def log(project: Path, limit: int) -> None:
+    """Show the audit trail (who changed what, when), newest first.
+
+    \b
+    Example:
+      qualcode log study.qc -n 50
+    """
+    with open_project(project) as proj:
+        for e in proj.events(limit):
+            flag = " (undone)" if e.reverted else ""
+            click.echo(f"{e.id:>5} {e.at} {e.coder or '-'}: {e.summary}{flag}")
+
+
+@click.command()
+@project_argument
+@click.argument("query")
+@click.option("-n", "limit", default=50, show_default=True)
+def search(project: Path, query: str, limit: int) -> None:
+    """Full-text search across transcripts.
+
+    \b
+    Example:
+      qualcode search study.qc "alone"
+    """
+    with open_project(project) as proj:
+        hits = proj.search(query, limit)
+    for hit in hits:
+        click.echo(
+            f"{hit.document} [{hit.start}:{hit.end}] {hit.speaker or '-'}: {clip(hit.text, 80)}"
+        )
+    if not hits:
+        click.echo("No matches.")

@@ -1,0 +1,273 @@
+"""Commands for project files, documents, speakers and attributes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from qualcode.commands.common import (
+    EXIT_USER_ERROR,
+    coder_option,
+    current_coder,
+    open_project,
+    print_table,
+    project_argument,
+)
+from qualcode.errors import QualcodeError
+from qualcode.store import Project
+
+
+def register(main: click.Group) -> None:
+    """Add this module's commands to ``main``."""
+    main.add_command(init)
+    main.add_command(import_)
+    main.add_command(attributes)
+    main.add_command(docs)
+    main.add_command(speakers)
+
+
+@click.command()
+@project_argument
+@coder_option
+def init(project: Path, coder: str | None) -> None:
+    """Create a new, empty project file.
+
+    \b
+    Example:
+      qualcode init study.qc
+    """
+    with Project.create(project, coder=current_coder(coder)):
+        pass
+    click.echo(f"Created {project}")
+
+
+@click.command("import")
+@project_argument
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--encoding", metavar="CODEC", help="Fallback encoding for non-UTF-8 text, e.g. cp1252."
+)
+@click.option(
+    "--attributes",
+    "attributes_csv",
+    type=click.Path(path_type=Path),
+    help="CSV of participant attributes (a 'document' or 'speaker' column).",
+)
+@click.option(
+    "--replace", is_flag=True, help="Update documents whose file changed; codings are carried over."
+)
+@click.option(
+    "--drop-unplaced", is_flag=True, help="With --replace: drop codings whose text is gone."
+)
+@click.option(
+    "--as", "as_name", metavar="NAME", help="Document name for a single file (default: file name)."
+)
+@click.option(
+    "--model",
+    metavar="PIPELINE",
+    help="Installed spaCy pipeline for sentences (default: blank English).",
+)
+@coder_option
+def import_(
+    project: Path,
+    files: tuple[Path, ...],
+    encoding: str | None,
+    attributes_csv: Path | None,
+    replace: bool,
+    drop_unplaced: bool,
+    as_name: str | None,
+    model: str | None,
+    coder: str | None,
+) -> None:
+    """Import transcripts (.txt .md .docx .vtt .srt, or folders of them).
+
+    Each file is one transaction: a bad file is reported and skipped, the rest are imported.
+    Exits 1 if any file failed.
+
+    \b
+    Example:
+      qualcode import study.qc sample_transcripts/ --attributes sample_transcripts/participants.csv
+    """
+    from qualcode.importing import expand_paths, import_files
+    from qualcode.ingest.attributes import read_attribute_table
+
+    table = read_attribute_table(attributes_csv, encoding) if attributes_csv else None
+    with open_project(project, coder) as proj:
+        paths = expand_paths(files)
+        if not paths:
+            raise QualcodeError("no supported files found (.txt .md .docx .vtt .srt)")
+        width = len(str(len(paths)))
+        results = []
+        for i, path in enumerate(paths, start=1):
+            (result,) = import_files(
+                proj,
+                [path],
+                encoding=encoding,
+                model=model,
+                replace=replace,
+                drop_unplaced=drop_unplaced,
+                name=as_name,
+            )
+            results.append(result)
+            if result.ok:
+                detail = f": {result.message}" if result.message else ""
+                click.echo(f"[{i:>{width}}/{len(paths)}] {result.status:<9} {result.name}{detail}")
+            else:
+                click.echo(f"error: {result.message}", err=True)
+        if table is not None:
+            unmatched = proj.set_attributes_bulk(
+                table.documents, table.speakers, f"Attributes from {attributes_csv}"
+            )
+            click.echo(
+                f"Attributes from {attributes_csv} applied"
+                + (f"; no match for {', '.join(unmatched)}" if unmatched else "")
+            )
+    failed = [r for r in results if not r.ok]
+    done = sum(r.status in ("imported", "replaced") for r in results)
+    click.echo(
+        f"{done} imported, {len(results) - done - len(failed)} skipped, {len(failed)} failed"
+    )
+    if failed:
+        sys.exit(EXIT_USER_ERROR)
+
+
+@click.command()
+@project_argument
+@click.argument("csv_file", type=click.Path(path_type=Path))
+@click.option("--encoding", metavar="CODEC")
+@coder_option
+def attributes(project: Path, csv_file: Path, encoding: str | None, coder: str | None) -> None:
+    """Set document/speaker attributes from a CSV (undoable).
+
+    \b
+    Example:
+      qualcode attributes study.qc participants.csv
+    """
+    from qualcode.ingest.attributes import read_attribute_table
+
+    table = read_attribute_table(csv_file, encoding)
+    with open_project(project, coder) as proj:
+        unmatched = proj.set_attributes_bulk(
+            table.documents, table.speakers, f"Attributes from {csv_file}"
+        )
+    click.echo(
+        f"Applied {csv_file}" + (f"; no match for {', '.join(unmatched)}" if unmatched else "")
+    )
+
+
+@click.command()
+@project_argument
+@click.option("--remove", metavar="NAME", help="Delete a document and its codings.")
+@click.option("--show", metavar="NAME", help="Print a document's turns.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@coder_option
+def docs(
+    project: Path, remove: str | None, show: str | None, as_json: bool, coder: str | None
+) -> None:
+    """List documents with speakers, words, codings and attributes.
+
+    \b
+    Examples:
+      qualcode docs study.qc
+      qualcode docs study.qc --show gp01_astrid
+    """
+    with open_project(project, coder) as proj:
+        if remove:
+            proj.remove_document(remove)
+            click.echo(f"Removed {remove}")
+            return
+        if show:
+            doc = proj.document(show)
+            for turn in proj.turns(doc.id):
+                who = turn.speaker or "(no speaker)"
+                click.echo(f"{who}: {doc.text[turn.start : turn.end]}\n")
+            return
+        attrs = proj.all_document_attributes()
+        documents = proj.documents()
+        if as_json:
+            click.echo(
+                json.dumps(
+                    [
+                        {
+                            "name": d.name,
+                            "format": d.source_format,
+                            "words": d.word_count,
+                            "speakers": d.speaker_count,
+                            "turns": d.turn_count,
+                            "codings": d.coding_count,
+                            "attributes": attrs.get(d.name, {}),
+                        }
+                        for d in documents
+                    ],
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
+            return
+        if not documents:
+            click.echo("No documents yet: qualcode import PROJECT FILES...")
+            return
+        rows = [
+            (
+                d.name,
+                d.source_format,
+                str(d.word_count),
+                str(d.speaker_count),
+                str(d.coding_count),
+                ", ".join(f"{k}={v}" for k, v in attrs.get(d.name, {}).items()),
+            )
+            for d in documents
+        ]
+        print_table(("document", "format", "words", "speakers", "codings", "attributes"), rows)
+
+
+@click.command()
+@project_argument
+@click.argument("document", required=False)
+@click.option("--rename", nargs=2, metavar="OLD NEW", help="Rename a speaker in DOCUMENT.")
+@click.option(
+    "--set",
+    "set_attr",
+    nargs=3,
+    metavar="SPEAKER KEY VALUE",
+    help="Set an attribute on a speaker in DOCUMENT.",
+)
+@coder_option
+def speakers(
+    project: Path,
+    document: str | None,
+    rename: tuple[str, str] | None,
+    set_attr: tuple[str, str, str] | None,
+    coder: str | None,
+) -> None:
+    """List speakers (per document), rename one, or set an attribute.
+
+    \b
+    Examples:
+      qualcode speakers study.qc
+      qualcode speakers study.qc gp03_claire --rename R Claire
+    """
+    with open_project(project, coder) as proj:
+        if (rename or set_attr) and not document:
+            raise QualcodeError("name the DOCUMENT whose speaker to change")
+        if rename:
+            proj.rename_speaker(document, rename[0], rename[1])  # type: ignore[arg-type]
+            click.echo(f"Renamed {rename[0]} to {rename[1]} in {document}")
+            return
+        if set_attr:
+            proj.set_speaker_attribute(document, *set_attr)  # type: ignore[arg-type]
+            click.echo(f"Set {set_attr[1]}={set_attr[2]} on {set_attr[0]} in {document}")
+            return
+        rows = [
+            (
+                s.document,
+                s.name,
+                str(s.turn_count),
+                ", ".join(f"{k}={v}" for k, v in s.attributes.items()),
+            )
+            for s in proj.speakers(document)
+        ]
+        print_table(("document", "speaker", "turns", "attributes"), rows)
