@@ -258,3 +258,21 @@ def test_bare_project_path_means_open(cli: Run) -> None:
     ctx = main.make_context("qualcode", ["study.qc"])
     name, command, rest = main.resolve_command(ctx, ["study.qc"])
     assert name == "open" and rest == ["study.qc"]
+
+
+def test_newer_project_is_read_only_from_the_cli(cli: Run, study: Path) -> None:
+    import sqlite3
+
+    from qualcode.store import SCHEMA_VERSION
+
+    conn = sqlite3.connect(study)
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION + 1,))
+    conn.commit()
+    conn.close()
+    listing = cli("docs", str(study))
+    assert listing.exit_code == 0 and "gp01" in listing.stdout
+    assert "made by a newer qualcode; opened read-only" in listing.stderr
+    before = dump(study)
+    result = cli("code", str(study), "gp01", "Rivalry", "--text", "The group.")
+    assert result.exit_code == 1 and "upgrade qualcode" in result.stderr
+    assert dump(study) == before

@@ -43,7 +43,11 @@ def project_argument(func: F) -> F:
 
 
 def open_project(path: Path, coder: str | None = None) -> Project:
-    return Project.open(path, coder=current_coder(coder))
+    """Open a project for a command, warning once if it is from a newer qualcode."""
+    project = Project.open(path, coder=current_coder(coder))
+    if project.read_only:
+        click.echo(f"warning: {path} was made by a newer qualcode; opened read-only", err=True)
+    return project
 
 
 def clip(text: str, width: int) -> str:
