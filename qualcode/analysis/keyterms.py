@@ -152,9 +152,7 @@ class TermIndex:
         return self._bincount(parts)
 
 
-def log_odds_z(
-    y_i: np.ndarray, y_j: np.ndarray, alpha: np.ndarray
-) -> np.ndarray:
+def log_odds_z(y_i: np.ndarray, y_j: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """Monroe et al. (2008) z-scores of group i against group j with prior ``alpha``."""
     import numpy as np
 
@@ -169,9 +167,13 @@ def log_odds_z(
 
 
 def key_terms(
-    index: TermIndex, passages: list[Passage], top: int = 8, min_count: int = 2
+    index: TermIndex,
+    passages: list[Passage],
+    top: int = 8,
+    min_count: int = 2,
+    z_min: float = Z_THRESHOLD,
 ) -> list[KeyTerm]:
-    """The ``top`` most distinctive lemmas of the passages (z ≥ 1.96), best first.
+    """The ``top`` most distinctive lemmas of the passages (z ≥ ``z_min``), best first.
 
     Ties in z are broken alphabetically, so the list is the same on every run.
     """
@@ -182,7 +184,7 @@ def key_terms(
     z = log_odds_z(y_i, y_j, index.total.astype(float))
     import numpy as np
 
-    keep = np.nonzero((y_i >= min_count) & (z >= Z_THRESHOLD))[0]
+    keep = np.nonzero((y_i >= min_count) & (z >= z_min))[0]
     candidates = [(float(z[w]), index.vocab[w], int(y_i[w]), int(y_j[w])) for w in keep]
     candidates.sort(key=lambda t: (-round(t[0], 9), t[1]))
     return [KeyTerm(lemma, round(zv, 4), c, r) for zv, lemma, c, r in candidates[:top]]

@@ -1,0 +1,198 @@
+"""Representative quotes: chosen by fixed rules, so the same project gives the same quotes.
+
+Candidates are the coded spans (codings in scope) of a code set; identical spans count once.
+Each is graded:
+
+1. *readable* — between :data:`MIN_WORDS` and :data:`MAX_WORDS` words (8–60: long enough to
+   carry a thought, short enough to print in a paper);
+2. *complete* — starts where a stored sentence starts and ends where one ends (after trimming
+   white space), i.e. it is whole sentences.
+
+Readable beats unreadable, then complete beats partial, then earlier in the corpus (document
+name, offset) wins — a plain, reproducible tie-break instead of a random sample.
+
+Spread: quotes are taken round-robin over participants — every participant's best candidate
+before anyone's second — with participants ordered by the grade (then corpus position) of their
+best candidate; non-participants (interviewers) are quoted only when the participants have no
+candidates left. Within a person, a candidate of a
+code not yet quoted is preferred among equally graded ones, so a theme's quotes also spread
+over its codes. A candidate that overlaps an already chosen quote is skipped.
+
+Display: a quote longer than MAX_WORDS is cut after its last whole sentence that fits (or at
+MAX_WORDS words) and marked ``[…]``; a quote that starts or ends mid-sentence gets ``…``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qualcode.analysis.corpus import Corpus
+from qualcode.analysis.spans import WORD, overlaps
+
+MIN_WORDS = 8
+MAX_WORDS = 60
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    code_id: int
+    code: str
+    document: str
+    speaker: str
+    person_id: int
+    is_participant: bool
+    turn: int
+    """1-based turn number in the document."""
+    timestamp: str | None
+    start: int
+    end: int
+    words: int
+    complete: bool
+
+    @property
+    def location(self) -> str:
+        """``gp01_astrid, turn 12 (00:14:03), chars 3456–3590``."""
+        stamp = f" ({self.timestamp})" if self.timestamp else ""
+        return f"{self.document}, turn {self.turn}{stamp}, chars {self.start}–{self.end}"
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    grade: tuple[int, int]
+    doc_order: int
+    start: int
+    end: int
+    code_order: int
+    code_id: int
+    document_id: int
+    person_id: int
+    turn_index: int
+    words: int
+    complete: bool
+
+
+def select_quotes(corpus: Corpus, code_ids: list[int], n: int = 3) -> list[Quote]:
+    """Up to ``n`` quotes for a code set (e.g. a theme with its codes), by the rules above."""
+    if n <= 0:
+        return []
+    wanted = set(code_ids)
+    doc_order = {d.id: i for i, d in enumerate(corpus.documents)}
+    seen: set[tuple[int, int, int]] = set()
+    bounds: dict[int, tuple[set[int], set[int]]] = {}
+    by_person: dict[int, list[_Candidate]] = {}
+    for c in corpus.codings:
+        if c.code_id not in wanted:
+            continue
+        text = corpus.doc(c.document_id).text
+        start, end = _trim(text, c.start, c.end)
+        if start >= end or (c.document_id, start, end) in seen:
+            continue
+        seen.add((c.document_id, start, end))
+        words = len(WORD.findall(text, start, end))
+        if c.document_id not in bounds:
+            sents = corpus.data.sentences[c.document_id]
+            bounds[c.document_id] = ({a for a, _ in sents}, {b for _, b in sents})
+        starts, ends = bounds[c.document_id]
+        complete = start in starts and end in ends
+        readable = MIN_WORDS <= words <= MAX_WORDS
+        cand = _Candidate(
+            grade=(0 if readable else 1, 0 if complete else 1),
+            doc_order=doc_order[c.document_id],
+            start=start,
+            end=end,
+            code_order=corpus.code(c.code_id).order,
+            code_id=c.code_id,
+            document_id=c.document_id,
+            person_id=c.person_id,
+            turn_index=c.turn_index,
+            words=words,
+            complete=complete,
+        )
+        by_person.setdefault(c.person_id, []).append(cand)
+    for cands in by_person.values():
+        cands.sort(key=_rank)
+    people = sorted(by_person, key=lambda pid: (_rank(by_person[pid][0]), pid))
+    chosen: list[_Candidate] = []
+    used_codes: set[int] = set()
+    participants = [p for p in people if corpus.persons[p].is_participant]
+    others = [p for p in people if not corpus.persons[p].is_participant]
+    for group in (participants, others):
+        while len(chosen) < n and any(by_person[p] for p in group):
+            for pid in group:
+                if len(chosen) >= n:
+                    break
+                cands = [c for c in by_person[pid] if not _clashes(c, chosen)]
+                by_person[pid] = cands
+                if not cands:
+                    continue
+                best = min(cands, key=lambda c: (c.grade, c.code_id in used_codes, _rank(c)))
+                cands.remove(best)
+                chosen.append(best)
+                used_codes.add(best.code_id)
+    return [_quote(corpus, c) for c in chosen]
+
+
+def _rank(c: _Candidate) -> tuple[tuple[int, int], int, int, int, int]:
+    return (c.grade, c.doc_order, c.start, c.end, c.code_order)
+
+
+def _clashes(c: _Candidate, chosen: list[_Candidate]) -> bool:
+    return any(
+        o.document_id == c.document_id and overlaps(o.start, o.end, c.start, c.end) for o in chosen
+    )
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _quote(corpus: Corpus, c: _Candidate) -> Quote:
+    doc = corpus.doc(c.document_id)
+    text = quote_text(doc.text, corpus.data.sentences[c.document_id], c.start, c.end)
+    person = corpus.persons[c.person_id]
+    turn = corpus.turn(c.document_id, c.turn_index)
+    return Quote(
+        text=text,
+        code_id=c.code_id,
+        code=corpus.code(c.code_id).name,
+        document=doc.name,
+        speaker=person.label,
+        person_id=person.id,
+        is_participant=person.is_participant,
+        turn=c.turn_index + 1,
+        timestamp=turn.timestamp,
+        start=c.start,
+        end=c.end,
+        words=c.words,
+        complete=c.complete,
+    )
+
+
+def quote_text(text: str, sentences: list[tuple[int, int]], start: int, end: int) -> str:
+    """The span as printable quote text: one line, cut to MAX_WORDS, with ellipses marked."""
+    cut = end
+    if len(WORD.findall(text, start, end)) > MAX_WORDS:
+        cut = start
+        for s_start, s_end in sentences:
+            if s_start < start or s_end > end:
+                continue
+            if len(WORD.findall(text, start, s_end)) > MAX_WORDS:
+                break
+            cut = s_end
+        if cut == start:  # the first sentence alone is too long: cut at a word
+            words = list(WORD.finditer(text, start, end))
+            cut = words[MAX_WORDS - 1].end()
+    body = " ".join(text[start:cut].split())
+    starts = {s for s, _ in sentences}
+    ends = {e for _, e in sentences}
+    prefix = "" if start in starts else "…"
+    if cut < end:
+        suffix = " […]"
+    else:
+        suffix = "" if end in ends else "…"
+    return f"{prefix}{body}{suffix}"

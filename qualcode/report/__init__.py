@@ -1,0 +1,62 @@
+"""Theme summaries and exports: Markdown, self-contained HTML, DOCX, JSON, and CSV tables.
+
+:func:`build_summary` computes the data once; the renderers only format it. Every output is
+deterministic (stable order, no timestamps), so the same project gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qualcode.report.summary import Summary, SummaryOptions, build_summary
+
+FORMATS = ("md", "html", "docx", "json")
+SUFFIXES = {"md": ".md", "html": ".html", "docx": ".docx", "json": ".json"}
+
+__all__ = ["FORMATS", "Summary", "SummaryOptions", "build_summary", "render", "write_summary"]
+
+
+def render(summary: Summary, fmt: str) -> str:
+    """A text format as a string (md, html, json)."""
+    if fmt == "md":
+        from qualcode.report.markdown import render_markdown
+
+        return render_markdown(summary)
+    if fmt == "html":
+        from qualcode.report.html import render_html
+
+        return render_html(summary)
+    if fmt == "json":
+        from qualcode.report.jsonout import render_json
+
+        return render_json(summary)
+    raise ValueError(f"not a text format: {fmt}")
+
+
+def write_summary(summary: Summary, fmt: str, path: str | Path) -> Path:
+    """Write the summary in ``fmt`` to ``path`` (written whole, then renamed into place)."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".part")
+    try:
+        if fmt == "docx":
+            from qualcode.report.word import save_docx
+
+            save_docx(summary, tmp)
+        else:
+            tmp.write_bytes(render(summary, fmt).encode("utf-8"))
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def write_text(text: str, path: str | Path) -> Path:
+    """Write an export whole, then rename it into place (never a half-written file)."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".part")
+    try:
+        tmp.write_bytes(text.encode("utf-8"))
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path

@@ -1,0 +1,189 @@
+"""The theme summary as one self-contained HTML file.
+
+No scripts, web fonts, images or links to fetch: styles are inline, charts are inline SVG
+(:mod:`qualcode.report.svg`), so the file opens on an air-gapped server and prints well (a
+print stylesheet keeps quotes and tables from splitting across pages). The markup is
+well-formed (every element closed, all text escaped) so it can also be read as XML.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from qualcode.report.summary import Summary, ThemeSection, pct, plural
+from qualcode.report.svg import frequency_chart, heatmap
+
+CSS = """
+body { font-family: Georgia, 'Times New Roman', serif; max-width: 56rem; margin: 2rem auto;
+       padding: 0 1rem; color: #222; line-height: 1.45; }
+h1, h2, h3 { font-family: system-ui, sans-serif; line-height: 1.2; }
+h2 { border-bottom: 1px solid #ccc; padding-bottom: .2rem; margin-top: 2.5rem; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: .9rem; }
+th, td { border: 1px solid #ccc; padding: .25rem .5rem; text-align: left; vertical-align: top; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.theme td { font-weight: bold; background: #f4f4f4; }
+td.d2 { padding-left: 1.5rem; } td.d3 { padding-left: 2.5rem; } td.d4 { padding-left: 3.5rem; }
+figure { margin: 1rem 0; } figcaption { font-size: .85rem; color: #555; }
+blockquote { margin: 1rem 0 1rem 1.5rem; padding-left: 1rem; border-left: 3px solid #bbb; }
+blockquote p { margin: 0 0 .3rem 0; }
+blockquote footer { font-size: .85rem; color: #555; }
+.meta, .terms { color: #444; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10.5pt; }
+  h2 { page-break-after: avoid; } h3 { page-break-after: avoid; }
+  blockquote, table, figure, svg { page-break-inside: avoid; }
+}
+""".strip()
+
+
+def render_html(summary: Summary) -> str:
+    e = escape
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8"/>',
+        '<meta name="viewport" content="width=device-width, initial-scale=1"/>',
+        f"<title>{e(summary.title)}</title>",
+        f"<style>\n{CSS}\n</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        f"<h1>{e(summary.title)}</h1>",
+    ]
+    facts = [f"Project: {e(summary.project)}"]
+    if summary.codebook:
+        facts.append(f"Codebook: {e(summary.codebook)}")
+    out.append(f'<p class="meta">{" · ".join(facts)}</p>')
+    if summary.filters:
+        out.append(f'<p class="meta">Filters: {e("; ".join(summary.filters))}</p>')
+    out += ['<section id="overview">', "<h2>Overview</h2>"]
+    out += [f"<p>{_inline(p)}</p>" for p in summary.intro]
+    out += _frequency_section(summary)
+    out += _cooccurrence_section(summary)
+    if summary.project_memos:
+        out += ["<h3>Project memos</h3>", "<ul>"]
+        out += [f"<li>({e(m.coder)}) {e(m.text)}</li>" for m in summary.project_memos]
+        out.append("</ul>")
+    out += ["</section>", '<section id="findings">', "<h2>Findings</h2>"]
+    if not summary.themes:
+        out.append("<p>The codebook has no themes yet.</p>")
+    for section in summary.themes:
+        out += _theme(summary, section)
+    out += ["</section>", "</main>", "</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+def _inline(text: str) -> str:
+    """Escape, then turn the summary's ``*emphasis*`` into <em>."""
+    parts = escape(text).split("*")
+    return "".join(f"<em>{p}</em>" if i % 2 else p for i, p in enumerate(parts))
+
+
+def _frequency_section(summary: Summary) -> list[str]:
+    n = summary.totals.participants
+    theme_of: dict[int, int] = {}
+    current = -1
+    for f in summary.frequencies:
+        if f.depth == 0:
+            current = f.code_id
+        theme_of[f.code_id] = current
+    chart = frequency_chart(
+        list(summary.frequencies),
+        summary.theme_colors,
+        theme_of,
+        "Passages per theme and code",
+    )
+    out = [
+        "<h3>Frequencies</h3>",
+        '<figure id="frequency-chart">',
+        chart,
+        "<figcaption>Figure 1. Passages per theme and code (a theme counts overlapping "
+        "passages of its codes once).</figcaption>",
+        "</figure>",
+        '<table class="frequencies">',
+        '<thead><tr><th>Theme / code</th><th class="num">Passages</th>'
+        '<th class="num">Codings</th><th class="num">Participants</th>'
+        '<th class="num">Documents</th><th class="num">Words</th>'
+        '<th class="num">Share of words</th></tr></thead>',
+        "<tbody>",
+    ]
+    for f in summary.frequencies:
+        cls = ' class="theme"' if f.depth == 0 else ""
+        out.append(
+            f'<tr{cls}><td class="d{f.depth + 1}">{escape(f.code)}</td>'
+            f'<td class="num">{f.passages}</td><td class="num">{f.codings}</td>'
+            f'<td class="num">{f.participants} of {n}</td><td class="num">{f.documents}</td>'
+            f'<td class="num">{f.words:,}</td><td class="num">{pct(f.share)}</td></tr>'
+        )
+    out += ["</tbody>", "</table>"]
+    return out
+
+
+def _cooccurrence_section(summary: Summary) -> list[str]:
+    table = summary.cooccurrence
+    out = [
+        "<h3>Co-occurrence of themes</h3>",
+        '<figure id="cooccurrence-heatmap">',
+        heatmap(table, "Co-occurrence of themes"),
+        "<figcaption>Figure 2. Themes whose passages overlap: number of stretches of text with "
+        "both themes; shading by Jaccard index (stretches with both / stretches with either)."
+        "</figcaption>",
+        "</figure>",
+    ]
+    if not table.pairs:
+        out.append("<p>No two themes share a coded passage.</p>")
+    return out
+
+
+def _theme(summary: Summary, section: ThemeSection) -> list[str]:
+    e = escape
+    n = summary.totals.participants
+    out = [
+        f'<section class="theme" id="theme-{section.number}">',
+        f"<h3>{section.number}. {e(section.code.name)}</h3>",
+    ]
+    out += [f"<p>{_inline(p)}</p>" for p in section.lead]
+    if section.codes:
+        out += [
+            '<table class="codes">',
+            '<thead><tr><th>Code</th><th class="num">Passages</th>'
+            '<th class="num">Participants</th><th class="num">Documents</th>'
+            '<th class="num">Share of words</th><th>Key terms</th></tr></thead>',
+            "<tbody>",
+        ]
+        for entry in section.codes:
+            f = entry.frequency
+            terms = ", ".join(t.lemma for t in entry.key_terms)
+            out.append(
+                f'<tr><td class="d{entry.depth}">{e(entry.code.name)}</td>'
+                f'<td class="num">{f.passages}</td><td class="num">{f.participants} of {n}</td>'
+                f'<td class="num">{f.documents}</td><td class="num">{pct(f.share)}</td>'
+                f"<td>{e(terms)}</td></tr>"
+            )
+        out += ["</tbody>", "</table>"]
+    if section.key_terms:
+        terms = ", ".join(f"<em>{e(t.lemma)}</em>" for t in section.key_terms)
+        out.append(f'<p class="terms">Distinctive words: {terms}.</p>')
+    if section.quotes:
+        people = len({q.person_id for q in section.quotes})
+        out.append(
+            f"<p>Illustrative quotes ({plural(len(section.quotes), 'quote')} from "
+            f"{plural(people, 'speaker')}):</p>"
+        )
+        for q in section.quotes:
+            code = "" if q.code_id == section.code.id else f" · <em>{e(q.code)}</em>"
+            out += [
+                '<blockquote class="quote">',
+                f"<p>“{e(q.text)}”</p>",
+                f"<footer>— {e(q.speaker)}, {e(q.location)}{code}</footer>",
+                "</blockquote>",
+            ]
+    if section.memos:
+        out += ["<h4>Memos</h4>", "<ul>"]
+        out += [
+            f"<li><em>{e(m.target)}</em> ({e(m.coder)}): {e(m.text)}</li>" for m in section.memos
+        ]
+        out.append("</ul>")
+    out.append("</section>")
+    return out

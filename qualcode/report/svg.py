@@ -1,0 +1,116 @@
+"""Inline SVG charts for the HTML summary: a frequency bar chart and a co-occurrence heatmap.
+
+Hand-written SVG rather than a plotting library: no extra dependency, no fonts or scripts
+fetched from the network, exact control over the markup (numbers are printed with fixed
+decimals, so the same data gives byte-identical charts), and the charts print crisply.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from qualcode.analysis.cooccurrence import CooccurrenceTable
+from qualcode.analysis.frequencies import Frequency
+
+ROW = 18
+LABEL_W = 320
+BAR_W = 300
+FONT = "font-family:system-ui,sans-serif;font-size:11px"
+
+
+def _f(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def frequency_chart(
+    rows: list[Frequency], colors: dict[int, str], theme_of: dict[int, int], title: str
+) -> str:
+    """Horizontal bars of passages per theme and code (themes bold, codes indented)."""
+    top = max((r.passages for r in rows), default=0) or 1
+    height = ROW * len(rows) + 30
+    width = LABEL_W + BAR_W + 60
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart frequency" role="img" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" style="{FONT}">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for i, r in enumerate(rows):
+        y = 10 + i * ROW
+        indent = 12 * r.depth
+        weight = ' font-weight="bold"' if r.depth == 0 else ""
+        label = escape(_clip(r.code, 48 - 2 * r.depth))
+        color = colors.get(theme_of.get(r.code_id, -1), "#888888")
+        length = BAR_W * r.passages / top
+        opacity = "1" if r.depth == 0 else "0.6"
+        out.append(
+            f'<g class="bar"><text x="{indent + 4}" y="{y + 12}"{weight}>{label}</text>'
+            f'<rect x="{LABEL_W}" y="{y + 2}" width="{_f(length)}" height="{ROW - 5}" '
+            f'fill="{color}" fill-opacity="{opacity}"/>'
+            f'<text x="{_f(LABEL_W + length + 4)}" y="{y + 12}">{r.passages}</text></g>'
+        )
+    axis_y = 10 + len(rows) * ROW + 4
+    out.append(f'<text x="{LABEL_W}" y="{axis_y + 10}" fill="#555555">passages (max {top})</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def heatmap(table: CooccurrenceTable, title: str) -> str:
+    """Theme × theme grid: cell shade = Jaccard index, number = stretches with both."""
+    codes = list(table.codes)
+    n = len(codes)
+    cell = 34
+    left = 250
+    top_margin = 30
+    width = left + cell * n + 20
+    height = top_margin + cell * n + 40
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart heatmap" role="img" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" style="{FONT}">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for j in range(n):
+        x = left + j * cell + cell / 2
+        out.append(f'<text x="{_f(x)}" y="{top_margin - 8}" text-anchor="middle">{j + 1}</text>')
+    for i, (a_id, a_name) in enumerate(codes):
+        y = top_margin + i * cell
+        label = escape(_clip(f"{i + 1}. {a_name}", 40))
+        out.append(
+            f'<text x="{left - 6}" y="{_f(y + cell / 2 + 4)}" text-anchor="end">{label}</text>'
+        )
+        for j, (b_id, _) in enumerate(codes):
+            x = left + j * cell
+            if i == j:
+                value, shade, text = table.passages.get(a_id, 0), 0.0, ""
+                fill = "#eeeeee"
+                text = str(value)
+            else:
+                pair = table.get(a_id, b_id)
+                count = pair.count if pair else 0
+                shade = pair.jaccard if pair else 0.0
+                fill = _shade(shade)
+                text = str(count) if count else ""
+            ink = "#ffffff" if shade > 0.5 else "#222222"
+            out.append(
+                f'<g class="cell"><rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
+                f'fill="{fill}"/><text x="{_f(x + cell / 2 - 1)}" y="{_f(y + cell / 2 + 3)}" '
+                f'text-anchor="middle" fill="{ink}">{text}</text></g>'
+            )
+    out.append(
+        f'<text x="{left}" y="{top_margin + cell * n + 18}" fill="#555555">'
+        "number: stretches with both themes; shade: Jaccard index (0 white, 1 dark); "
+        "diagonal: passages</text>"
+    )
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _shade(value: float) -> str:
+    """White to dark blue by value in [0, 1]."""
+    value = max(0.0, min(1.0, value))
+    start, end = (255, 255, 255), (33, 76, 140)
+    rgb = [round(s + (e - s) * value) for s, e in zip(start, end, strict=True)]
+    return "#" + "".join(f"{c:02x}" for c in rgb)
