@@ -191,7 +191,12 @@ class ChooseCodeScreen(ModalScreen[int | str | None]):
         self, title: str, codes: list[Code], colors: dict[int, str], allow_top: bool = False
     ) -> None:
         super().__init__()
-        self.title_text, self.codes, self.color_map, self.allow_top = title, codes, colors, allow_top
+        self.title_text, self.codes, self.color_map, self.allow_top = (
+            title,
+            codes,
+            colors,
+            allow_top,
+        )
 
     def compose(self) -> ComposeResult:
         with Vertical():

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -44,9 +44,7 @@ def snippet(text: str, terms: list[str], width: int = 110) -> tuple[Text, int]:
     """A one-line window of ``text`` around the first term found, terms highlighted; returns it
     with the offset of that first match in ``text``."""
     lowered = text.lower()
-    first = min(
-        (p for p in (lowered.find(t.lower()) for t in terms) if p >= 0), default=0
-    )
+    first = min((p for p in (lowered.find(t.lower()) for t in terms) if p >= 0), default=0)
     start = max(0, first - width // 3)
     piece = text[start : start + width]
     flat = piece.replace("\n", " ")
@@ -126,7 +124,8 @@ class SearchScreen(Screen[JumpTarget | None]):
         if options:
             widget.highlighted = 0
         count.update(
-            f"{len(hits)} turn(s) match" + (" (first 500)" if len(hits) >= 500 else "")
+            f"{len(hits)} turn(s) match"
+            + (" (first 500)" if len(hits) >= 500 else "")
             + (" · Enter jumps there" if hits else "")
         )
 
@@ -209,9 +208,15 @@ class RetrieveScreen(Screen[JumpTarget | None]):
             self.code_id = None
             self.refresh_results()
             return
-        label.update(Text.assemble(("■ ", self.color_map.get(code.id, "#888888")), (code.name, "bold"), " (c)"))
+        label.update(
+            Text.assemble(
+                ("■ ", self.color_map.get(code.id, "#888888")), (code.name, "bold"), " (c)"
+            )
+        )
         sub = self.query_one(Checkbox).value
-        passages = wb.retrieve(self.project, code.id, include_subcodes=sub, attribute=self.attribute)
+        passages = wb.retrieve(
+            self.project, code.id, include_subcodes=sub, attribute=self.attribute
+        )
         options = []
         for p in passages:
             text = Text()
@@ -220,7 +225,9 @@ class RetrieveScreen(Screen[JumpTarget | None]):
             text.append(f" · {p.speaker or 'no speaker'} · {p.code} · {p.coder}\n", style="dim")
             context = p.context.replace("\n", " ")
             body = Text("  " + context)
-            body.stylize("bold underline", 2 + p.start - p.context_start, 2 + p.end - p.context_start)
+            body.stylize(
+                "bold underline", 2 + p.start - p.context_start, 2 + p.end - p.context_start
+            )
             text.append_text(body)
             key = str(p.coding_id)
             self.targets[key] = JumpTarget(p.document_id, p.start, p.end, exact=True)
@@ -277,4 +284,4 @@ class RetrieveScreen(Screen[JumpTarget | None]):
         self.dismiss(None)
 
 
-__all__ = ["JumpTarget", "RetrieveScreen", "SearchScreen", "work"]
+__all__ = ["JumpTarget", "RetrieveScreen", "SearchScreen"]

@@ -43,7 +43,8 @@ def pretty_keys(keys: str) -> str:
         name = KEY_NAMES.get(key)
         if name is None:
             name = "+".join(
-                p.capitalize() if len(p) > 1 else p for p in key.replace("ctrl+", "Ctrl+").split("+")
+                p.capitalize() if len(p) > 1 else p
+                for p in key.replace("ctrl+", "Ctrl+").split("+")
             )
             name = name.replace("Ctrl+", "Ctrl+").replace("Shift+", "Shift+")
         out.append(name)
@@ -96,6 +97,10 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.plain: list[str] = []  # the rows as text, for tests and screen readers
+
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(Text("qualcode — keys", style="bold"))
@@ -106,6 +111,7 @@ class HelpScreen(ModalScreen[None]):
                 table.add_column("what")
                 for binding in bindings:
                     table.add_row(pretty_keys(binding.key), binding.description)
+                    self.plain.append(f"{title}: {pretty_keys(binding.key)} {binding.description}")
                 yield Static(table)
             yield Static(Text("Esc closes this help.", style="dim"))
 

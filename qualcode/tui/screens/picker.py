@@ -129,10 +129,10 @@ class CodePicker(ModalScreen[list[int | str] | None]):
         if options:
             widget.highlighted = 0
         self.query_one("#picker-marked", Static).update(
-            "Marked: " + ", ".join(self._name(i) for i in self.marked) if self.marked else ""
+            "Marked: " + ", ".join(self._code_name(i) for i in self.marked) if self.marked else ""
         )
 
-    def _name(self, code_id: int) -> str:
+    def _code_name(self, code_id: int) -> str:
         return next((c.name for c in self.codes if c.id == code_id), "?")
 
     def action_cursor(self, step: int) -> None:

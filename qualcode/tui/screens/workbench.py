@@ -53,7 +53,10 @@ class WorkbenchScreen(Screen[None]):
 
     BINDINGS = [
         Binding("enter,c", "code", "Code"),
-        *[Binding(str(n), f"quick_code({n})", f"Code with pin {n}", show=False) for n in range(1, 10)],
+        *[
+            Binding(str(n), f"quick_code({n})", f"Code with pin {n}", show=False)
+            for n in range(1, 10)
+        ],
         Binding("i", "codings_here", "Codings here"),
         Binding("x", "remove_coding", "Uncode"),
         Binding("m", "coding_memo", "Memo"),
@@ -191,7 +194,9 @@ class WorkbenchScreen(Screen[None]):
         doc = self.query_one("#center").border_title or ""
         start, end = t.selection
         here = t.codings_at_selection()
-        pct = next((r.coded for r in self.query_one(DocumentList).rows if r.id == self.document_id), 0)
+        pct = next(
+            (r.coded for r in self.query_one(DocumentList).rows if r.id == self.document_id), 0
+        )
         text = Text()
         text.append(f" {coder} ", style="bold")
         text.append(f"│ {doc} │ turn {t.current_turn + 1}/{len(t.turns)}")
@@ -414,7 +419,9 @@ class WorkbenchScreen(Screen[None]):
     def _edit_memo(self, target_type: str, target_id: int, label: str | None) -> None:
         from qualcode.tui.screens.dialogs import MemoScreen
 
-        mine = [m for m in self.project.memos(target_type, target_id) if m.coder == self.project.coder]
+        mine = [
+            m for m in self.project.memos(target_type, target_id) if m.coder == self.project.coder
+        ]
         current = mine[0].text if mine else ""
 
         def save(text: str | None) -> None:
@@ -443,7 +450,9 @@ class WorkbenchScreen(Screen[None]):
         if (start, end) == (coding.start, coding.end):
             self._update_status()
             return
-        if self.attempt(lambda: self.project.update_coding(coding.id, start=start, end=end) or True):
+        if self.attempt(
+            lambda: self.project.update_coding(coding.id, start=start, end=end) or True
+        ):
             self.after_change()
             self.notify(f"Moved '{coding.code}' to [{start}:{end}]", timeout=2)
         self._update_status()
@@ -585,7 +594,9 @@ class WorkbenchScreen(Screen[None]):
             parent = None if target == TOP_LEVEL else int(target)
             if self.attempt(lambda: self.project.move_code(code.id, parent) or True):
                 self.after_change()
-                where = "to the top level" if parent is None else f"under '{self.code_name(parent)}'"
+                where = (
+                    "to the top level" if parent is None else f"under '{self.code_name(parent)}'"
+                )
                 self.notify(f"Moved '{code.name}' {where}", timeout=3)
 
         self.app.push_screen(
