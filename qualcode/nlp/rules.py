@@ -19,9 +19,11 @@ speaker's turn) and its offsets map straight back into the document.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
@@ -114,6 +116,7 @@ class Lemmas:
         self.table = (
             None if trained else nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
         )
+        self._forms: dict[str, set[str]] | None = None
 
     def of(self, h: int) -> int:
         """Lemma hash for a LOWER hash (blank pipeline) or a LEMMA hash (trained pipeline)."""
@@ -135,68 +138,88 @@ class Lemmas:
             for token in doc:
                 token.lemma = of(token.lower)
 
+    def forms(self, lemma: str) -> set[str]:
+        """Every lower-case word whose lemma is ``lemma`` (itself included): the words a
+        LEMMA condition can be met by, read from the same lookup data as the lemmatizer."""
+        if self._forms is None:
+            from spacy.util import load_language_data, registry
+
+            raw = load_language_data(registry.lookups.get("en")["lemma_lookup"])
+            index: dict[str, set[str]] = {}
+            for word, base in raw.items():
+                if word == word.lower() and isinstance(base, str):
+                    index.setdefault(base.lower(), set()).add(word)
+            self._forms = index
+        return {lemma} | self._forms.get(lemma, set())
+
 
 @dataclass
 class _Gate:
-    """A cheap necessary condition for each rule, so the matchers only see sentences that might
-    match: most sentences contain no keyword's words and no pattern's required words, and
-    spaCy's Matcher evaluates IN-predicates in Python for every token of every text it sees.
+    """A cheap necessary condition for each rule, so the matchers only see texts that might
+    match (they give the same result without it; the tests check that).
 
-    ``index`` maps a word hash (lower-case form or lemma) to the (rule, token) conditions it
-    satisfies; a rule is a candidate when all its ``need`` conditions are met.
+    A rule is a list of required tokens, each the set of lower-case words one of which must
+    occur (for a lemma, every word form the lookup table maps to it). Each rule is indexed under
+    one *anchor* token, its rarest by spaCy's English word probabilities, so a sentence costs a
+    dictionary look-up per word, and only rules whose anchor occurs have their other tokens
+    checked. This matters because spaCy's Matcher evaluates IN-predicates in Python for every
+    token of every text it is given.
     """
 
-    index: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
-    need: list[int] = field(default_factory=list)
-    is_pattern: list[bool] = field(default_factory=list)
-    always_phrase: bool = False
-    always_pattern: bool = False
+    strings: Any
+    probs: dict[str, float]
+    rules: list[list[set[int]]] = field(default_factory=list)
+    anchors: dict[int, list[int]] = field(default_factory=dict)
+    always: list[int] = field(default_factory=list)
 
-    def add_rule(self, is_pattern: bool, tokens: list[set[int]]) -> None:
-        rule = len(self.need)
-        self.need.append(len(tokens))
-        self.is_pattern.append(is_pattern)
+    def add_rule(self, tokens: list[set[str]]) -> int:
+        """Register a rule; returns its number."""
+        rule = len(self.rules)
+        tokens = [t for t in tokens if t]
+        hashed = [{self.strings.add(w) for w in words} for words in tokens]
+        self.rules.append(hashed)
         if not tokens:
-            if is_pattern:
-                self.always_pattern = True
-            else:
-                self.always_phrase = True
-        for t, hashes in enumerate(tokens):
-            for h in hashes:
-                self.index.setdefault(h, []).append((rule, t))
+            self.always.append(rule)
+            return rule
+        best = min(range(len(tokens)), key=lambda i: self.commonness(tokens[i]))
+        for h in hashed[best]:
+            self.anchors.setdefault(h, []).append(rule)
+        return rule
 
-    def which(self, words: set[int]) -> tuple[bool, bool]:
-        """(run the phrase matchers?, run the pattern matcher?) for a text with these words."""
-        phrase, pattern = self.always_phrase, self.always_pattern
-        if phrase and pattern:
-            return True, True
-        met: dict[int, set[int]] = {}
-        get = self.index.get
+    def commonness(self, words: set[str]) -> float:
+        """How often any of ``words`` occurs in English (spaCy's lexeme probabilities), so the
+        rarest required token becomes the anchor; unknown words count as rare."""
+        return sum(math.exp(self.probs.get(w, -20.0)) for w in words)
+
+    def candidates(self, words: set[int]) -> list[int]:
+        """The rules all of whose required tokens occur among ``words`` (lower-case hashes)."""
+        out = list(self.always)
+        anchors = self.anchors
+        rules = self.rules
         for h in words:
-            for rule, t in get(h, ()):
-                met.setdefault(rule, set()).add(t)
-        for rule, ts in met.items():
-            if len(ts) == self.need[rule]:
-                if self.is_pattern[rule]:
-                    pattern = True
-                else:
-                    phrase = True
-                if phrase and pattern:
-                    break
-        return phrase, pattern
+            for rule in anchors.get(h, ()):
+                if all(not words.isdisjoint(hs) for hs in rules[rule]):
+                    out.append(rule)
+        return out
 
 
 @dataclass
 class RuleSet:
-    """Compiled rules, ready to match many texts. Build it with :func:`compile_rules`."""
+    """Compiled rules, ready to match many texts. Build it with :func:`compile_rules`.
+
+    Keywords share two PhraseMatchers (they are cheap to run); each pattern gets a Matcher of
+    its own, run only on texts where the gate says it could match.
+    """
 
     nlp: Language
     lemmas: Lemmas
     phrase_lemma: Any
     phrase_lower: Any
-    matcher: Any
+    gate: _Gate
     labels: dict[int, tuple[int, str]] = field(default_factory=dict)
-    gate: _Gate | None = None
+    matchers: dict[int, Any] = field(default_factory=dict)  # gate rule -> Matcher
+    phrase_rules: set[int] = field(default_factory=set)
+    use_gate: bool = True
 
     @property
     def empty(self) -> bool:
@@ -221,29 +244,31 @@ class RuleSet:
 
     def match_doc(self, doc: Doc, offset: int = 0) -> list[RuleMatch]:
         """Every rule match in a tokenised ``doc`` (offsets shifted by ``offset``)."""
-        from spacy.attrs import LOWER
-
-        run_phrase = run_pattern = True
-        if self.gate is not None:
-            lowers = set(doc.to_array(LOWER).tolist())
-            of = self.lemmas.of
-            run_phrase, run_pattern = self.gate.which(lowers | {of(h) for h in lowers})
-            if not (run_phrase or run_pattern):
+        if self.use_gate:
+            rules = self.gate.candidates({token.lower for token in doc})
+            if not rules:
                 return []
+        else:
+            rules = list(range(len(self.gate.rules)))
         self.lemmas.set(doc)
         found: set[tuple[int, int, int]] = set()
-        if run_phrase:
+        phrase = False
+        for rule in rules:
+            matcher = self.matchers.get(rule)
+            if matcher is not None:
+                found.update(matcher(doc))
+            elif rule in self.phrase_rules:
+                phrase = True
+        if phrase:
             found.update(self.phrase_lemma(doc))
             found.update(self.phrase_lower(doc))
-        if run_pattern:
-            found.update(self.matcher(doc))
         out: list[RuleMatch] = []
         for key, start, end in sorted(found, key=lambda m: (m[1], m[2], m[0])):
-            code_id, rule = self.labels[key]
+            code_id, rule_name = self.labels[key]
             span = doc[start:end]
             out.append(
                 RuleMatch(
-                    code_id, rule, offset + span.start_char, offset + span.end_char, span.text
+                    code_id, rule_name, offset + span.start_char, offset + span.end_char, span.text
                 )
             )
         return out
@@ -262,13 +287,16 @@ def compile_rules(codes: Iterable[CodeRules], model: str | None = None) -> RuleS
     trained = bool(model)
     lemmas = Lemmas(nlp, trained)
     strings = nlp.vocab.strings
-    phrase_lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
-    phrase_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
-    matcher = Matcher(nlp.vocab, validate=True)
-    labels: dict[int, tuple[int, str]] = {}
+    rules = RuleSet(
+        nlp,
+        lemmas,
+        PhraseMatcher(nlp.vocab, attr="LEMMA"),
+        PhraseMatcher(nlp.vocab, attr="LOWER"),
+        _Gate(strings, {} if trained else _word_probs()),
+        # A trained pipeline's lemmas depend on context, so no word-level gate is sound there.
+        use_gate=not trained,
+    )
     problems: list[str] = []
-    # A trained pipeline's lemmas depend on context, so no word-level gate is sound there.
-    gate = None if trained else _Gate()
     probe = nlp(_PROBE) if trained else nlp.make_doc(_PROBE)
     lemmas.set(probe)
     for code in codes:
@@ -280,45 +308,58 @@ def compile_rules(codes: Iterable[CodeRules], model: str | None = None) -> RuleS
                 continue
             lemma_doc = nlp(keyword) if trained else nlp.make_doc(keyword)
             lemmas.set(lemma_doc)
-            labels[strings.add(name)] = (
+            rules.labels[strings.add(name)] = (
                 code.id,
                 f"keyword {json.dumps(keyword, ensure_ascii=False)}",
             )
-            phrase_lower.add(name, [lower_doc])
-            phrase_lemma.add(name, [lemma_doc])
-            if gate is not None:
-                gate.add_rule(
-                    False, [{a.lower, b.lemma} for a, b in zip(lower_doc, lemma_doc, strict=True)]
-                )
+            rules.phrase_lower.add(name, [lower_doc])
+            rules.phrase_lemma.add(name, [lemma_doc])
+            words = [
+                {a.lower_} | (set() if trained else lemmas.forms(b.lemma_))
+                for a, b in zip(lower_doc, lemma_doc, strict=True)
+            ]
+            rules.phrase_rules.add(rules.gate.add_rule(words))
         for j, pattern in enumerate(code.patterns):
             problem = _pattern_problem(pattern, nlp, probe, trained)
             if problem:
                 problems.append(f"code '{code.name}' patterns[{j}]: {problem}")
                 continue
             name = f"qualcode:{code.id}:pt:{j}"
-            labels[strings.add(name)] = (
+            rules.labels[strings.add(name)] = (
                 code.id,
                 f"pattern[{j}] {json.dumps(describe_pattern(pattern), ensure_ascii=False)}",
             )
             pattern = _lower_lemmas(pattern)
+            matcher = Matcher(nlp.vocab)
             matcher.add(name, [pattern], greedy="LONGEST")
-            if gate is not None:
-                gate.add_rule(True, _required_words(pattern, strings))
+            required = [] if trained else _required_words(pattern, lemmas)
+            rules.matchers[rules.gate.add_rule(required)] = matcher
     if problems:
         raise RuleError(problems)
-    return RuleSet(nlp, lemmas, phrase_lemma, phrase_lower, matcher, labels, gate)
+    return rules
+
+
+@lru_cache(maxsize=1)
+def _word_probs() -> dict[str, float]:
+    """English word log-probabilities from spacy-lookups-data (empty if unavailable)."""
+    from spacy.util import load_language_data, registry
+
+    try:
+        return dict(load_language_data(registry.lookups.get("en")["lexeme_prob"]))
+    except (KeyError, OSError, ValueError):  # pragma: no cover - data package incomplete
+        return {}
 
 
 _OPTIONAL_OPS = {"?", "*", "!"}
 
 
-def _required_words(pattern: list[dict[str, Any]], strings: Any) -> list[set[int]]:
-    """For each token a match cannot do without, the word hashes one of which it must be.
+def _required_words(pattern: list[dict[str, Any]], lemmas: Lemmas) -> list[set[str]]:
+    """For each token a match cannot do without, the lower-case words one of which it must be.
 
     Only plain LOWER/ORTH/TEXT/LEMMA values and IN-lists count; a token constrained otherwise
     (REGEX, NORM, shape...) or optional adds no condition, which keeps the gate conservative.
     """
-    out: list[set[int]] = []
+    out: list[set[str]] = []
     for token in pattern:
         op = str(token.get("OP", ""))
         if op in _OPTIONAL_OPS or re.fullmatch(r"\{0*(,\d*)?\}", op):
@@ -331,9 +372,10 @@ def _required_words(pattern: list[dict[str, Any]], strings: Any) -> list[set[int
                 words = [str(v) for v in value["IN"]]
             else:
                 continue
-            if attr in ("ORTH", "TEXT"):
-                words = [w.lower() for w in words]
-            out.append({strings.add(w) for w in words})
+            if attr == "LEMMA":
+                out.append(set().union(*(lemmas.forms(w) for w in words)))
+            else:
+                out.append({w if attr == "LOWER" else w.lower() for w in words})
             break
     return out
 
