@@ -175,8 +175,11 @@ def build_hand_project(directory: Path, memos: bool = True) -> tuple[Path, dict[
         for speaker, gender in GENDER.items():
             doc = {"Anna": "a1", "Ben": "b2", "Cara": "c3", "Dan": "c3"}[speaker]
             project.set_speaker_attribute(doc, speaker, "gender", gender)
-        project.add_code("Support", brief="Help that participants get from others.",
-                         definition="Talk about receiving help. Includes peers and supervisors.")
+        project.add_code(
+            "Support",
+            brief="Help that participants get from others.",
+            definition="Talk about receiving help. Includes peers and supervisors.",
+        )
         project.add_code("Peer support", parent="Support", brief="Help from colleagues.")
         project.add_code("Supervision", parent="Support", brief="Help from a supervisor.")
         project.add_code("Stress", brief="Strain at work.", definition="Talk about strain.")

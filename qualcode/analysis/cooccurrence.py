@@ -76,11 +76,14 @@ class CooccurrenceTable:
         return None
 
     def describe(self) -> str:
+        """The meeting rule as a verb phrase: "passages {describe()}"."""
         if self.mode == "overlap":
-            return "overlapping passages"
+            return "overlap (share text)"
         if self.mode == "turn":
-            return "passages in the same turn"
-        return f"passages within {self.window} sentence(s) of each other"
+            return "fall in the same speaker turn"
+        if self.window == 0:
+            return "share a sentence"
+        return f"are at most {self.window} sentence{'s' if self.window > 1 else ''} apart"
 
 
 def cooccurrence(

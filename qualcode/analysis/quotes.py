@@ -40,6 +40,8 @@ class Quote:
     code: str
     document: str
     speaker: str
+    participant: str | None
+    """The participant's ``participant`` attribute (an ID such as GP01), if any."""
     person_id: int
     is_participant: bool
     turn: int
@@ -49,6 +51,13 @@ class Quote:
     end: int
     words: int
     complete: bool
+
+    @property
+    def attribution(self) -> str:
+        """``Astrid (GP01)``: the speaker, with the participant ID when there is one."""
+        if self.participant and self.participant != self.speaker:
+            return f"{self.speaker} ({self.participant})"
+        return self.speaker
 
     @property
     def location(self) -> str:
@@ -162,6 +171,7 @@ def _quote(corpus: Corpus, c: _Candidate) -> Quote:
         code=corpus.code(c.code_id).name,
         document=doc.name,
         speaker=person.label,
+        participant=person.attributes.get("participant") if person.is_participant else None,
         person_id=person.id,
         is_participant=person.is_participant,
         turn=c.turn_index + 1,

@@ -134,6 +134,15 @@ def register(main: click.Group) -> None:
     )
     @click.option("--quotes", default=3, show_default=True, metavar="N", help="Quotes per theme.")
     @click.option("--title", metavar="TEXT", help="Title of the summary.")
+    @click.option(
+        "--cooccur",
+        "cooccur_mode",
+        default="turn",
+        show_default=True,
+        metavar="turn|overlap|N",
+        help="When two themes co-occur in the overview: in the same turn, where passages "
+        "overlap, or within N sentences.",
+    )
     @filter_options
     def summary(
         project: Path,
@@ -142,6 +151,7 @@ def register(main: click.Group) -> None:
         themes: tuple[str, ...],
         quotes: int,
         title: str | None,
+        cooccur_mode: str,
         documents: tuple[str, ...],
         speakers: tuple[str, ...],
         where: tuple[str, ...],
@@ -168,7 +178,15 @@ def register(main: click.Group) -> None:
         if quotes < 0:
             raise QualcodeError("--quotes must be 0 or more")
         corpus = _corpus(project, documents, speakers, where, coders)
-        options = SummaryOptions(themes=themes, quotes=quotes, filters=corpus.filters, title=title)
+        if cooccur_mode in ("turn", "overlap"):
+            mode, window = cooccur_mode, 0
+        elif cooccur_mode.isdigit():
+            mode, window = "sentences", int(cooccur_mode)
+        else:
+            raise QualcodeError("--cooccur must be turn, overlap or a number of sentences")
+        options = SummaryOptions(
+            themes=themes, quotes=quotes, title=title, cooccurrence=mode, window=window
+        )
         result = build_summary(corpus, options, project_path=project, extended=fmt == "json")
         if output is None or str(output) == "-":
             click.echo(render(result, fmt), nl=False)
@@ -428,7 +446,10 @@ def register(main: click.Group) -> None:
             data["pairs"] = [p for p in data["pairs"] if p["count"] >= minimum]
             click.echo(json.dumps(data, indent=2, ensure_ascii=False))
             return
-        click.echo(f"Co-occurrence of {'themes' if by_theme else 'codes'}: {table.describe()}")
+        click.echo(
+            f"Co-occurrence of {'themes' if by_theme else 'codes'}: passages that "
+            f"{table.describe()}"
+        )
         if not rows:
             click.echo("No pairs of codes occur together.")
             return

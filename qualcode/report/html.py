@@ -126,13 +126,13 @@ def _cooccurrence_section(summary: Summary) -> list[str]:
         "<h3>Co-occurrence of themes</h3>",
         '<figure id="cooccurrence-heatmap">',
         heatmap(table, "Co-occurrence of themes"),
-        "<figcaption>Figure 2. Themes whose passages overlap: number of stretches of text with "
-        "both themes; shading by Jaccard index (stretches with both / stretches with either)."
-        "</figcaption>",
+        f"<figcaption>Figure 2. Co-occurrence of themes: passages that {escape(table.describe())}."
+        " Number: stretches of talk holding both themes; shading: Jaccard index (stretches with"
+        " both / stretches with either); diagonal: passages per theme.</figcaption>",
         "</figure>",
     ]
     if not table.pairs:
-        out.append("<p>No two themes share a coded passage.</p>")
+        out.append(f"<p>No two themes co-occur (passages that {escape(table.describe())}).</p>")
     return out
 
 
@@ -176,7 +176,7 @@ def _theme(summary: Summary, section: ThemeSection) -> list[str]:
             out += [
                 '<blockquote class="quote">',
                 f"<p>“{e(q.text)}”</p>",
-                f"<footer>— {e(q.speaker)}, {e(q.location)}{code}</footer>",
+                f"<footer>— {e(q.attribution)}, {e(q.location)}{code}</footer>",
                 "</blockquote>",
             ]
     if section.memos:

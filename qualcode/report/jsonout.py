@@ -47,6 +47,7 @@ def quote_dict(q: Quote) -> dict[str, Any]:
         "code": q.code,
         "document": q.document,
         "speaker": q.speaker,
+        "participant_id": q.participant,
         "participant": q.is_participant,
         "turn": q.turn,
         "timestamp": q.timestamp,

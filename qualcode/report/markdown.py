@@ -82,10 +82,11 @@ def _cooccurrence(summary: Summary) -> list[str]:
     out = ["### Co-occurrence of themes", ""]
     pairs = sorted(table.pairs, key=lambda p: (-p.count, -p.jaccard, p.a, p.b))
     if not pairs:
-        return out + ["No two themes share a coded passage.", ""]
+        return out + [f"No two themes co-occur (passages that {table.describe()}).", ""]
     out += [
-        "Themes whose passages overlap: the number of stretches of text where both occur, and"
-        " the Jaccard index (stretches with both / stretches with either).",
+        f"Two themes co-occur where their passages {table.describe()}. *Together* counts the"
+        " stretches of talk holding both; the Jaccard index divides that by the stretches"
+        " holding either.",
         "",
         "| Theme | Theme | Together | Jaccard |",
         "| --- | --- | ---: | ---: |",
@@ -129,7 +130,7 @@ def _theme(summary: Summary, section: ThemeSection) -> list[str]:
             out += [
                 f"> “{md_escape(q.text)}”",
                 ">",
-                f"> — {md_escape(q.speaker)}, {md_escape(q.location)}{code}",
+                f"> — {md_escape(q.attribution)}, {md_escape(q.location)}{code}",
                 "",
             ]
     if section.memos:

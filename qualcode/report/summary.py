@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.analysis.cooccurrence import CooccurrenceTable, cooccurrence
-from qualcode.analysis.corpus import Corpus, Filters
+from qualcode.analysis.corpus import Corpus
 from qualcode.analysis.frequencies import Frequency, Totals, frequencies, totals
 from qualcode.analysis.keyterms import KeyTerm, TermIndex, key_terms
 from qualcode.analysis.matrix import CodeDocumentMatrix, Crosstab, code_document_matrix, crosstab
@@ -34,8 +34,13 @@ class SummaryOptions:
     """Theme (top-level code) names to include; empty means every theme."""
     quotes: int = DEFAULT_QUOTES
     key_terms: int = DEFAULT_TERMS
-    filters: Filters = field(default_factory=Filters)
     title: str | None = None
+    cooccurrence: str = "turn"
+    """How themes co-occur in the overview: ``overlap``, ``turn`` or ``sentences``. The default
+    is the same turn — in interviews, the same answer — because many coders never code one
+    passage with two themes, which leaves overlap-based co-occurrence empty."""
+    window: int = 1
+    """Sentence window when ``cooccurrence == "sentences"``."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,7 @@ def build_summary(
     by_id = {f.code_id: f for f in freqs}
     tot = totals(corpus)
     report(1, steps, "co-occurrence")
-    cooc = cooccurrence(corpus, mode="overlap", level="theme")
+    cooc = cooccurrence(corpus, mode=options.cooccurrence, window=options.window, level="theme")
     report(2, steps, "key terms")
     index = TermIndex(corpus) if options.key_terms > 0 and corpus.codings else None
     memos = _memos_by_code(corpus)
@@ -146,7 +151,7 @@ def build_summary(
         title=title,
         project=Path(project_path).name,
         codebook=name,
-        filters=tuple(options.filters.describe()),
+        filters=tuple(corpus.filters.describe()),
         coders=coders,
         totals=tot,
         intro=overview_lead(tot, coders, len(corpus.themes), len(corpus.codes)),
@@ -159,11 +164,11 @@ def build_summary(
             if m.target_type == "project"
         ),
         theme_colors={t.id: _color(t.color, i) for i, t in enumerate(corpus.themes)},
-        extended=_extended(corpus) if extended else None,
+        extended=_extended(corpus, options) if extended else None,
     )
 
 
-def _extended(corpus: Corpus) -> Extended:
+def _extended(corpus: Corpus, options: SummaryOptions) -> Extended:
     """Code-level co-occurrence, the code × document matrix, and a crosstab for every
     attribute that splits the cases into groups (2 to 12 values, fewer than the cases)."""
     tabs = []
@@ -177,7 +182,9 @@ def _extended(corpus: Corpus) -> Extended:
             if 2 <= len(values) <= min(CROSSTAB_MAX_VALUES, len(cases) - 1):
                 tabs.append(crosstab(corpus, key, unit))
     return Extended(
-        cooccurrence=cooccurrence(corpus, mode="overlap", level="code"),
+        cooccurrence=cooccurrence(
+            corpus, mode=options.cooccurrence, window=options.window, level="code"
+        ),
         matrix=code_document_matrix(corpus),
         crosstabs=tuple(tabs),
     )

@@ -123,12 +123,14 @@ def _frequency_table(doc, summary: Summary) -> None:  # noqa: ANN001
 def _cooccurrence_table(doc, summary: Summary) -> None:  # noqa: ANN001
     doc.add_heading("Co-occurrence of themes", level=2)
     pairs = sorted(summary.cooccurrence.pairs, key=lambda p: (-p.count, -p.jaccard, p.a, p.b))
+    table = summary.cooccurrence
     if not pairs:
-        doc.add_paragraph("No two themes share a coded passage.")
+        doc.add_paragraph(f"No two themes co-occur (passages that {table.describe()}).")
         return
     doc.add_paragraph(
-        "Table 2. Themes whose passages overlap: stretches of text with both, and the Jaccard "
-        "index (stretches with both / stretches with either)."
+        f"Table 2. Two themes co-occur where their passages {table.describe()}. Together: "
+        "stretches of talk holding both; Jaccard index: stretches with both / stretches with "
+        "either."
     )
     _table(
         doc,
@@ -174,7 +176,7 @@ def _theme(doc, summary: Summary, section: ThemeSection) -> None:  # noqa: ANN00
         for q in section.quotes:
             code = "" if q.code_id == section.code.id else f" · {q.code}"
             doc.add_paragraph(f"“{q.text}”", style="Quote")
-            doc.add_paragraph(f"— {q.speaker}, {q.location}{code}")
+            doc.add_paragraph(f"— {q.attribution}, {q.location}{code}")
     if section.memos:
         doc.add_heading("Memos", level=3)
         for m in section.memos:

@@ -18,7 +18,8 @@ import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from qualcode.store.project import Project, now
+from qualcode.store.base import now
+from qualcode.store.project import Project
 
 INTERVIEWER_NAMES = frozenset(
     {"i", "int", "interviewer", "moderator", "mod", "facilitator", "researcher", "q"}
