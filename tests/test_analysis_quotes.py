@@ -113,3 +113,16 @@ def test_long_quote_is_cut_at_a_sentence() -> None:
     one_long = " ".join(["w"] * 80) + "."
     cut = quote_text(one_long, [(0, len(one_long))], 0, len(one_long))
     assert cut.endswith(" […]") and len(cut.split()) == MAX_WORDS + 1
+
+
+def test_people_quoted_before_yield_to_others(corpus: Corpus) -> None:
+    anna = next(p.id for p in corpus.participants if p.name == "Anna")
+    first = select_quotes(corpus, ids(corpus, "Support"), 1)
+    assert first[0].speaker == "Anna"
+    # Anna was quoted in an earlier theme: Ben's equally good quote goes first now.
+    again = select_quotes(corpus, ids(corpus, "Support"), 1, quoted_before={anna: 1})
+    assert again[0].speaker == "Ben"
+    # Grade still comes first: Cara (only a 7-word quote) does not jump ahead of Ben.
+    ben = next(p.id for p in corpus.participants if p.name == "Ben")
+    third = select_quotes(corpus, ids(corpus, "Support"), 1, quoted_before={anna: 1, ben: 1})
+    assert third[0].speaker == "Anna"

@@ -12,8 +12,8 @@ Readable beats unreadable, then complete beats partial, then earlier in the corp
 name, offset) wins — a plain, reproducible tie-break instead of a random sample.
 
 Spread: quotes are taken round-robin over participants — every participant's best candidate
-before anyone's second — with participants ordered by the grade (then corpus position) of their
-best candidate; non-participants (interviewers) are quoted only when the participants have no
+before anyone's second — with participants ordered by the grade of their best candidate, then by
+how often they were quoted before in the same report (fewest first), then corpus position; non-participants (interviewers) are quoted only when the participants have no
 candidates left. Within a person, a candidate of a
 code not yet quoted is preferred among equally graded ones, so a theme's quotes also spread
 over its codes. A candidate that overlaps an already chosen quote is skipped.
@@ -24,6 +24,7 @@ MAX_WORDS words) and marked ``[…]``; a quote that starts or ends mid-sentence 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from qualcode.analysis.corpus import Corpus
@@ -81,8 +82,19 @@ class _Candidate:
     complete: bool
 
 
-def select_quotes(corpus: Corpus, code_ids: list[int], n: int = 3) -> list[Quote]:
-    """Up to ``n`` quotes for a code set (e.g. a theme with its codes), by the rules above."""
+def select_quotes(
+    corpus: Corpus,
+    code_ids: list[int],
+    n: int = 3,
+    quoted_before: Mapping[int, int] | None = None,
+) -> list[Quote]:
+    """Up to ``n`` quotes for a code set (e.g. a theme with its codes), by the rules above.
+
+    ``quoted_before`` counts quotes per person already used elsewhere (earlier themes of the
+    same summary): among participants whose best candidates are equally graded, the less
+    quoted go first, so a summary does not quote the same few people in every theme.
+    """
+    before = quoted_before or {}
     if n <= 0:
         return []
     wanted = set(code_ids)
@@ -121,7 +133,10 @@ def select_quotes(corpus: Corpus, code_ids: list[int], n: int = 3) -> list[Quote
         by_person.setdefault(c.person_id, []).append(cand)
     for cands in by_person.values():
         cands.sort(key=_rank)
-    people = sorted(by_person, key=lambda pid: (_rank(by_person[pid][0]), pid))
+    people = sorted(
+        by_person,
+        key=lambda pid: (by_person[pid][0].grade, before.get(pid, 0), _rank(by_person[pid][0])),
+    )
     chosen: list[_Candidate] = []
     used_codes: set[int] = set()
     participants = [p for p in people if corpus.persons[p].is_participant]

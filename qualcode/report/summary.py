@@ -8,6 +8,7 @@ options always give the same summary — and therefore byte-identical files.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,6 +122,7 @@ def build_summary(
     report(2, steps, "key terms")
     index = TermIndex(corpus) if options.key_terms > 0 and corpus.codings else None
     memos = _memos_by_code(corpus)
+    quoted: Counter[int] = Counter()
     sections = []
     for number, theme in enumerate(themes, start=1):
         report(2 + number, steps, theme.name)
@@ -131,6 +133,8 @@ def build_summary(
             entries.append(CodeEntry(code, by_id[code_id], code.depth - theme.depth, terms))
         ids = corpus.descendants(theme.id)
         section_memos = tuple(m for cid in ids for m in memos.get(cid, []))
+        quotes = tuple(select_quotes(corpus, ids, options.quotes, quoted))
+        quoted.update(q.person_id for q in quotes)
         sections.append(
             ThemeSection(
                 number=number,
@@ -139,7 +143,7 @@ def build_summary(
                 lead=theme_lead(theme, by_id[theme.id], entries, tot),
                 codes=tuple(entries),
                 key_terms=_terms(corpus, index, ids, options.key_terms),
-                quotes=tuple(select_quotes(corpus, ids, options.quotes)),
+                quotes=quotes,
                 memos=section_memos,
             )
         )
