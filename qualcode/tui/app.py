@@ -104,7 +104,9 @@ class QualcodeApp(App[None]):
 
     # ------------------------------------------------------------------ start-up
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen[object]:
+        """The workbench itself is the first screen (no blank frame before it), or a message
+        saying why the project cannot be opened."""
         self.title = f"qualcode — {self.path.name}"
         if self.project is None:
             try:
@@ -117,11 +119,10 @@ class QualcodeApp(App[None]):
         if self.project is None:
             from qualcode.tui.screens.dialogs import MessageScreen
 
-            self.push_screen(MessageScreen("Cannot open the project", self.open_error or ""))
-            return
+            return MessageScreen("Cannot open the project", self.open_error or "")
         from qualcode.tui.screens.workbench import WorkbenchScreen
 
-        self.push_screen(WorkbenchScreen(self.project))
+        return WorkbenchScreen(self.project)
 
     def on_unmount(self) -> None:
         if self.project is not None:
