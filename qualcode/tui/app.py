@@ -78,12 +78,12 @@ class QualcodeApp(App[None]):
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help"),
         Binding("slash", "search", "Search"),
-        Binding("r", "retrieve", "Retrieve"),
+        Binding("r", "retrieve", "Retrieve", tooltip="Every passage of the highlighted code"),
         Binding("z,ctrl+z", "undo", "Undo"),
         Binding("Z,ctrl+y", "redo", "Redo", show=False),
-        Binding("s", "summary", "Summary", show=False),
-        Binding("v", "review", "Review", show=False),
-        Binding("T,ctrl+t", "toggle_dark", "Theme", show=False),
+        Binding("s", "summary", "Theme summary", show=False),
+        Binding("v", "review", "Review suggestions", show=False),
+        Binding("T,ctrl+t", "toggle_dark", "Light/dark theme", show=False),
         Binding("q", "quit", "Quit"),
     ]
 

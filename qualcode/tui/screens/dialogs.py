@@ -238,6 +238,7 @@ class ChooseCodeScreen(ModalScreen[int | str | None]):
 
     @on(Input.Submitted)
     def _submit(self) -> None:
+        self._fill(self.query_one(Input).value)  # never act on a list older than the query
         option = self.query_one(OptionList).highlighted_option
         if option is not None:
             self._choose(option.id)
@@ -270,13 +271,19 @@ class CodingsHereScreen(ModalScreen[tuple[str, int] | None]):
         + "CodingsHereScreen OptionList { height: auto; max-height: 20; border: none; }"
     )
 
-    def __init__(self, codings: list[Coding], colors: dict[int, str]) -> None:
+    def __init__(
+        self, codings: list[Coding], colors: dict[int, str], purpose: str | None = None
+    ) -> None:
         super().__init__()
         self.codings, self.color_map = codings, colors
+        self.purpose = purpose  # e.g. "remove": Enter then does that, and the title says so
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Codings here ({len(self.codings)})", classes="title")
+            title = f"Codings here ({len(self.codings)})"
+            if self.purpose:
+                title = f"Which coding to {self.purpose}? Enter {self.purpose}s it"
+            yield Label(title, classes="title")
             options = []
             for coding in self.codings:
                 label = Text()

@@ -74,6 +74,7 @@ class SearchScreen(Screen[JumpTarget | None]):
         self.project = project
         self.initial = query
         self.targets: dict[str, JumpTarget] = {}
+        self._ran: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -90,9 +91,11 @@ class SearchScreen(Screen[JumpTarget | None]):
 
     @on(Input.Changed, "#search-q")
     def _changed(self, event: Input.Changed) -> None:
-        self._run(event.value)
+        if event.value != self._ran:
+            self._run(event.value)
 
     def _run(self, query: str) -> None:
+        self._ran = query
         widget = self.query_one(OptionList)
         count = self.query_one("#search-count", Static)
         self.targets.clear()
@@ -138,6 +141,9 @@ class SearchScreen(Screen[JumpTarget | None]):
 
     @on(Input.Submitted, "#search-q")
     def _submit(self) -> None:
+        query = self.query_one(Input).value
+        if query != self._ran:  # Enter came before the last Input.Changed
+            self._run(query)
         option = self.query_one(OptionList).highlighted_option
         if option is not None and option.id in self.targets:
             self.dismiss(self.targets[option.id])

@@ -81,6 +81,7 @@ class CodePicker(ModalScreen[list[int | str] | None]):
         self.title_text = title
         self.marked: list[int] = []
         self.shown: list[Code] = []
+        self._filled: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -99,9 +100,18 @@ class CodePicker(ModalScreen[list[int | str] | None]):
 
     @on(Input.Changed, "#picker-query")
     def _changed(self, event: Input.Changed) -> None:
-        self._fill(event.value)
+        if event.value != self._filled:
+            self._fill(event.value)
+
+    def _sync(self) -> None:
+        """Keys typed faster than Input.Changed arrives (a paste, a fast typist) must not act
+        on a stale list: refill first if the box and the list disagree."""
+        query = self.query_one(Input).value
+        if query != self._filled:
+            self._fill(query)
 
     def _fill(self, query: str) -> None:
+        self._filled = query
         self.shown = rank_codes(self.codes, query)
         options: list[Option] = []
         name = " ".join(query.split())
@@ -136,6 +146,7 @@ class CodePicker(ModalScreen[list[int | str] | None]):
         return next((c.name for c in self.codes if c.id == code_id), "?")
 
     def action_cursor(self, step: int) -> None:
+        self._sync()
         widget = self.query_one(OptionList)
         if not widget.option_count:
             return
@@ -143,6 +154,7 @@ class CodePicker(ModalScreen[list[int | str] | None]):
         widget.highlighted = max(0, min(widget.option_count - 1, current + step))
 
     def action_mark(self) -> None:
+        self._sync()
         widget = self.query_one(OptionList)
         option = widget.highlighted_option
         if option is None or option.id in (None, NEW):
@@ -161,6 +173,7 @@ class CodePicker(ModalScreen[list[int | str] | None]):
 
     @on(Input.Submitted, "#picker-query")
     def _submit(self) -> None:
+        self._sync()
         option = self.query_one(OptionList).highlighted_option
         self._choose(option.id if option is not None else None)
 

@@ -93,6 +93,7 @@ class WorkbenchScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#left").border_title = "Documents (d)"
         self.query_one("#right").border_title = "Codebook (C)"
+        self.query_one("#right").border_subtitle = "codings: this doc/all"
         self._data_version = self.project.data_version
         self.reload(first=True)
         self.query_one(Transcript).focus()
@@ -148,7 +149,12 @@ class WorkbenchScreen(Screen[None]):
             self.color_map,
             names,
         )
+        rows = self.query_one(DocumentList).rows
+        position = next((i for i, r in enumerate(rows, 1) if r.id == doc.id), 0)
         self.query_one("#center").border_title = doc.name
+        self.query_one(
+            "#center"
+        ).border_subtitle = f"document {position}/{len(rows)} · d documents · ? help"
 
     def _refresh_tree(self) -> None:
         counts = wb.code_counts(self.project, self.document_id) if self.document_id else {}
@@ -379,7 +385,7 @@ class WorkbenchScreen(Screen[None]):
             else:
                 self._coding_chosen(result)
 
-        self.app.push_screen(CodingsHereScreen(here, self.color_map), chosen)
+        self.app.push_screen(CodingsHereScreen(here, self.color_map, purpose=verb), chosen)
 
     def action_remove_coding(self) -> None:
         self._choose_coding(self._remove, "remove")

@@ -27,6 +27,7 @@ class CodebookTree(Tree[int]):
         self.show_root = False
         self.guide_depth = 2
         self.codes: list[Code] = []
+        self._shape: list[tuple[int, int | None, bool]] = []
 
     def set_codes(
         self,
@@ -35,26 +36,41 @@ class CodebookTree(Tree[int]):
         doc_counts: dict[int, int],
         pins: dict[int, int],
     ) -> None:
-        """Rebuild, keeping the cursor on the same code and open themes open."""
-        keep = self.cursor_node.data if self.cursor_node is not None else None
-        expanded = {n.data for n in self._all_nodes() if n.is_expanded and n.data is not None}
-        first_build = not self.codes
-        self.codes = codes
+        """Rebuild, keeping the cursor on the same code and open themes open. When only the
+        counts changed (the usual case after coding) the labels are updated in place, which
+        keeps coding fast."""
         pin_of = {code_id: slot for slot, code_id in pins.items()}
         totals = _totals(codes)
-        self.clear()
-        nodes: dict[int, TreeNode[int]] = {}
+        per_code = {c.id: c.coding_count for c in codes}
+        labels = {}
         for code in codes:
-            parent = nodes.get(code.parent_id, self.root) if code.parent_id else self.root
             label = Text()
             label.append("■ ", style=colors.get(code.id, "#888888"))
             if code.id in pin_of:
                 label.append(f"[{pin_of[code.id]}] ", style="bold")
             label.append(code.name, style="bold" if code.depth == 0 else "")
             here = sum(doc_counts.get(i, 0) for i in totals[code.id])
-            total = sum(c.coding_count for c in codes if c.id in totals[code.id])
+            total = sum(per_code.get(i, 0) for i in totals[code.id])
             if total:
                 label.append(f" {here}/{total}", style="dim")
+            labels[code.id] = label
+        shape = [(c.id, c.parent_id, c.child_count > 0) for c in codes]
+        if self.codes and shape == self._shape:
+            self.codes = codes
+            for node in self._all_nodes():
+                if node.data in labels:
+                    node.set_label(labels[node.data])
+            return
+        self._shape = shape
+        keep = self.cursor_node.data if self.cursor_node is not None else None
+        expanded = {n.data for n in self._all_nodes() if n.is_expanded and n.data is not None}
+        first_build = not self.codes
+        self.codes = codes
+        self.clear()
+        nodes: dict[int, TreeNode[int]] = {}
+        for code in codes:
+            parent = nodes.get(code.parent_id, self.root) if code.parent_id else self.root
+            label = labels[code.id]
             if code.child_count:
                 node = parent.add(label, data=code.id, expand=code.id in expanded or first_build)
             else:
