@@ -157,7 +157,13 @@ def _interval_fn(corpus: Corpus, mode: str, window: int) -> Callable[[Passage], 
         }
         extra = window
 
+    turns = corpus.data.turns if mode == "turn" else {}
+
     def interval(p: Passage) -> tuple[int, int]:
+        if turns:
+            turn = turns[p.document_id][p.turn_index]
+            if turn.start <= p.start and p.end <= turn.end:  # the usual case: one turn
+                return (p.turn_index, p.turn_index + 1)
         starts, ends = bounds[p.document_id]
         if not starts:
             return (0, 1 + extra)
@@ -171,23 +177,26 @@ def _interval_fn(corpus: Corpus, mode: str, window: int) -> Callable[[Passage], 
 
 
 def _components(links: list[tuple[int, int]]) -> tuple[int, int]:
-    """Connected components and node count of a bipartite graph given as (a, b) edges."""
-    parent: dict[tuple[int, int], tuple[int, int]] = {}
+    """Connected components and node count of a bipartite graph given as (a, b) edges.
 
-    def find(x: tuple[int, int]) -> tuple[int, int]:
-        root = x
-        while parent[root] != root:
-            root = parent[root]
-        while parent[x] != root:
-            parent[x], x = root, parent[x]
-        return root
+    Union-find with path halving; A passage k is node k, B passage k is node ~k (negative).
+    """
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
 
     for ka, kb in links:
-        a, b = (0, ka), (1, kb)
-        parent.setdefault(a, a)
-        parent.setdefault(b, b)
-        ra, rb = find(a), find(b)
+        b = ~kb
+        if ka not in parent:
+            parent[ka] = ka
+        if b not in parent:
+            parent[b] = b
+        ra, rb = find(ka), find(b)
         if ra != rb:
             parent[ra] = rb
-    roots = {find(x) for x in parent}
-    return len(roots), len(parent)
+    roots = sum(1 for x, up in parent.items() if x == up)
+    return roots, len(parent)

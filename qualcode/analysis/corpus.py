@@ -24,11 +24,12 @@ the person whose turn holds most of it. Counts in tables are passages unless the
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from qualcode.analysis.spans import WORD, merge_spans
+from qualcode.analysis.spans import merge_spans, word_bounds
 from qualcode.errors import QualcodeError
 from qualcode.store.analysis_data import (
     AnalysisData,
@@ -39,6 +40,9 @@ from qualcode.store.analysis_data import (
     TurnRow,
     attribute_span,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,19 @@ class Corpus:
             and (not coders or c.coder in coders)
         ]
         self._turn_starts = {doc_id: [t.start for t in ts] for doc_id, ts in data.turns.items()}
+        self._by_code: dict[int, list[CodingRow]] = {}
+        for coding in self.codings:
+            self._by_code.setdefault(coding.code_id, []).append(coding)
+        self._doc_order = {d.id: i for i, d in enumerate(self.documents)}
+        self._words: tuple[np.ndarray, np.ndarray] | None = None
+        self.base: dict[int, int] = {}
+        """Offset of each document in scope in one long virtual text (documents in name order,
+        one character apart), so spans of many documents can be handled in one numpy call."""
+        position = 0
+        for doc in self.documents:
+            self.base[doc.id] = position
+            position += len(doc.text) + 1
+        self._edges: dict[int, tuple[set[int], set[int]]] = {}
         self._passages: dict[frozenset[int], list[Passage]] = {}
         self._children: dict[int | None, list[int]] = {}
         for code in data.codes:
@@ -194,12 +211,48 @@ class Corpus:
     @cached_property
     def words(self) -> int:
         """Words in the text in scope (turns of selected persons): the share denominator."""
-        total = 0
-        for doc in self.documents:
-            text = doc.text
-            for turn in self.turns[doc.id]:
-                total += len(WORD.findall(text, turn.start, turn.end))
-        return total
+        spans = [(doc.id, t.start, t.end) for doc in self.documents for t in self.turns[doc.id]]
+        return int(self.count_words(spans).sum())
+
+    def count_words(self, spans: Sequence[tuple[int, int, int]]) -> np.ndarray:
+        """Words (``\\w+``) overlapping each ``(document id, start, end)`` span — the same
+        count as ``len(re.findall(r"\\w+", text[start:end]))``: a word cut by an edge counts."""
+        import numpy as np
+
+        if self._words is None:
+            parts = [word_bounds(doc.text) for doc in self.documents]
+            bases = [self.base[doc.id] for doc in self.documents]
+            self._words = (
+                np.concatenate([s + b for (s, _), b in zip(parts, bases, strict=True)] or [[]]),
+                np.concatenate([e + b for (_, e), b in zip(parts, bases, strict=True)] or [[]]),
+            )
+        if not spans:
+            return np.zeros(0, dtype=np.int64)
+        table = np.array([(self.base[d], s, e) for d, s, e in spans], dtype=np.int64).reshape(-1, 3)
+        lo, hi = table[:, 0] + table[:, 1], table[:, 0] + table[:, 2]
+        starts, ends = self._words
+        return np.searchsorted(starts, hi, side="left") - np.searchsorted(ends, lo, side="right")
+
+    def words_between(self, document_id: int, start: int, end: int) -> int:
+        """Words overlapping ``[start, end)`` of a document in scope."""
+        return int(self.count_words([(document_id, start, end)])[0])
+
+    def sentence_edges(self, document_id: int) -> tuple[set[int], set[int]]:
+        """Offsets where the document's stored sentences start, and where they end."""
+        edges = self._edges.get(document_id)
+        if edges is None:
+            sents = self.data.sentences[document_id]
+            edges = self._edges[document_id] = ({s for s, _ in sents}, {e for _, e in sents})
+        return edges
+
+    def codings_of(self, code_ids: Iterable[int]) -> list[CodingRow]:
+        """Codings in scope of some codes, in corpus order."""
+        ids = set(code_ids)
+        if len(ids) == 1:
+            return self._by_code.get(next(iter(ids)), [])
+        found = [c for cid in ids for c in self._by_code.get(cid, [])]
+        found.sort(key=lambda c: (self._doc_order[c.document_id], c.start, c.end, c.id))
+        return found
 
     def doc(self, doc_id: int) -> DocumentRow:
         return self.data.doc_by_id[doc_id]
@@ -247,8 +300,8 @@ class Corpus:
         if cached is not None:
             return cached
         spans: dict[int, list[tuple[int, int, int]]] = {}
-        for c in self.codings:
-            if c.code_id in key:
+        for cid in key:
+            for c in self._by_code.get(cid, []):
                 spans.setdefault(c.document_id, []).append((c.start, c.end, c.code_id))
         out: list[Passage] = []
         for doc in self.documents:
@@ -261,7 +314,8 @@ class Corpus:
             cur_start, cur_end = items[0][0], items[0][1]
             for start, end, code_id in items:
                 if start < cur_end:
-                    cur_end = max(cur_end, end)
+                    if end > cur_end:
+                        cur_end = end
                 else:
                     out.append(self._passage(doc.id, cur_start, cur_end, group_codes, count))
                     cur_start, cur_end, group_codes, count = start, end, set(), 0
@@ -274,26 +328,21 @@ class Corpus:
     def _passage(self, doc_id: int, start: int, end: int, codes: set[int], count: int) -> Passage:
         index = attribute_span(self.data.turns[doc_id], self._turn_starts[doc_id], start, end)
         person = self.data.turns[doc_id][index].person_id
+        if len(codes) == 1:
+            return Passage(doc_id, start, end, person, index, tuple(codes), count)
         order = sorted(codes, key=lambda c: self.code(c).order)
         return Passage(doc_id, start, end, person, index, tuple(order), count)
 
     def passage_words(self, passages: Iterable[Passage]) -> int:
-        total = 0
-        for p in passages:
-            total += len(WORD.findall(self.doc(p.document_id).text, p.start, p.end))
-        return total
+        return int(self.count_words([(p.document_id, p.start, p.end) for p in passages]).sum())
 
     def coverage_words(self) -> int:
         """Words inside any coded span in scope (each word once)."""
         spans: dict[int, list[tuple[int, int]]] = {}
         for c in self.codings:
             spans.setdefault(c.document_id, []).append((c.start, c.end))
-        total = 0
-        for doc_id, items in spans.items():
-            text = self.doc(doc_id).text
-            for start, end in merge_spans(items):
-                total += len(WORD.findall(text, start, end))
-        return total
+        merged = [(d, s, e) for d, items in spans.items() for s, e in merge_spans(items)]
+        return int(self.count_words(merged).sum())
 
 
 def _unknown(kind: str, name: str, names: list[str]) -> str:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from qualcode.analysis.corpus import Corpus
 from qualcode.analysis.spans import WORD, overlaps
+from qualcode.store.analysis_data import CodingRow
 
 MIN_WORDS = 8
 MAX_WORDS = 60
@@ -100,21 +101,18 @@ def select_quotes(
     wanted = set(code_ids)
     doc_order = {d.id: i for i, d in enumerate(corpus.documents)}
     seen: set[tuple[int, int, int]] = set()
-    bounds: dict[int, tuple[set[int], set[int]]] = {}
     by_person: dict[int, list[_Candidate]] = {}
-    for c in corpus.codings:
-        if c.code_id not in wanted:
-            continue
+    spans: list[tuple[CodingRow, int, int]] = []
+    for c in corpus.codings_of(wanted):
         text = corpus.doc(c.document_id).text
         start, end = _trim(text, c.start, c.end)
         if start >= end or (c.document_id, start, end) in seen:
             continue
         seen.add((c.document_id, start, end))
-        words = len(WORD.findall(text, start, end))
-        if c.document_id not in bounds:
-            sents = corpus.data.sentences[c.document_id]
-            bounds[c.document_id] = ({a for a, _ in sents}, {b for _, b in sents})
-        starts, ends = bounds[c.document_id]
+        spans.append((c, start, end))
+    counts = corpus.count_words([(c.document_id, s, e) for c, s, e in spans]).tolist()
+    for (c, start, end), words in zip(spans, counts, strict=True):
+        starts, ends = corpus.sentence_edges(c.document_id)
         complete = start in starts and end in ends
         readable = MIN_WORDS <= words <= MAX_WORDS
         cand = _Candidate(

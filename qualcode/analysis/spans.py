@@ -11,7 +11,10 @@ from __future__ import annotations
 import heapq
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    import numpy as np
 
 T = TypeVar("T")
 
@@ -22,6 +25,31 @@ characters. Keeping the same definition makes "share of corpus" add up with ``qu
 
 def count_words(text: str) -> int:
     return len(WORD.findall(text))
+
+
+_IS_WORD_CHAR: dict[str, bool] = {}
+
+
+def word_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets of every word (``\\w+`` run) in ``text``, as numpy arrays.
+
+    ``\\w+`` is a run of characters that each match ``\\w``, so a per-character mask gives
+    exactly the regex's words — about ten times faster than ``finditer`` on long texts.
+    """
+    import numpy as np
+
+    if not text:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    for ch in set(text):
+        if ch not in _IS_WORD_CHAR:
+            _IS_WORD_CHAR[ch] = WORD.fullmatch(ch) is not None
+    table = np.zeros(int(codes.max()) + 1, dtype=np.int8)
+    wanted = [ord(ch) for ch, yes in _IS_WORD_CHAR.items() if yes and ord(ch) < len(table)]
+    table[wanted] = 1
+    edges = np.diff(table[codes], prepend=np.int8(0), append=np.int8(0))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
 
 
 def overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
@@ -57,7 +85,7 @@ def sweep_overlaps(items: Sequence[tuple[int, int, T]]) -> Iterator[tuple[T, T]]
         start, end, payload = items[i]
         while active and active[0][0] <= start:
             heapq.heappop(active)
-        for _, j in sorted(active, key=lambda a: a[1]):
+        for _, j in active:  # heap order: fixed for a given input, so output is deterministic
             yield items[j][2], payload
         if end > start:
             heapq.heappush(active, (end, i))

@@ -257,7 +257,11 @@ def attribute_span(turns: Sequence[TurnRow], starts: Sequence[int], start: int, 
     A span that lies wholly between turns (only white space or a speaker label) goes to the
     turn that follows it, or the last turn.
     """
-    i = max(bisect.bisect_right(starts, start) - 1, 0)
+    i = bisect.bisect_right(starts, start) - 1
+    if i < 0:
+        i = 0
+    if turns and turns[i].start <= start and end <= turns[i].end:
+        return i  # the common case: the span lies inside one turn
     best, best_len = -1, 0
     while i < len(turns) and turns[i].start < end:
         overlap = min(end, turns[i].end) - max(start, turns[i].start)
