@@ -555,7 +555,26 @@ async def test_narrow_terminal_hides_documents_until_asked(make_app) -> None:
         await pilot.press("d")
         await pilot.pause()
         assert screen.query_one("#left").display
+        options = screen.query_one("#doc-options")
+        await pilot.press(*"lead")  # typing in the list filters it
+        await pilot.pause()
+        assert options.option_count == 3
+        await pilot.press(*["backspace"] * 4, "down")
+        await pilot.pause()
+        assert options.option_count == 9
         await pilot.press("down", "enter")
         await pilot.pause()
         assert screen.document_id == screen.query_one("#documents").rows[1].id
         assert app.focused is screen.transcript
+
+
+def test_startup_does_not_import_spacy() -> None:
+    import subprocess
+
+    code = (
+        "import sys, qualcode.cli, qualcode.tui.app, qualcode.tui.screens.workbench, "
+        "qualcode.tui.screens.finding, qualcode.tui.screens.dialogs, qualcode.tui.screens.picker; "
+        "print('spacy' in sys.modules, 'qualcode.nlp.pipeline' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

@@ -74,6 +74,7 @@ class WorkbenchScreen(Screen[None]):
         self.color_map: dict[int, str] = {}
         self.pins: dict[int, int] = {}
         self.editing: Coding | None = None  # coding whose boundaries are being moved
+        self._flash = ""  # a one-off note for the status line, cleared when the cursor moves
         self._data_version = 0
 
     # ------------------------------------------------------------------ layout
@@ -129,7 +130,9 @@ class WorkbenchScreen(Screen[None]):
         else:
             transcript.set_code_style(self.color_map, names)
             if self.document_id is not None:
-                transcript.set_codings(self.project.codings(document=self.document_id))
+                transcript.set_codings(
+                    wb.document_codings(self.project, self.document_id, transcript.text)
+                )
         self._refresh_tree()
         self._update_status()
 
@@ -145,7 +148,7 @@ class WorkbenchScreen(Screen[None]):
             doc.text,
             self.project.turns(doc.id),
             self.project.sentences(doc.id),
-            self.project.codings(document=doc.id),
+            wb.document_codings(self.project, doc.id, doc.text),
             self.color_map,
             names,
         )
@@ -210,6 +213,8 @@ class WorkbenchScreen(Screen[None]):
         text.append(f" │ {end - start} chars selected")
         if here:
             text.append(f" │ {len(here)} coding(s) here", style="bold")
+        if self._flash:
+            text.append(f" │ {self._flash}", style="bold green")
         if self.editing is not None:
             text = Text(
                 f" Moving boundaries of '{self.editing.code}': extend/shrink with Shift+arrows,"
@@ -232,6 +237,7 @@ class WorkbenchScreen(Screen[None]):
 
     @on(Transcript.SelectionChanged)
     def _selection_changed(self) -> None:
+        self._flash = ""
         self._update_status()
 
     @on(CodebookTree.CodeHighlighted)
@@ -326,7 +332,10 @@ class WorkbenchScreen(Screen[None]):
         if done is None:
             return False
         self.after_change()
-        self.notify("Coded: " + ", ".join(map(self.code_name, todo)), timeout=2)
+        # Said in the status line rather than a toast: a toast re-lays out the whole screen
+        # and coding is the action repeated all day.
+        self._flash = "Coded: " + ", ".join(map(self.code_name, todo))
+        self._update_status()
         return True
 
     def action_quick_code(self, slot: int) -> None:

@@ -58,8 +58,10 @@ class CodebookTree(Tree[int]):
         if self.codes and shape == self._shape:
             self.codes = codes
             for node in self._all_nodes():
-                if node.data in labels:
-                    node.set_label(labels[node.data])
+                label = labels.get(node.data) if node.data is not None else None
+                if label is not None and label.markup != getattr(node, "_qc_markup", None):
+                    node._qc_markup = label.markup  # type: ignore[attr-defined]
+                    node.set_label(label)
             return
         self._shape = shape
         keep = self.cursor_node.data if self.cursor_node is not None else None
@@ -75,6 +77,7 @@ class CodebookTree(Tree[int]):
                 node = parent.add(label, data=code.id, expand=code.id in expanded or first_build)
             else:
                 node = parent.add_leaf(label, data=code.id)
+            node._qc_markup = label.markup  # type: ignore[attr-defined]
             nodes[code.id] = node
         self.root.expand()
         if keep is not None and keep in nodes:

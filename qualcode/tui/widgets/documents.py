@@ -44,30 +44,49 @@ class DocumentList(Vertical):
         super().__init__(id=id)
         self.rows: list[DocumentRow] = []
         self.current: int | None = None
+        self._filled_current: int | None = -1
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="type to filter", id="doc-filter")
         yield DocumentOptions(id="doc-options")
 
     def set_rows(self, rows: list[DocumentRow], current: int | None) -> None:
+        if rows == self.rows and current == self.current:
+            return
+        same_ids = [r.id for r in rows] == [r.id for r in self.rows]
+        old = {r.id: r for r in self.rows}
         self.rows, self.current = rows, current
+        if same_ids and current == self._filled_current:
+            # After coding only the coded share of one document changes: relabel it alone.
+            options = self.query_one(DocumentOptions)
+            for row in rows:
+                if old.get(row.id) != row:
+                    try:
+                        options.replace_option_prompt(str(row.id), self._label(row))
+                    except Exception:  # noqa: BLE001 - filtered out of the list: refill
+                        self._fill()
+                        return
+            return
         self._fill()
 
+    def _label(self, row: DocumentRow) -> Text:
+        label = Text()
+        label.append("● " if row.id == self.current else "  ", style="bold")
+        label.append(row.name, style="bold" if row.id == self.current else "")
+        label.append(
+            f"\n  {row.speakers} spk · {row.words:,} w · {row.coded:.0%} coded", style="dim"
+        )
+        return label
+
     def _fill(self) -> None:
+        self._filled_current = self.current
         query = self.query_one(Input).value.strip().lower()
         options = self.query_one(DocumentOptions)
         highlighted = options.highlighted_option.id if options.highlighted_option else None
         shown = [r for r in self.rows if query in r.name.lower()]
         items = []
         for row in shown:
-            label = Text()
-            label.append("● " if row.id == self.current else "  ", style="bold")
-            label.append(row.name, style="bold" if row.id == self.current else "")
-            label.append(
-                f"\n  {row.speakers} spk · {row.words:,} w · {row.coded:.0%} coded",
-                style="dim",
-            )
-            items.append(Option(label, id=str(row.id)))
+            items.append(Option(self._label(row), id=str(row.id)))
         options.set_options(items)
         target = highlighted or (str(self.current) if self.current is not None else None)
         for i, row in enumerate(shown):
