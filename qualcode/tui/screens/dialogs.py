@@ -119,7 +119,7 @@ class CodeFormScreen(ModalScreen[CodeForm | None]):
     DEFAULT_CSS = (
         MODAL_CSS.format(name="CodeFormScreen")
         + """
-    CodeFormScreen VerticalScroll { height: auto; max-height: 30; }
+    CodeFormScreen VerticalScroll { height: auto; max-height: 40; }
     CodeFormScreen Input { margin: 0; }
     CodeFormScreen TextArea { height: 4; }
     CodeFormScreen Label { margin-top: 1; }
@@ -135,6 +135,10 @@ class CodeFormScreen(ModalScreen[CodeForm | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.title_text, classes="title")
+            yield Static(
+                "Ctrl+S (or Enter in a one-line box) saves · Tab next field · Esc cancels",
+                classes="hint",
+            )
             with VerticalScroll():
                 yield Label("Name")
                 yield Input(self.initial_name, id="form-name")
@@ -145,7 +149,6 @@ class CodeFormScreen(ModalScreen[CodeForm | None]):
                         yield Input(value, id=f"form-{key}")
                     else:
                         yield TextArea(value, id=f"form-{key}", soft_wrap=True)
-            yield Static("Ctrl+S save · Tab next field · Esc cancel", classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#form-name", Input).focus()

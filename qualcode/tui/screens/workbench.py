@@ -93,6 +93,7 @@ class WorkbenchScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#left").border_title = "Documents (d)"
+        self.query_one("#left").border_subtitle = "speakers · words · coded"
         self.query_one("#right").border_title = "Codebook (C)"
         self.query_one("#right").border_subtitle = "codings: this doc/all"
         self._data_version = self.project.data_version
@@ -247,7 +248,7 @@ class WorkbenchScreen(Screen[None]):
     @on(DocumentList.Opened)
     def _document_opened(self, event: DocumentList.Opened) -> None:
         self.open_document(event.document_id)
-        self.transcript.focus()
+        self.action_focus_transcript()  # on a narrow screen this hides the list again
 
     # ------------------------------------------------------------------ helpers
 

@@ -31,8 +31,12 @@ class DocumentList(Vertical):
 
     DEFAULT_CSS = """
     DocumentList { height: 1fr; }
-    DocumentList > Input { height: 1; border: none; padding: 0 1; margin: 0; }
-    DocumentList > OptionList { height: 1fr; border: none; padding: 0; }
+    DocumentList > Input, DocumentList > Input:focus {
+        height: 1; border: none; padding: 0 1; margin: 0;
+    }
+    DocumentList > OptionList, DocumentList > OptionList:focus {
+        height: 1fr; border: none; padding: 0;
+    }
     """
 
     class Opened(Message):
@@ -73,9 +77,7 @@ class DocumentList(Vertical):
         label = Text()
         label.append("● " if row.id == self.current else "  ", style="bold")
         label.append(row.name, style="bold" if row.id == self.current else "")
-        label.append(
-            f"\n  {row.speakers} spk · {row.words:,} w · {row.coded:.0%} coded", style="dim"
-        )
+        label.append(f"\n  {row.speakers} spk · {row.words:,} w · {row.coded:.0%}", style="dim")
         return label
 
     def _fill(self) -> None:
