@@ -69,7 +69,8 @@ class RuleMatch:
 
     def describe(self) -> str:
         """The line stored in a suggestion's ``reason``; :func:`reason_spans` reads it back."""
-        return f"{self.rule} matched {json.dumps(self.words, ensure_ascii=False)} [{self.start}:{self.end}]"
+        words = json.dumps(self.words, ensure_ascii=False)
+        return f"{self.rule} matched {words} [{self.start}:{self.end}]"
 
 
 _SPAN = re.compile(r"\[(\d+):(\d+)\]")

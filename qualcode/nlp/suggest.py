@@ -18,6 +18,10 @@ from qualcode.nlp.learn import MIN_EXAMPLES, Progress, _quiet
 from qualcode.store import Project
 from qualcode.store import suggestions as store
 
+# Codes whose cross-validated F1 is below this make no model suggestions: a threshold picked
+# for a code the model cannot tell apart tends towards 0 and would flood the review list.
+MIN_F1 = 0.5
+
 
 @dataclass
 class TrainReport:
@@ -40,6 +44,7 @@ def train_project(
     epochs: int = learn.EPOCHS,
     codes: Sequence[str] | None = None,
     progress: Progress = _quiet,
+    min_f1: float = MIN_F1,
 ) -> TrainReport:
     """Train on the project's coding and store the model (with thresholds from
     cross-validation when ``evaluate``; otherwise earlier thresholds of the same codes are
@@ -67,6 +72,7 @@ def train_project(
         "seed": seed,
         "epochs": epochs,
         "min_examples": min_examples,
+        "min_f1": min_f1,
     }
     if evaluation:
         metrics["evaluation"] = evaluation.as_dict()
@@ -98,6 +104,7 @@ def evaluate_project(
     epochs: int = learn.EPOCHS,
     codes: Sequence[str] | None = None,
     progress: Progress = _quiet,
+    min_f1: float = MIN_F1,
 ) -> TrainReport:
     """Cross-validate without retraining; if the stored model covers the same codes under the
     same codebook, its thresholds and figures are updated."""
@@ -111,7 +118,7 @@ def evaluate_project(
         and stored.codebook_hash == store.codebook_hash(project)
         and stored.metrics.get("labels") == data.labels
     ):
-        metrics = {**stored.metrics, "evaluation": evaluation.as_dict()}
+        metrics = {**stored.metrics, "evaluation": evaluation.as_dict(), "min_f1": min_f1}
         store.update_model_evaluation(project, learn.MODEL_NAME, metrics, evaluation.thresholds)
     return TrainReport(
         data.labels,
@@ -130,6 +137,7 @@ class ScoreResult:
     sentences: int
     codes: int
     sync: store.SyncResult
+    untrusted: list[str] = field(default_factory=list)  # left out: cross-validated F1 too low
 
 
 def stored_model(project: Project) -> tuple[Any, store.StoredModel]:
@@ -137,7 +145,8 @@ def stored_model(project: Project) -> tuple[Any, store.StoredModel]:
     stored = store.load_model(project, learn.MODEL_NAME)
     if stored is None:
         raise QualcodeError(
-            f"no trained model in {project.path.name}: run 'qualcode suggest {project.path} --train'"
+            f"no trained model in {project.path.name}: "
+            f"run 'qualcode suggest {project.path} --train'"
         )
     if stored.codebook_hash != store.codebook_hash(project):
         raise QualcodeError(
@@ -159,12 +168,20 @@ def score_project(
 
     nlp, stored = stored_model(project)
     labels = list(stored.metrics.get("labels") or stored.thresholds)
+    evaluation = stored.metrics.get("evaluation", {}).get("codes", {})
+    floor = float(stored.metrics.get("min_f1", MIN_F1))
+    untrusted = [
+        label for label in labels if label in evaluation and evaluation[label]["f1"] < floor
+    ]
     if codes:
         chosen = {c.name for c in select_codes(project, codes)}
         labels = [label for label in labels if label in chosen]
+        untrusted = [label for label in untrusted if label in chosen]
+    # Untrusted codes stay in scope so that their earlier pending suggestions are withdrawn.
+    scope = labels
+    labels = [label for label in labels if label not in untrusted]
     code_ids = {c.name: c.id for c in project.codes()}
     doc_ids = select_documents(project, documents)
-    evaluation = stored.metrics.get("evaluation", {}).get("codes", {})
     featurizer = learn.Featurizer()
     proposals: list[store.Proposal] = []
     sentences_scored = 0
@@ -205,10 +222,10 @@ def score_project(
         "model",
         proposals,
         doc_ids,
-        [code_ids[label] for label in labels if label in code_ids],
+        [code_ids[label] for label in scope if label in code_ids],
         summary=f"Model suggestions ({len(doc_ids)} document(s))",
     )
-    return ScoreResult(len(doc_ids), sentences_scored, len(labels), result)
+    return ScoreResult(len(doc_ids), sentences_scored, len(labels), result, untrusted)
 
 
 def _overlaps(spans: list[tuple[int, int]] | None, start: int, end: int) -> bool:

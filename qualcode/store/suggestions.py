@@ -252,8 +252,8 @@ def accept(project: Project, ids: Sequence[int], summary: str | None = None) -> 
         coder_id = project._current_coder_id()
         for item in items:
             dup = project.conn.execute(
-                'SELECT id FROM codings WHERE document_id = ? AND code_id = ? AND start = ? AND "end" = ? '
-                "AND coder_id = ?",
+                "SELECT id FROM codings WHERE document_id = ? AND code_id = ? AND start = ? "
+                'AND "end" = ? AND coder_id = ?',
                 (item.document_id, item.code_id, item.start, item.end, coder_id),
             ).fetchone()
             if dup:
