@@ -13,6 +13,7 @@ import pytest
 from qualcode.analysis import load_corpus
 from qualcode.demo import build_demo
 from qualcode.report import SummaryOptions, build_summary, render
+from qualcode.report.markdown import md_escape
 from qualcode.store import Project
 
 
@@ -31,7 +32,7 @@ def test_every_theme_has_a_heading_in_codebook_order(demo_markdown) -> None:  # 
     md, themes, _ = demo_markdown
     assert len(themes) == 8
     headings = re.findall(r"^### (\d+)\. (.+)$", md, flags=re.M)
-    assert [name for _, name in headings] == [t.replace("_", "\\_") for t in themes]
+    assert [name for _, name in headings] == [md_escape(t) for t in themes]
     assert [int(n) for n, _ in headings] == list(range(1, 9))
     assert md.startswith("# Theme summary: Balint groups (Kjeldmand)\n")
     assert "The material comprises 9 documents with 9 participants" in md

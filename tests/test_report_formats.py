@@ -235,3 +235,14 @@ def test_empty_project_summarises(tmp_path: Path) -> None:
     assert "The codebook has no themes yet." in md
     for fmt in FORMATS:
         write_summary(s, fmt, tmp_path / f"out.{fmt}")
+
+
+def test_markdown_escaping_and_text_bars() -> None:
+    from qualcode.report.markdown import md_escape, text_bar
+
+    assert md_escape("gp01_astrid said *this* | [x]") == "gp01_astrid said \\*this\\* \\| \\[x\\]"
+    assert md_escape("_lead and trail_") == "\\_lead and trail\\_"
+    assert text_bar(10, 10, 4) == "████"
+    assert text_bar(5, 10, 4) == "██"
+    assert text_bar(1, 10, 4) == "▍"  # 3.2 eighths -> 3
+    assert text_bar(0, 10, 4) == ""

@@ -12,12 +12,15 @@ import re
 from qualcode.report.summary import Summary, ThemeSection, pct, plural
 
 BAR_WIDTH = 20
-_ESCAPE = re.compile(r"([\\`*_\[\]|<])")
+_ESCAPE = re.compile(r"([\\`*\[\]|<])|(?<![^\W_])_|_(?![^\W_])")
 
 
 def md_escape(text: str) -> str:
-    """Escape characters Markdown would read as formatting (quotes are verbatim text)."""
-    return _ESCAPE.sub(r"\\\1", " ".join(text.split()))
+    """Escape characters Markdown would read as formatting (quotes are verbatim text).
+
+    An underscore between two letters or digits (``gp01_astrid``) is left alone: CommonMark
+    never reads it as emphasis, and escaping it would clutter the source."""
+    return _ESCAPE.sub(lambda m: "\\" + m.group(0), " ".join(text.split()))
 
 
 def text_bar(value: float, maximum: float, width: int = BAR_WIDTH) -> str:

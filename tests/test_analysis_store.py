@@ -1,0 +1,96 @@
+"""The read-only analysis store: who a coding belongs to, participants, bulk codings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qualcode.analysis import load_corpus
+from qualcode.analysis.frequencies import frequencies, totals
+from qualcode.store import DocumentInput, Project, TurnInput
+from qualcode.store.analysis_data import add_codings_bulk, is_interviewer, load_analysis_data
+
+TEXT = "NOTE: invented.\n\nInterviewer: Why?\n\nAnna: Because the group helps me a lot."
+
+
+def _doc(name: str, text: str, turns: list[TurnInput]) -> DocumentInput:
+    return DocumentInput(name, text, name, "txt", turns, [(t.start, t.end) for t in turns])
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    with Project.create(tmp_path / "s.qc", coder="ann") as p:
+        note = TEXT.index("invented.")
+        why = TEXT.index("Why?")
+        because = TEXT.index("Because")
+        p.add_document(
+            _doc(
+                "talk",
+                TEXT,
+                [
+                    TurnInput(note, note + 9, None),
+                    TurnInput(why, why + 4, "Interviewer"),
+                    TurnInput(because, len(TEXT), "Anna"),
+                ],
+            )
+        )
+        p.add_document(_doc("essay", "I write alone. Nobody speaks.", [TurnInput(0, 29, None)]))
+        p.add_code("Help")
+        yield p
+
+
+def test_coding_belongs_to_the_turn_holding_most_of_it(project: Project) -> None:
+    why = TEXT.index("Why?")
+    # "Why?" (4 characters of the interviewer) + the label and "Because the group" (17 of Anna's).
+    project.add_coding("talk", "Help", why, TEXT.index(" helps"))
+    project.add_coding("talk", "Help", why, why + 4)
+    data = load_analysis_data(project)
+    owners = [(data.persons[c.person_id].name, c.turn_index) for c in data.codings]
+    assert owners == [("Interviewer", 1), ("Anna", 2)]
+
+
+def test_participants_and_pseudo_persons(project: Project) -> None:
+    data = load_analysis_data(project)
+    people = {(p.document, p.name): (p.is_speaker, p.is_participant) for p in data.persons.values()}
+    assert people == {
+        ("talk", "Interviewer"): (True, False),
+        ("talk", "Anna"): (True, True),
+        # The NOTE line: a turn without speaker in a document with speakers -> not a participant.
+        ("talk", "talk"): (False, False),
+        # A text with no speakers at all is one participant: the document.
+        ("essay", "essay"): (False, True),
+    }
+    corpus = load_corpus(project)
+    assert [p.label for p in corpus.participants] == ["(essay)", "Anna"]
+    # Words in turns: "invented" 1 + "Why" 1 + Anna 7 + essay 5.
+    assert totals(corpus).words == 14
+
+
+@pytest.mark.parametrize(
+    ("name", "attrs", "expected"),
+    [
+        ("Interviewer", {}, True),
+        ("I", {}, True),
+        ("Int2", {}, True),
+        ("Moderator", {}, True),
+        ("Anna", {}, False),
+        ("P3", {}, False),
+        ("Dr Ivan", {"role": "interviewer"}, True),
+        ("Ingrid", {}, False),
+    ],
+)
+def test_is_interviewer(name: str, attrs: dict[str, str], expected: bool) -> None:
+    assert is_interviewer(name, attrs) is expected
+
+
+def test_bulk_codings_are_one_audited_action(project: Project) -> None:
+    anna = TEXT.index("Because")
+    n = add_codings_bulk(project, [("talk", "Help", anna, anna + 7), ("essay", "Help", 0, 14)])
+    assert n == 2
+    assert project.events(1)[0].summary == "Bulk codings"
+    rows = {f.code: (f.codings, f.participants) for f in frequencies(load_corpus(project))}
+    assert rows == {"Help": (2, 2)}
+    with pytest.raises(ValueError, match="outside"):
+        add_codings_bulk(project, [("essay", "Help", 0, 999)])
+    assert len(project.codings()) == 2
