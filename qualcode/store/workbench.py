@@ -92,6 +92,15 @@ def check_openable(path: str | Path) -> None:
         )
 
 
+def set_busy_timeout(project: Project, milliseconds: int) -> None:
+    """How long a write waits for another program's transaction before giving up.
+
+    The CLI can wait the default ten seconds; the workbench cannot, because its event loop
+    would freeze that long. A short wait then a clear "busy" message is kinder.
+    """
+    project.conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+
+
 def covered_length(spans: list[tuple[int, int]]) -> int:
     """Characters covered by the union of spans (overlaps counted once)."""
     total, reach = 0, -1

@@ -93,11 +93,13 @@ class QualcodeApp(App[None]):
         coder: str = "unknown",
         poll_interval: float = 1.5,
         project: Project | None = None,
+        busy_timeout_ms: int = 2000,
     ) -> None:
         super().__init__()
         self.path = Path(path)
         self.coder = coder
         self.poll_interval = poll_interval
+        self.busy_timeout_ms = busy_timeout_ms
         self.project: Project | None = project
         self.open_error: str | None = None
         self.theme = "textual-dark"
@@ -120,8 +122,10 @@ class QualcodeApp(App[None]):
             from qualcode.tui.screens.dialogs import MessageScreen
 
             return MessageScreen("Cannot open the project", self.open_error or "")
+        from qualcode.store.workbench import set_busy_timeout
         from qualcode.tui.screens.workbench import WorkbenchScreen
 
+        set_busy_timeout(self.project, self.busy_timeout_ms)
         return WorkbenchScreen(self.project)
 
     def on_unmount(self) -> None:

@@ -578,3 +578,20 @@ def test_startup_does_not_import_spacy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+async def test_busy_project_gives_a_message_not_a_freeze(demo_path: Path) -> None:
+    app = QualcodeApp(demo_path, coder=CODER, poll_interval=0, busy_timeout_ms=100)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        blocker = sqlite3.connect(demo_path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # another program in the middle of a write
+        try:
+            await pilot.press("u", "enter", *"secrecy", "enter")
+            await pilot.pause()
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        assert isinstance(app.screen, WorkbenchScreen)
+        assert any("busy or locked" in n for n in notes(app))
+        assert my_codings(demo_path) == []
