@@ -349,3 +349,12 @@ def test_undo_refuses_when_later_changes_depend_on_it(project_with_doc: Project)
         project.undo()
     assert project.find_code("Fresh") is not None
     assert [c.code for c in project.codings()] == ["Fresh"]
+
+
+def test_settings_can_stay_off_the_undo_stack(project_with_doc: Project) -> None:
+    project = project_with_doc
+    project.set_setting("pins", "Emotions", undoable=False)
+    project.set_setting("theme", "dark")
+    assert project.undo().summary == "Set theme = dark"
+    assert project.setting("theme") is None and project.setting("pins") == "Emotions"
+    assert project.undo().summary == "Added code 'Emotions'"  # the pin was skipped

@@ -143,10 +143,12 @@ class CodingsMixin(ProjectBase):
         return self._coding_rows(" AND ".join(clauses) or "1", tuple(args))
 
     def _coding_rows(self, where: str, args: tuple[Any, ...]) -> list[Coding]:
+        # Passage text is sliced in Python from one read of each document: substr() in SQL
+        # would make SQLite load the whole document text once per coding.
         rows = self.conn.execute(
             f"""
             SELECT c.id, c.document_id, d.name, c.code_id, o.name, c.start, c."end", k.name,
-                   c.memo, c.origin, c.created_at, substr(d.text, c.start + 1, c."end" - c.start)
+                   c.memo, c.origin, c.created_at
             FROM codings c
             JOIN documents d ON d.id = c.document_id
             JOIN codes o ON o.id = c.code_id
@@ -156,6 +158,7 @@ class CodingsMixin(ProjectBase):
             """,
             args,
         ).fetchall()
+        texts = self._document_texts({r[1] for r in rows})
         return [
             Coding(
                 id=r[0],
@@ -169,10 +172,17 @@ class CodingsMixin(ProjectBase):
                 memo=r[8],
                 origin=r[9],
                 created_at=r[10],
-                text=r[11],
+                text=texts[r[1]][r[5] : r[6]],
             )
             for r in rows
         ]
+
+    def _document_texts(self, document_ids: set[int]) -> dict[int, str]:
+        texts: dict[int, str] = {}
+        for doc_id in document_ids:
+            row = self.conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            texts[doc_id] = row[0]
+        return texts
 
     def coders(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT name FROM coders ORDER BY name")]

@@ -36,8 +36,10 @@ class SearchMixin(ProjectBase):
         row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return default if row is None else str(row[0])
 
-    def set_setting(self, key: str, value: str) -> None:
-        with self.action("setting.set", f"Set {key} = {value}"):
+    def set_setting(self, key: str, value: str, undoable: bool = True) -> None:
+        """Store a project setting; UI preferences (pins, model choice) pass ``undoable=False``
+        so they never land on the researcher's undo stack."""
+        with self.action("setting.set", f"Set {key} = {value}", undoable=undoable):
             self._set_setting_row(key, value)
 
 
