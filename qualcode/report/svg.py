@@ -59,14 +59,19 @@ def frequency_chart(
 
 
 def heatmap(table: CooccurrenceTable, title: str) -> str:
-    """Theme × theme grid: cell shade = Jaccard index, number = stretches with both."""
+    """Theme × theme grid: number = stretches of talk with both, shade = Jaccard index.
+
+    Shades are scaled to the largest Jaccard index in the table (named in the legend), so that
+    weak but real patterns stay visible when every index is small.
+    """
     codes = list(table.codes)
     n = len(codes)
     cell = 34
     left = 250
     top_margin = 30
-    width = left + cell * n + 20
-    height = top_margin + cell * n + 40
+    width = max(left + cell * n + 20, 520)
+    height = top_margin + cell * n + 48
+    strongest = max((p.jaccard for p in table.pairs), default=0.0)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart heatmap" role="img" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" style="{FONT}">',
@@ -84,25 +89,26 @@ def heatmap(table: CooccurrenceTable, title: str) -> str:
         for j, (b_id, _) in enumerate(codes):
             x = left + j * cell
             if i == j:
-                value, shade, text = table.passages.get(a_id, 0), 0.0, ""
-                fill = "#eeeeee"
-                text = str(value)
+                fill, shade, text = "#eeeeee", 0.0, str(table.passages.get(a_id, 0))
             else:
                 pair = table.get(a_id, b_id)
-                count = pair.count if pair else 0
-                shade = pair.jaccard if pair else 0.0
+                shade = pair.jaccard / strongest if pair and strongest else 0.0
                 fill = _shade(shade)
-                text = str(count) if count else ""
+                text = str(pair.count) if pair and pair.count else ""
             ink = "#ffffff" if shade > 0.5 else "#222222"
             out.append(
                 f'<g class="cell"><rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
                 f'fill="{fill}"/><text x="{_f(x + cell / 2 - 1)}" y="{_f(y + cell / 2 + 3)}" '
                 f'text-anchor="middle" fill="{ink}">{text}</text></g>'
             )
+    legend_y = top_margin + cell * n + 18
     out.append(
-        f'<text x="{left}" y="{top_margin + cell * n + 18}" fill="#555555">'
-        "number: stretches with both themes; shade: Jaccard index (0 white, 1 dark); "
-        "diagonal: passages</text>"
+        f'<text x="10" y="{legend_y}" fill="#555555">Number: stretches of talk with both '
+        "themes. Diagonal: passages of the theme.</text>"
+    )
+    out.append(
+        f'<text x="10" y="{legend_y + 16}" fill="#555555">Shade: Jaccard index, white = 0, '
+        f"darkest = {strongest:.2f} (the largest here).</text>"
     )
     out.append("</svg>")
     return "\n".join(out)
