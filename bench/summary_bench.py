@@ -138,7 +138,7 @@ def timed(
     middle = statistics.median(times)
     results.append((label, middle))
     extra = f"   (fastest {min(times):.2f} s of {repeat})" if repeat > 1 else ""
-    print(f"{label:<34} {middle:6.2f} s{extra}", flush=True)
+    print(f"{label:<38} {middle:6.2f} s{extra}", flush=True)
 
 
 def main() -> int:
