@@ -36,8 +36,12 @@ MODEL_NAME = "suggest"
 MIN_EXAMPLES = 8
 EPOCHS = 10
 BATCH_SIZE = 64
-# A bag-of-words model on a few hundred sentences learns too slowly at Adam's default 0.001.
-LEARN_RATE = 0.05
+# A bag-of-words model on a few hundred sentences learns too slowly at Adam's default 0.001,
+# and without a penalty on its weights it memorises which ordinary words happened to occur in
+# the training examples. Classic L2 (added to the gradient, not decoupled weight decay) keeps the
+# weight on the telling words: cross-validated F1 on the generated corpus rose from ~0.8 to ~0.92.
+LEARN_RATE = 0.1
+L2 = 0.03
 FOLDS = 5
 DEFAULT_THRESHOLD = 0.5
 TEXTCAT_CONFIG = {
@@ -200,6 +204,8 @@ def train(
     ]
     optimizer = nlp.initialize(lambda: examples)
     optimizer.learn_rate = LEARN_RATE
+    optimizer.L2 = L2
+    optimizer.L2_is_weight_decay = False
     rng = random.Random(seed)
     order = list(examples)
     for epoch in range(epochs):

@@ -200,7 +200,7 @@ def score_project(
         sentences_scored += len(texts)
         for sentence, cats in zip(sentences, learn.score(nlp, texts, featurizer), strict=True):
             for label in labels:
-                value = float(cats.get(label, 0.0))
+                value = round(float(cats.get(label, 0.0)), 4)
                 threshold = stored.thresholds.get(label, learn.DEFAULT_THRESHOLD)
                 if value < threshold or _overlaps(coded.get(label), sentence.start, sentence.end):
                     continue
@@ -213,7 +213,7 @@ def score_project(
                         sentence.start,
                         sentence.end,
                         f"model score {value:.2f} (threshold {threshold:.2f}{trust})",
-                        round(value, 4),
+                        value,
                     )
                 )
     progress(len(doc_ids), len(doc_ids), "")
