@@ -114,6 +114,10 @@ def test_summary_command_formats(cli: Callable[..., Result], hand: Path, tmp_pat
     )
     stdout = cli("summary", hand, "--theme", "Joy", "--quotes", "1", "--coder", "alice")
     assert "### 1. Joy" in stdout.output and "Filters: coders: alice" in stdout.output
+    overlap = cli("summary", hand, "--cooccur", "overlap", "--theme", "Stress")
+    assert "| Support | Stress | 1 | 0.10 |" in overlap.output
+    near = cli("summary", hand, "--cooccur", "2", "--theme", "Stress")
+    assert "are at most 2 sentences apart" in near.output
     explicit = cli("summary", hand, "--format", "html", "-o", tmp_path / "x.out")
     assert explicit.exit_code == 0
     assert (tmp_path / "x.out").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
@@ -125,6 +129,7 @@ def test_summary_command_formats(cli: Callable[..., Result], hand: Path, tmp_pat
         (("summary", "{p}", "--format", "docx"), "DOCX needs a file"),
         (("summary", "{p}", "--theme", "Nope"), "no code named 'Nope'"),
         (("summary", "{p}", "--quotes", "-1"), "--quotes must be 0 or more"),
+        (("summary", "{p}", "--cooccur", "near"), "--cooccur must be turn, overlap or a number"),
         (("summary", "{p}", "-o", "{d}/missing/s.md"), "folder does not exist"),
         (("stats", "{p}", "--where", "role"), "KEY=VALUE"),
         (("stats", "{p}", "--document", "zz"), "no document named 'zz'"),
