@@ -12,14 +12,14 @@ in the rest of the corpus in scope (n^j), and prior pseudo-counts α_w (α_0 = �
     z_w = δ_w / σ_w                                                 (eq. 19)
 
 The informative prior has the shape of the corpus in scope: α_w = α_0 · y_w / n, with y_w the
-lemma's count in the whole corpus (n lemmas), as Monroe et al. recommend for an informative
-prior. Its weight α_0 (in pseudo-tokens) is ``min(n, PRIOR_SIZE)`` with PRIOR_SIZE = 1,000.
+lemma's count in the whole corpus (n lemmas): Monroe et al.'s informative prior, pseudo-counts
+in proportion to background frequencies. Its weight α_0 (in pseudo-tokens) is ``min(n, PRIOR_SIZE)`` with PRIOR_SIZE = 1,000.
 Why not α_0 = n (the tidylo package's empirical-Bayes default)? A code's passages are a few
 hundred tokens; a prior as heavy as the whole corpus shrinks them so hard that in a
-20,000-word study almost no lemma reaches significance (on the shipped demo only 5 of 8 themes
-got any term, one each). With 1,000 pseudo-tokens the prior still pulls rare and frequent words
-toward their corpus rate, but a word a code uses several times more often than the corpus does
-stands out. Terms are ranked by z; only terms with z ≥ 1.96 (over-represented at the 5% level)
+20,000-word study few lemmas reach significance (on the shipped demo, 3 of 8 themes got no
+term and the others one or two). With 1,000 pseudo-tokens the prior still pulls rare and
+frequent words toward their corpus rate, but a word a code uses several times more often than
+the corpus does stands out. Terms are ranked by z; only terms with z ≥ 1.96 (over-represented at the 5% level)
 and at least ``min_count`` occurrences in the passages are kept.
 
 Lemmas. Words come from spaCy's English lookup lemmatizer — the table of
