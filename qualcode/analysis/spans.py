@@ -20,7 +20,8 @@ T = TypeVar("T")
 
 WORD = re.compile(r"\w+")
 """A word, as the importer counts them (``qualcode.importing.count_words``): a run of word
-characters. Keeping the same definition makes "share of corpus" add up with ``qualcode docs``."""
+characters. The corpus total of an analysis counts only text inside turns (no speaker labels or
+timestamps), so it is a little lower than the word counts ``qualcode docs`` shows."""
 
 
 def count_words(text: str) -> int:
