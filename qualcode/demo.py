@@ -57,6 +57,10 @@ def build_demo(
             f"Built {path}: {len(results)} transcripts, codebook '{book.name}', "
             f"{added} example codings"
         )
+        from qualcode.nlp.autocode import autocode
+
+        suggested = autocode(project).sync.pending
+        echo(f"Rule auto-coding: {suggested} suggestions to review (v in the workbench)")
     return path
 
 
