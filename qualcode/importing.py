@@ -61,6 +61,11 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+def spoken_words(transcript: Transcript) -> int:
+    """Words inside turns: speaker labels and timestamps are not what anyone said."""
+    return sum(count_words(transcript.text[t.start : t.end]) for t in transcript.turns)
+
+
 def import_files(
     project: Project,
     paths: Iterable[str | Path],
@@ -159,7 +164,7 @@ def _store(project: Project, item: _Prepared, drop_unplaced: bool) -> ImportResu
         sentences=item.sentences,
         attributes=transcript.attributes,
         source_path=str(item.path),
-        word_count=count_words(transcript.text),
+        word_count=spoken_words(transcript),
     )
     try:
         if not item.replacing:

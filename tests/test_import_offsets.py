@@ -90,3 +90,10 @@ def test_one_bad_file_does_not_stop_the_others(project: Project, tmp_path: Path)
     assert "binary" in results[1].message
     assert [d.name for d in project.documents()] == ["a", "c"]
     assert seen[0] == (0, 3, "a.txt") and seen[-1] == (3, 3, "")
+
+
+def test_word_count_excludes_speaker_labels(project: Project, tmp_path: Path) -> None:
+    path = tmp_path / "w.txt"
+    path.write_text("[00:00:01] Interviewer: Two words.\n[00:00:05] Anna: Three more words.\n")
+    import_files(project, [path])
+    assert project.document("w").word_count == 5

@@ -23,28 +23,37 @@ class CodingsMixin(ProjectBase):
         origin: str = "manual",
     ) -> int:
         """Code ``text[start:end]`` of a document. Offsets are Python string indices."""
-        doc = self.document(document)
+        doc_id = self._document_id(document)
         code_id = self._code_id(code)
-        _check_span(doc.text, start, end)
+        # Only the length and a short excerpt are read: add_coding runs in bulk (demo, accepted
+        # suggestions) and must not load a long transcript, or the whole code tree, per call.
+        name, length, excerpt = self.conn.execute(
+            "SELECT name, length(text), substr(text, ? + 1, min(? - ?, 80)) FROM documents "
+            "WHERE id = ?",
+            (start, end, start, doc_id),
+        ).fetchone()
+        _check_span_length(length, start, end)
         if origin not in ("manual", "rule", "model"):
             raise ProjectError(f"unknown coding origin '{origin}'")
+        code_name = self.conn.execute("SELECT name FROM codes WHERE id = ?", (code_id,)).fetchone()[
+            0
+        ]
         with self.action(
             "coding.add",
-            f"Coded '{self.code(code_id).name}' on {doc.name} [{start}:{end}] "
-            f"'{_clip(doc.text[start:end])}'",
+            f"Coded '{code_name}' on {name} [{start}:{end}] '{_clip(excerpt)}'",
         ):
             coder_id = self._current_coder_id()
             dup = self.conn.execute(
                 "SELECT id FROM codings WHERE document_id = ? AND code_id = ? AND start = ? "
                 'AND "end" = ? AND coder_id = ?',
-                (doc.id, code_id, start, end, coder_id),
+                (doc_id, code_id, start, end, coder_id),
             ).fetchone()
             if dup:
-                raise ProjectError(f"that passage already has code '{self.code(code_id).name}'")
+                raise ProjectError(f"that passage already has code '{code_name}'")
             return self._insert(
                 "codings",
                 {
-                    "document_id": doc.id,
+                    "document_id": doc_id,
                     "code_id": code_id,
                     "start": start,
                     "end": end,
@@ -260,7 +269,11 @@ class CodingsMixin(ProjectBase):
 
 
 def _check_span(text: str, start: int, end: int) -> None:
-    if not (0 <= start < end <= len(text)):
+    _check_span_length(len(text), start, end)
+
+
+def _check_span_length(length: int, start: int, end: int) -> None:
+    if not (0 <= start < end <= length):
         raise ProjectError(
-            f"span [{start}:{end}] is not inside the document (0 to {len(text)}, start < end)"
+            f"span [{start}:{end}] is not inside the document (0 to {length}, start < end)"
         )
