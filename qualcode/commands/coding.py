@@ -246,9 +246,7 @@ def undo(project: Path, coder: str | None) -> None:
     Example:
       qualcode undo study.qc
     """
-    with open_project(project, coder) as proj:
-        event = proj.undo()
-    click.echo(f"Undone: {event.summary}" if event else "Nothing to undo")
+    _step_history(project, coder, forward=False)
 
 
 @click.command()
@@ -261,9 +259,14 @@ def redo(project: Path, coder: str | None) -> None:
     Example:
       qualcode redo study.qc
     """
+    _step_history(project, coder, forward=True)
+
+
+def _step_history(project: Path, coder: str | None, forward: bool) -> None:
     with open_project(project, coder) as proj:
-        event = proj.redo()
-    click.echo(f"Redone: {event.summary}" if event else "Nothing to redo")
+        event = proj.redo() if forward else proj.undo()
+    done, nothing = ("Redone", "redo") if forward else ("Undone", "undo")
+    click.echo(f"{done}: {event.summary}" if event else f"Nothing to {nothing}")
 
 
 @click.command()

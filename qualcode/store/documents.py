@@ -199,68 +199,39 @@ class DocumentsMixin(ProjectBase):
             self.conn.execute("DELETE FROM documents WHERE id = ?", (doc.id,))
 
     def documents(self) -> list[Document]:
-        """All documents in name order, with their counts for listings."""
-        rows = self.conn.execute(
-            """
-            SELECT d.id, d.name, d.sha256, d.source_format, d.word_count, d.imported_at,
-                   length(d.text),
-                   (SELECT COUNT(*) FROM speakers s WHERE s.document_id = d.id),
-                   (SELECT COUNT(*) FROM turns t WHERE t.document_id = d.id),
-                   (SELECT COUNT(*) FROM codings c WHERE c.document_id = d.id)
-            FROM documents d ORDER BY d.name
-            """
-        ).fetchall()
-        return [
-            Document(
-                id=r[0],
-                name=r[1],
-                sha256=r[2],
-                source_format=r[3],
-                word_count=r[4],
-                imported_at=r[5],
-                length=r[6],
-                speaker_count=r[7],
-                turn_count=r[8],
-                coding_count=r[9],
-                text="",
-            )
-            for r in rows
-        ]
+        """All documents in name order, with their counts for listings (text left out)."""
+        return [self._document_row(r, with_text=False) for r in self._document_rows("1", ())]
 
     def find_document(self, name_or_id: str | int) -> Document | None:
-        if isinstance(name_or_id, int):
-            row = self.conn.execute(
-                "SELECT id FROM documents WHERE id = ?", (name_or_id,)
-            ).fetchone()
-        else:
-            row = self.conn.execute(
-                "SELECT id FROM documents WHERE name = ?", (name_or_id,)
-            ).fetchone()
-        if row is None:
-            return None
-        return self.document(int(row[0]))
+        rows = self._document_rows(*_document_where(name_or_id), with_text=True)
+        return self._document_row(rows[0], with_text=True) if rows else None
 
     def document(self, name_or_id: str | int) -> Document:
         """One document with its full text; a clear error naming close matches if absent."""
-        if isinstance(name_or_id, int):
-            where, arg = "d.id = ?", name_or_id
-        else:
-            where, arg = "d.name = ?", name_or_id
-        r = self.conn.execute(
+        found = self.find_document(name_or_id)
+        if found is None:
+            names = [row[0] for row in self.conn.execute("SELECT name FROM documents")]
+            raise ProjectError(_not_found("document", str(name_or_id), names))
+        return found
+
+    def _document_rows(
+        self, where: str, args: tuple[Any, ...], with_text: bool = False
+    ) -> list[tuple[Any, ...]]:
+        text = ", d.text" if with_text else ""
+        return self.conn.execute(
             f"""
             SELECT d.id, d.name, d.sha256, d.source_format, d.word_count, d.imported_at,
                    length(d.text),
                    (SELECT COUNT(*) FROM speakers s WHERE s.document_id = d.id),
                    (SELECT COUNT(*) FROM turns t WHERE t.document_id = d.id),
-                   (SELECT COUNT(*) FROM codings c WHERE c.document_id = d.id),
-                   d.text
-            FROM documents d WHERE {where}
+                   (SELECT COUNT(*) FROM codings c WHERE c.document_id = d.id){text}
+            FROM documents d WHERE {where} ORDER BY d.name
             """,
-            (arg,),
-        ).fetchone()
-        if r is None:
-            names = [row[0] for row in self.conn.execute("SELECT name FROM documents")]
-            raise ProjectError(_not_found("document", str(name_or_id), names))
+            args,
+        ).fetchall()
+
+    @staticmethod
+    def _document_row(r: tuple[Any, ...], with_text: bool) -> Document:
         return Document(
             id=r[0],
             name=r[1],
@@ -272,7 +243,7 @@ class DocumentsMixin(ProjectBase):
             speaker_count=r[7],
             turn_count=r[8],
             coding_count=r[9],
-            text=r[10],
+            text=r[10] if with_text else "",
         )
 
     def document_by_hash(self, sha256: str) -> Document | None:
@@ -457,3 +428,11 @@ def _nearest_occurrence(text: str, passage: str, near: int) -> int | None:
             best = pos
         pos = text.find(passage, pos + 1)
     return best
+
+
+def _document_where(name_or_id: str | int) -> tuple[str, tuple[Any, ...]]:
+    return (
+        ("d.id = ?", (name_or_id,))
+        if isinstance(name_or_id, int)
+        else ("d.name = ?", (name_or_id,))
+    )
