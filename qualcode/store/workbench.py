@@ -16,7 +16,6 @@ from pathlib import Path
 
 from qualcode.errors import ProjectError
 from qualcode.store.project import Project
-from qualcode.store.records import Coding
 from qualcode.store.schema import SCHEMA_VERSION
 
 PINS_SETTING = "tui.pins"
@@ -132,46 +131,6 @@ def document_rows(project: Project) -> list[DocumentRow]:
             )
         )
     return rows
-
-
-def document_codings(project: Project, document_id: int, text: str) -> list[Coding]:
-    """A document's codings, with their passages cut from ``text`` (the document's text,
-    which the caller already holds).
-
-    Same records as ``Project.codings(document=...)``, but without SQLite's ``substr`` over the
-    whole document for every row, which costs milliseconds per call on a long transcript and
-    this runs after every key press that codes.
-    """
-    rows = project.conn.execute(
-        """
-        SELECT c.id, c.document_id, d.name, c.code_id, o.name, c.start, c."end", k.name,
-               c.memo, c.origin, c.created_at
-        FROM codings c
-        JOIN documents d ON d.id = c.document_id
-        JOIN codes o ON o.id = c.code_id
-        JOIN coders k ON k.id = c.coder_id
-        WHERE c.document_id = ?
-        ORDER BY c.start, c."end", o.name, c.id
-        """,
-        (document_id,),
-    ).fetchall()
-    return [
-        Coding(
-            id=r[0],
-            document_id=r[1],
-            document=r[2],
-            code_id=r[3],
-            code=r[4],
-            start=r[5],
-            end=r[6],
-            coder=r[7],
-            memo=r[8],
-            origin=r[9],
-            created_at=r[10],
-            text=text[r[5] : r[6]],
-        )
-        for r in rows
-    ]
 
 
 def code_counts(project: Project, document_id: int | None = None) -> dict[int, int]:

@@ -131,9 +131,7 @@ class WorkbenchScreen(Screen[None]):
         else:
             transcript.set_code_style(self.color_map, names)
             if self.document_id is not None:
-                transcript.set_codings(
-                    wb.document_codings(self.project, self.document_id, transcript.text)
-                )
+                transcript.set_codings(self.project.codings(document=self.document_id))
         self._refresh_tree()
         self._update_status()
 
@@ -149,7 +147,7 @@ class WorkbenchScreen(Screen[None]):
             doc.text,
             self.project.turns(doc.id),
             self.project.sentences(doc.id),
-            wb.document_codings(self.project, doc.id, doc.text),
+            self.project.codings(document=doc.id),
             self.color_map,
             names,
         )
