@@ -78,36 +78,44 @@ def autocode(
     chosen = select_codes(project, codes)
     rules = compile_rules(code_rules(chosen), pipeline_name(project, model))
     doc_ids = select_documents(project, documents)
-    proposals: list[store.Proposal] = []
-    matches = 0
+    # Read every document's sentences first, then match them all in one stream: the rules'
+    # pre-filter tunes itself on a sample across the whole selection.
+    units: list[tuple[int, int, int, int]] = []  # (document, sentence start, unit start, end)
+    pieces: list[tuple[int, str]] = []
+    coded: dict[int, dict[int, list[tuple[int, int]]]] = {}
     for i, doc_id in enumerate(doc_ids):
         doc = project.document(doc_id)
         if progress:
-            progress(i, len(doc_ids), doc.name)
+            progress(i, len(doc_ids), f"reading {doc.name}")
         if rules.empty:
             continue
-        text = doc.text
-        sentences = project.sentences(doc_id)
         turns = {t.id: (t.start, t.end) for t in project.turns(doc_id)}
-        coded = _coded_spans(project, doc_id)
-        units: dict[tuple[int, int, int], list[str]] = {}
-        pieces = [(s.start, text[s.start : s.end]) for s in sentences]
-        for sentence, (_, found) in zip(sentences, rules.match_texts(pieces), strict=True):
-            if not found:
+        coded[doc_id] = _coded_spans(project, doc_id)
+        for s in project.sentences(doc_id):
+            span = turns[s.turn_id] if unit == "turn" and s.turn_id in turns else (s.start, s.end)
+            units.append((doc_id, s.start, *span))
+            pieces.append((s.start, doc.text[s.start : s.end]))
+    found_by_unit: dict[tuple[int, int, int, int], list[str]] = {}
+    matches = 0
+    step = max(1, len(pieces) // 20)
+    for n, ((doc_id, _, start, end), (_, found)) in enumerate(
+        zip(units, rules.match_texts(pieces), strict=True)
+    ):
+        if progress and n % step == 0:
+            progress(n, len(pieces), "matching sentences")
+        for match in found:
+            if _overlaps(coded[doc_id].get(match.code_id), (start, end)):
                 continue
-            span = (sentence.start, sentence.end)
-            if unit == "turn" and sentence.turn_id in turns:
-                span = turns[sentence.turn_id]
-            for match in found:
-                if _overlaps(coded.get(match.code_id), span):
-                    continue
-                matches += 1
-                units.setdefault((match.code_id, *span), []).append(match.describe())
-        for (code_id, start, end), reasons in units.items():
-            reason = "; ".join(dict.fromkeys(reasons))
-            proposals.append(store.Proposal(doc_id, code_id, start, end, reason))
+            matches += 1
+            found_by_unit.setdefault((doc_id, match.code_id, start, end), []).append(
+                match.describe()
+            )
+    proposals = [
+        store.Proposal(doc_id, code_id, start, end, "; ".join(dict.fromkeys(reasons)))
+        for (doc_id, code_id, start, end), reasons in found_by_unit.items()
+    ]
     if progress:
-        progress(len(doc_ids), len(doc_ids), "")
+        progress(len(pieces), len(pieces), "")
     result = store.sync(
         project,
         "rule",

@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 MODEL_NAME = "suggest"
 MIN_EXAMPLES = 8
 EPOCHS = 10
-BATCH_SIZE = 64
+BATCH_SIZE = 64  # at least; larger data gets larger batches (see batch_size())
+MAX_BATCH_SIZE = 512
 # A bag-of-words model on a few hundred sentences learns too slowly at Adam's default 0.001,
 # and without a penalty on its weights it memorises which ordinary words happened to occur in
 # the training examples. Classic L2 (added to the gradient, not decoupled weight decay) keeps the
@@ -211,10 +212,17 @@ def train(
     for epoch in range(epochs):
         rng.shuffle(order)
         losses: dict[str, float] = {}
-        for batch in minibatch(order, size=BATCH_SIZE):
+        for batch in minibatch(order, size=batch_size(len(order))):
             nlp.update(batch, sgd=optimizer, losses=losses)
         progress(epoch + 1, epochs, f"epoch {epoch + 1}/{epochs}")
     return nlp
+
+
+def batch_size(examples: int) -> int:
+    """Bigger batches for bigger data: each update touches the whole hashed weight table (one
+    row per code), so with 12,000 sentences and 49 codes, batches of 64 spent most of the time
+    updating weights; batches of ~500 train 4x faster and, on the generated corpus, no worse."""
+    return min(MAX_BATCH_SIZE, max(BATCH_SIZE, examples // 25))
 
 
 def score(

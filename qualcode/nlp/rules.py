@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 BATCH_SIZE = 1000
+# Anchors are re-chosen from word counts in an even sample of the first large batch of texts.
+TUNE_MIN = 200
+TUNE_SAMPLE = 2000
 # Token attributes that only a trained pipeline component can fill in.
 _NEEDS_MODEL = {"POS", "TAG", "MORPH", "DEP", "ENT_TYPE", "ENT_IOB", "ENT_ID", "HEAD"}
 _PROBE = "I did not feel alone. She came back later, and we talked about it."
@@ -117,7 +120,6 @@ class Lemmas:
         self.table = (
             None if trained else nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
         )
-        self._forms: dict[str, set[str]] | None = None
 
     def of(self, h: int) -> int:
         """Lemma hash for a LOWER hash (blank pipeline) or a LEMMA hash (trained pipeline)."""
@@ -142,16 +144,20 @@ class Lemmas:
     def forms(self, lemma: str) -> set[str]:
         """Every lower-case word whose lemma is ``lemma`` (itself included): the words a
         LEMMA condition can be met by, read from the same lookup data as the lemmatizer."""
-        if self._forms is None:
-            from spacy.util import load_language_data, registry
+        return {lemma} | _lemma_forms().get(lemma, frozenset())
 
-            raw = load_language_data(registry.lookups.get("en")["lemma_lookup"])
-            index: dict[str, set[str]] = {}
-            for word, base in raw.items():
-                if word == word.lower() and isinstance(base, str):
-                    index.setdefault(base.lower(), set()).add(word)
-            self._forms = index
-        return {lemma} | self._forms.get(lemma, set())
+
+@lru_cache(maxsize=1)
+def _lemma_forms() -> dict[str, frozenset[str]]:
+    """lemma -> the lower-case words the English lookup table maps to it."""
+    from spacy.util import load_language_data, registry
+
+    raw = load_language_data(registry.lookups.get("en")["lemma_lookup"])
+    index: dict[str, set[str]] = {}
+    for word, base in raw.items():
+        if word == word.lower() and isinstance(base, str):
+            index.setdefault(base.lower(), set()).add(word)
+    return {lemma: frozenset(words) for lemma, words in index.items()}
 
 
 @dataclass
@@ -161,10 +167,17 @@ class _Gate:
 
     A rule is a list of required tokens, each the set of lower-case words one of which must
     occur (for a lemma, every word form the lookup table maps to it). Each rule is indexed under
-    one *anchor* token, its rarest by spaCy's English word probabilities, so a sentence costs a
-    dictionary look-up per word, and only rules whose anchor occurs have their other tokens
-    checked. This matters because spaCy's Matcher evaluates IN-predicates in Python for every
-    token of every text it is given.
+    one *anchor* token, its rarest by spaCy's English word probabilities. Two checks follow:
+
+    * before tokenising, one regular expression over the lower-cased text looks for any anchor
+      word not inside a run of letters. That is sound because the tokenizer only splits a run
+      of letters through its special cases ("can't" -> "ca" + "n't", "cannot"); every special
+      case producing an anchor word is added to the expression as a whole word;
+    * after tokenising, only rules whose anchor is among the tokens have their other required
+      tokens checked (a dictionary look-up per word).
+
+    This matters because most sentences match nothing, and spaCy's Matcher evaluates
+    IN-predicates in Python for every token of every text it is given.
     """
 
     strings: Any
@@ -172,20 +185,72 @@ class _Gate:
     rules: list[list[set[int]]] = field(default_factory=list)
     anchors: dict[int, list[int]] = field(default_factory=dict)
     always: list[int] = field(default_factory=list)
+    anchor_words: set[str] = field(default_factory=set)
+    text_check: Any = None  # compiled by finish(); None: every text is tokenised
+    words: list[list[set[str]]] = field(default_factory=list)  # rules' tokens, as strings
+    special_cases: dict[str, Any] = field(default_factory=dict)
+    tuned: bool = False
+
+    def finish(self, special_cases: dict[str, Any]) -> None:
+        """Choose anchors and build the text-level check (with the tokenizer's special cases)."""
+        self.special_cases = special_cases
+        self._choose_anchors()
+        self._compile_text_check()
+
+    def _compile_text_check(self) -> None:
+        if self.always or not self.anchor_words:
+            self.text_check = None
+            return
+        words = set(self.anchor_words)
+        for string, pieces in self.special_cases.items():
+            parts = {str(p.get(65, p.get("ORTH", ""))).lower() for p in pieces}  # 65 = ORTH
+            if parts & self.anchor_words:
+                words.add(string.lower())
+        letter = r"[^\W\d_]"
+        self.text_check = re.compile(f"(?<!{letter})(?:{_trie_regex(words)})(?!{letter})")
+
+    def maybe(self, text: str) -> bool:
+        """False only when no rule can match ``text`` (checked without tokenising it)."""
+        return self.text_check is None or self.text_check.search(text.lower()) is not None
 
     def add_rule(self, tokens: list[set[str]]) -> int:
         """Register a rule; returns its number."""
         rule = len(self.rules)
         tokens = [t for t in tokens if t]
-        hashed = [{self.strings.add(w) for w in words} for words in tokens]
-        self.rules.append(hashed)
+        self.rules.append([{self.strings.add(w) for w in words} for words in tokens])
+        self.words.append(tokens)
         if not tokens:
             self.always.append(rule)
-            return rule
-        best = min(range(len(tokens)), key=lambda i: self.commonness(tokens[i]))
-        for h in hashed[best]:
-            self.anchors.setdefault(h, []).append(rule)
         return rule
+
+    def _choose_anchors(self, counts: dict[str, int] | None = None) -> None:
+        """Index every rule under its rarest required token: by its frequency in ``counts``
+        (a sample of the texts about to be matched) when given, else in general English."""
+        self.anchors = {}
+        self.anchor_words = set()
+        for rule, tokens in enumerate(self.words):
+            if not tokens:
+                continue
+
+            def rarity(i: int, tokens: list[set[str]] = tokens) -> tuple[float, float]:
+                local = sum(counts.get(w, 0) for w in tokens[i]) if counts else 0
+                return (local, self.commonness(tokens[i]))
+
+            best = min(range(len(tokens)), key=rarity)
+            self.anchor_words.update(tokens[best])
+            for h in self.rules[rule][best]:
+                self.anchors.setdefault(h, []).append(rule)
+
+    def tune(self, samples: Iterable[Doc]) -> None:
+        """Re-pick anchors by how often words occur in a sample of the actual texts: in a
+        corpus about Balint groups "group" is everywhere, though rare in English at large."""
+        counts: dict[str, int] = {}
+        for doc in samples:
+            for token in doc:
+                counts[token.lower_] = counts.get(token.lower_, 0) + 1
+        self.tuned = True
+        self._choose_anchors(counts)
+        self._compile_text_check()
 
     def commonness(self, words: set[str]) -> float:
         """How often any of ``words`` occurs in English (spaCy's lexeme probabilities), so the
@@ -231,13 +296,30 @@ class RuleSet:
     ) -> Iterator[tuple[int, list[RuleMatch]]]:
         """For each (offset, text) piece, the matches in it with offsets into the document."""
         pieces = pieces if isinstance(pieces, list) else list(pieces)
-        texts = (text for _, text in pieces)
+        if self.use_gate and not self.gate.tuned and len(pieces) >= TUNE_MIN:
+            step = max(1, len(pieces) // TUNE_SAMPLE)
+            sample = [text for _, text in pieces[::step][:TUNE_SAMPLE]]
+            self.gate.tune(self.nlp.tokenizer.pipe(sample, batch_size=BATCH_SIZE))
+        if self.use_gate:
+            maybe = self.gate.maybe
+            wanted = [i for i, (_, text) in enumerate(pieces) if maybe(text)]
+        else:
+            wanted = list(range(len(pieces)))
+        texts = (pieces[i][1] for i in wanted)
         if self.lemmas.trained:
             docs = self.nlp.pipe(texts, batch_size=BATCH_SIZE)
         else:
             docs = self.nlp.tokenizer.pipe(texts, batch_size=BATCH_SIZE)
-        for (offset, _), doc in zip(pieces, docs, strict=True):
-            yield offset, self.match_doc(doc, offset)
+        done = 0
+        for i, doc in zip(wanted, docs, strict=True):
+            while done < i:
+                yield pieces[done][0], []
+                done += 1
+            yield pieces[i][0], self.match_doc(doc, pieces[i][0])
+            done += 1
+        while done < len(pieces):
+            yield pieces[done][0], []
+            done += 1
 
     def match_text(self, text: str, offset: int = 0) -> list[RuleMatch]:
         """The matches in one text (a convenience for tests and previews)."""
@@ -337,7 +419,33 @@ def compile_rules(codes: Iterable[CodeRules], model: str | None = None) -> RuleS
             rules.matchers[rules.gate.add_rule(required)] = matcher
     if problems:
         raise RuleError(problems)
+    if rules.use_gate:
+        rules.gate.finish(nlp.tokenizer.rules)
     return rules
+
+
+def _trie_regex(words: Iterable[str]) -> str:
+    """An alternation of ``words`` shaped as a prefix tree, so the regex engine does not try
+    hundreds of alternatives at every position."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        branches = [re.escape(c) + build(child) for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and "" not in node else ""
+        if not body:
+            body = "(?:" + "|".join(branches) + ")"
+            if "" in node:
+                body += "?"
+        return body
+
+    return build(trie)
 
 
 @lru_cache(maxsize=1)
