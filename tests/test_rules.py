@@ -134,23 +134,73 @@ def test_bad_patterns_are_reported_one_line_each_by_code_and_index() -> None:
     assert all("\n" not in p for p in problems)
 
 
-def test_shipped_codebook_compiles_and_gate_changes_nothing() -> None:
-    """The pre-filter that skips sentences no rule can match must never lose a match."""
+TRICKY = [
+    "I can't fix it.",
+    "We cannot save everyone.",
+    "I wasn't feeling so alone.",
+    "(Not alone) any more!",
+    "not-alone, not—alone, NOT ALONE.",
+    "She's burning-out; he burnt out.",
+    "They'd ganged up on him... again.",
+    "Nobody judges; no one blames.",
+    "It's gonna be a vicious circle, isn't it?",
+    "“Confidentiality” — it stays in the room.",
+]
+
+
+def _shipped_rules():
     book = load_codebook(default_codebook())
     codes = [
         CodeRules(i, spec.label, tuple(spec.keywords), tuple(spec.patterns))
         for i, (spec, _) in enumerate(book.walk())
     ]
-    rules = compile_rules(codes)
-    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(samples_dir().glob("*.txt")))
-    pieces = [(0, line) for line in text.split("\n") if line.strip()]
+    return codes, compile_rules(codes)
+
+
+def _gated_and_ungated(rules, pieces):
     gated = [m for _, ms in rules.match_texts(pieces) for m in ms]
     rules.use_gate = False
     try:
         everything = [m for _, ms in rules.match_texts(pieces) for m in ms]
     finally:
         rules.use_gate = True
-    assert len(gated) > 50
+    return gated, everything
+
+
+def test_shipped_codebook_compiles_and_the_prefilter_changes_nothing() -> None:
+    """The pre-filter that skips sentences no rule can match must never lose a match, also
+    after it has tuned itself on the text and with the tokenizer's special cases."""
+    codes, rules = _shipped_rules()
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(samples_dir().glob("*.txt")))
+    lines = [line for line in text.split("\n") if line.strip()] + TRICKY
+    pieces = [(0, line) for line in lines * 3]  # enough to trigger the tuning
+    gated, everything = _gated_and_ungated(rules, pieces)
+    assert rules.gate.tuned
+    assert len(gated) > 150
+    assert gated == everything
+    tricky = {m.words for _, ms in rules.match_texts([(0, t) for t in TRICKY]) for m in ms}
+    assert {"can't fix", "cannot save", "n't feeling so alone", "ganged up on"} <= tricky
+
+
+def test_prefilter_on_random_text_from_the_rules_own_words() -> None:
+    """Random sentences built from every word the rules mention, contractions, capitals and
+    punctuation: the filtered and unfiltered matchers agree exactly."""
+    import random
+
+    codes, rules = _shipped_rules()
+    vocab = sorted(
+        {w for c in codes for k in c.keywords for w in k.split()}
+        | {"can't", "won't", "cannot", "gonna", "isn't", "it's", "I'm", "they'd", "felt", "ran"}
+        | {"Alone", "NOT", "Burning", "burnt", "the", "a", "and", "group", "leader", "patients"}
+    )
+    punct = ["", "", "", ",", ".", "!", "?", ";", "—", "-", "(", ")", '"', "'s", "n't"]
+    rng = random.Random(5)
+    pieces = []
+    for _ in range(1500):
+        words = [rng.choice(vocab) + rng.choice(punct) for _ in range(rng.randint(3, 14))]
+        pieces.append((0, " ".join(words)))
+    gated, everything = _gated_and_ungated(rules, pieces)
+    assert len(everything) > 500
     assert gated == everything
 
 
