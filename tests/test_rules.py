@@ -344,3 +344,31 @@ def test_cli_autocode_and_rerun(tmp_path: Path, monkeypatch) -> None:
     assert missing.exit_code == 1 and "no code named 'Nope'" in missing.stderr
     help_text = runner.invoke(main, ["autocode", "--help"]).output
     assert "Example" in help_text
+
+
+def test_an_installed_pipeline_can_supply_the_lemmas(tmp_path: Path, monkeypatch) -> None:
+    """`--model` / the `spacy_model` setting: any loadable pipeline (here one saved to disk,
+    standing in for en_core_web_sm) runs whole and its own lemmas are used, lower-cased."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    model_dir = tmp_path / "pipeline"
+    nlp.to_disk(model_dir)
+    rules = compile_rules(RULES, model=str(model_dir))
+    assert rules.lemmas.trained and not rules.use_gate
+    assert (1, "keyword", "felt angry") in found(rules, "Afterwards I felt angry with her.")
+    assert (3, "pattern[0]", "n't feeling so alone") in found(
+        rules, "I wasn't feeling so alone any more."
+    )
+    with make_project(tmp_path) as project:
+        project.set_setting("spacy_model", str(model_dir))
+        assert autocode(project).sync.added == 5
+        path = project.path
+    monkeypatch.setenv("QUALCODE_CODER", "tester")
+    missing = CliRunner().invoke(main, ["autocode", str(path), "--model", "en_no_such_model"])
+    assert missing.exit_code == 1
+    assert "'en_no_such_model' is not installed" in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1
