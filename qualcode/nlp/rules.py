@@ -19,7 +19,6 @@ speaker's turn) and its offsets map straight back into the document.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -167,7 +166,8 @@ class _Gate:
 
     A rule is a list of required tokens, each the set of lower-case words one of which must
     occur (for a lemma, every word form the lookup table maps to it). Each rule is indexed under
-    one *anchor* token, its rarest by spaCy's English word probabilities. Two checks follow:
+    one *anchor* token, its rarest (by word counts in a sample of the texts, see :meth:`tune`).
+    Two checks follow:
 
     * before tokenising, one regular expression over the lower-cased text looks for any anchor
       word not inside a run of letters. That is sound because the tokenizer only splits a run
@@ -181,7 +181,7 @@ class _Gate:
     """
 
     strings: Any
-    probs: dict[str, float]
+    stop: frozenset[str]
     rules: list[list[set[int]]] = field(default_factory=list)
     anchors: dict[int, list[int]] = field(default_factory=dict)
     always: list[int] = field(default_factory=list)
@@ -253,9 +253,11 @@ class _Gate:
         self._compile_text_check()
 
     def commonness(self, words: set[str]) -> float:
-        """How often any of ``words`` occurs in English (spaCy's lexeme probabilities), so the
-        rarest required token becomes the anchor; unknown words count as rare."""
-        return sum(math.exp(self.probs.get(w, -20.0)) for w in words)
+        """A rough prior for how often any of ``words`` occurs, before the gate has seen the
+        texts: stop words are common, short words more common than long ones. (spaCy's
+        English word probabilities would be better but cost 230 MB and a second to load; the
+        gate re-picks anchors from real counts as soon as it sees enough text.)"""
+        return sum(1.0 if w in self.stop else 1.0 / (1 + len(w)) for w in words)
 
     def candidates(self, words: set[int]) -> list[int]:
         """The rules all of whose required tokens occur among ``words`` (lower-case hashes)."""
@@ -375,7 +377,7 @@ def compile_rules(codes: Iterable[CodeRules], model: str | None = None) -> RuleS
         lemmas,
         PhraseMatcher(nlp.vocab, attr="LEMMA"),
         PhraseMatcher(nlp.vocab, attr="LOWER"),
-        _Gate(strings, {} if trained else _word_probs()),
+        _Gate(strings, frozenset(nlp.Defaults.stop_words)),
         # A trained pipeline's lemmas depend on context, so no word-level gate is sound there.
         use_gate=not trained,
     )
@@ -446,17 +448,6 @@ def _trie_regex(words: Iterable[str]) -> str:
         return body
 
     return build(trie)
-
-
-@lru_cache(maxsize=1)
-def _word_probs() -> dict[str, float]:
-    """English word log-probabilities from spacy-lookups-data (empty if unavailable)."""
-    from spacy.util import load_language_data, registry
-
-    try:
-        return dict(load_language_data(registry.lookups.get("en")["lexeme_prob"]))
-    except (KeyError, OSError, ValueError):  # pragma: no cover - data package incomplete
-        return {}
 
 
 _OPTIONAL_OPS = {"?", "*", "!"}
