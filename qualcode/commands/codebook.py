@@ -6,11 +6,13 @@ from pathlib import Path
 
 import click
 
+from qualcode.codebook import Codebook
 from qualcode.commands.common import (
     coder_option,
     open_project,
     project_argument,
 )
+from qualcode.errors import CodebookError
 
 
 def register(main: click.Group) -> None:
@@ -39,6 +41,7 @@ def codebook_load(project: Path, file: Path, coder: str | None) -> None:
 
     book = load_codebook(file)
     with open_project(project, coder) as proj:
+        _check_rules_with_spacy(book, file, proj.setting("spacy_model"))
         changes = proj.apply_codebook(book.name, codebook_entries(book))
     click.echo(
         f"Loaded '{book.name}': {len(changes.added)} added, {len(changes.updated)} updated, "
@@ -48,6 +51,26 @@ def codebook_load(project: Path, file: Path, coder: str | None) -> None:
         click.echo(f"  updated {name}: {', '.join(fields)}")
     if changes.kept:
         click.echo(f"  kept {len(changes.kept)} code(s) not in the file: {', '.join(changes.kept)}")
+
+
+def _check_rules_with_spacy(book: Codebook, file: Path, model: str | None) -> None:
+    """spaCy's own validation of every keyword and pattern, before anything is loaded.
+
+    ``load_codebook`` checks the shape of patterns without spaCy (so it stays fast and pure);
+    here the same rules auto-coding will compile are compiled once, so a pattern spaCy rejects
+    is reported at load time, naming its code and index.
+    """
+    if not any(spec.keywords or spec.patterns for spec, _ in book.walk()):
+        return
+    from qualcode.nlp.rules import CodeRules, check_rules
+
+    rules = [
+        CodeRules(i, spec.label, tuple(spec.keywords), tuple(spec.patterns))
+        for i, (spec, _) in enumerate(book.walk())
+    ]
+    problems = check_rules(rules, model)
+    if problems:
+        raise CodebookError(str(file), problems)
 
 
 @codebook.command("show")
