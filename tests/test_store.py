@@ -358,3 +358,27 @@ def test_settings_can_stay_off_the_undo_stack(project_with_doc: Project) -> None
     assert project.undo().summary == "Set theme = dark"
     assert project.setting("theme") is None and project.setting("pins") == "Emotions"
     assert project.undo().summary == "Added code 'Emotions'"  # the pin was skipped
+
+
+def test_replace_document_moves_decided_suggestions_and_drops_pending(
+    project_with_doc: Project,
+) -> None:
+    project = project_with_doc
+    text = project.document("doc1").text
+    code_id = project.code("Not alone").id
+    start = text.index("not alone")
+    gone = text.index("The group listened.")
+    rows = [(start, start + 9, "rejected"), (0, 10, "pending"), (gone, gone + 19, "accepted")]
+    for s, e, status in rows:
+        project.conn.execute(
+            'INSERT INTO suggestions(document_id, code_id, start, "end", source, status, '
+            "created_at) VALUES (1, ?, ?, ?, 'rule', ?, 'now')",
+            (code_id, s, e, status),
+        )
+    new_text = "Interviewer: Hello first.\n" + text.replace("The group listened.", "They heard.")
+    project.replace_document(simple_document("doc1", new_text))
+    left = project.conn.execute(
+        'SELECT start, "end", status FROM suggestions ORDER BY id'
+    ).fetchall()
+    new_start = new_text.index("not alone")
+    assert left == [(new_start, new_start + 9, "rejected")]

@@ -144,9 +144,7 @@ class DocumentsMixin(ProjectBase):
             self.conn.executemany("DELETE FROM turns_fts WHERE rowid = ?", [(t,) for t in turn_ids])
             for table in ("sentences", "turns", "speakers", "document_attributes"):
                 self.conn.execute(f"DELETE FROM {table} WHERE document_id = ?", (doc_id,))
-            self.conn.execute(
-                "DELETE FROM suggestions WHERE document_id = ? AND status = 'pending'", (doc_id,)
-            )
+            self._reanchor_decided_suggestions(doc_id, old.text, doc.text)
             self.conn.execute(
                 "UPDATE documents SET text = ?, sha256 = ?, source_format = ?, source_path = ?, "
                 "word_count = ?, imported_at = ? WHERE id = ?",
@@ -173,6 +171,26 @@ class DocumentsMixin(ProjectBase):
             for coding in unplaced:
                 self.conn.execute("DELETE FROM codings WHERE id = ?", (coding.id,))
         return [f"{c.code} [{c.start}:{c.end}]" for c in unplaced]
+
+    def _reanchor_decided_suggestions(self, doc_id: int, old_text: str, new_text: str) -> None:
+        """Pending suggestions go (auto-coding re-runs on the new text); accepted and rejected
+        ones are decisions, so they move with their passage like codings do, and only go if
+        the passage is gone. A rejected passage is then not suggested again."""
+        self.conn.execute(
+            "DELETE FROM suggestions WHERE document_id = ? AND status = 'pending'", (doc_id,)
+        )
+        rows = self.conn.execute(
+            'SELECT id, start, "end" FROM suggestions WHERE document_id = ?', (doc_id,)
+        ).fetchall()
+        for sid, start, end in rows:
+            new_start = _nearest_occurrence(new_text, old_text[start:end], start)
+            if new_start is None:
+                self.conn.execute("DELETE FROM suggestions WHERE id = ?", (sid,))
+            else:
+                self.conn.execute(
+                    'UPDATE OR IGNORE suggestions SET start = ?, "end" = ? WHERE id = ?',
+                    (new_start, new_start + (end - start), sid),
+                )
 
     def remove_document(self, name: str) -> None:
         """Delete a document with its codings (audited, not undoable)."""
