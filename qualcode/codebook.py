@@ -54,7 +54,7 @@ _PATTERN_KEYS = {
     "SUFFIX",
     "OP",
 }
-_OPS = {"!", "?", "+", "*", "{n}", "{n,m}", "{n,}", "{,m}"}
+_LIST_PREDICATES = {"IN", "NOT_IN", "INTERSECTS", "IS_SUBSET", "IS_SUPERSET"}
 _PATTERN_PREDICATES = {
     "IN",
     "NOT_IN",
@@ -248,6 +248,19 @@ def _node(raw: Any, where: str, problems: list[str], seen: dict[str, str]) -> Co
     return spec
 
 
+def _op_ok(value: Any) -> bool:
+    """spaCy's operators, including counted ones like {2}, {1,3}, {2,} and {,3} (n <= m)."""
+    if value in ("!", "?", "+", "*"):
+        return True
+    match = re.fullmatch(r"\{(\d*)(,?)(\d*)\}", str(value))
+    if match is None or not (match.group(1) or match.group(3)):
+        return False
+    low, comma, high = match.groups()
+    if not comma:
+        return bool(low) and not high
+    return not (low and high) or int(low) <= int(high)
+
+
 def _pattern_ok(pattern: Any, where: str, problems: list[str]) -> bool:
     """Check a spaCy Matcher token pattern's shape without importing spaCy.
 
@@ -267,15 +280,16 @@ def _pattern_ok(pattern: Any, where: str, problems: list[str]) -> bool:
             if key not in _PATTERN_KEYS and not str(key).startswith("_"):
                 problems.append(f"{spot}: unknown token attribute '{key}'")
                 ok = False
-            elif (
-                key == "OP" and value not in _OPS and not re.fullmatch(r"\{\d*,?\d*\}", str(value))
-            ):
+            elif key == "OP" and not _op_ok(value):
                 problems.append(f"{spot}: unknown operator OP '{value}'")
                 ok = False
             elif isinstance(value, dict):
-                for predicate in value:
+                for predicate, operand in value.items():
                     if predicate not in _PATTERN_PREDICATES:
                         problems.append(f"{spot}.{key}: unknown predicate '{predicate}'")
+                        ok = False
+                    elif predicate in _LIST_PREDICATES and not isinstance(operand, list):
+                        problems.append(f"{spot}.{key}.{predicate}: must be a list of values")
                         ok = False
     return ok
 

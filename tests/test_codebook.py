@@ -76,6 +76,7 @@ themes:
           - [{LOWR: x}]
           - [{LOWER: x, OP: "%"}]
           - "not a list"
+          - [{LOWER: {IN: "x"}}, {OP: "{2,1}"}]
 """
     with pytest.raises(CodebookError) as info:
         parse_codebook(bad, "book.yaml")
@@ -91,7 +92,9 @@ themes:
     assert (
         "themes[0].codes[2].patterns[2]: must be a non-empty list of token descriptions" in problems
     )
-    assert len(problems) == 9
+    assert "themes[0].codes[2].patterns[3][0].LOWER.IN: must be a list of values" in problems
+    assert "themes[0].codes[2].patterns[3][1]: unknown operator OP '{2,1}'" in problems
+    assert len(problems) == 11
     assert str(info.value).startswith("book.yaml: ")
 
 
