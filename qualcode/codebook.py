@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from qualcode.errors import CodebookError
+from qualcode.safeyaml import load_yaml
 
 TEXT_FIELDS = ("brief", "definition", "when_to_use", "when_not_to_use", "example")
 NODE_KEYS = {"label", *TEXT_FIELDS, "color", "keywords", "patterns", "codes"}
@@ -137,7 +138,7 @@ def load_codebook(path: str | Path) -> Codebook:
 
 def parse_codebook(text: str, source: str = "<codebook>") -> Codebook:
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

@@ -168,3 +168,15 @@ def test_export_round_trips(project: Project) -> None:
     exported = codebook_from_codes("Test book", project.codes(), version=2)
     again = parse_codebook(dump_codebook(exported))
     assert codebook_entries(again) == codebook_entries(book)
+
+
+def test_yaml_alias_bomb_is_refused() -> None:
+    """A "billion laughs" codebook: nine levels of nine aliases would be 387 million codes
+    for any code that walks the tree. Aliases are refused before anything is built."""
+    lines = ["name: bomb", "l0: &l0 {label: x}"]
+    for level in range(1, 10):
+        refs = ", ".join([f"*l{level - 1}"] * 9)
+        lines.append(f"l{level}: &l{level} {{label: y, codes: [{refs}]}}")
+    lines.append("themes: [*l9]")
+    with pytest.raises(CodebookError, match="YAML aliases"):
+        parse_codebook("\n".join(lines))

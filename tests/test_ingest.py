@@ -249,3 +249,9 @@ def test_attribute_table_needs_a_key_column(tmp_path: Path) -> None:
     path = write(tmp_path, "r.csv", "name,role\nx,y\n")
     with pytest.raises(IngestError, match="'document' or 'speaker' column"):
         read_attribute_table(path)
+
+
+def test_front_matter_aliases_are_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "alias.md", "---\nrole: &r gp\nagain: *r\n---\nAnna: hi\nBo: yo\n")
+    with pytest.raises(IngestError, match="aliases"):
+        read_transcript(path)

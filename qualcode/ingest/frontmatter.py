@@ -5,6 +5,7 @@ from __future__ import annotations
 import yaml
 
 from qualcode.errors import IngestError
+from qualcode.safeyaml import load_yaml
 
 
 def split_front_matter(text: str, where: str) -> tuple[dict[str, str], str]:
@@ -18,7 +19,7 @@ def split_front_matter(text: str, where: str) -> tuple[dict[str, str], str]:
         return {}, text
     block = text[4:end]
     try:
-        data = yaml.safe_load(block)
+        data = load_yaml(block)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 2}" if mark is not None else ""
