@@ -203,7 +203,8 @@ def test_docx_zip_bomb_is_refused(tmp_path: Path) -> None:
         read_transcript(path)
 
 
-def test_docx_with_xml_entities_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("part", ["word/document.xml", "word/styles.xml"])
+def test_docx_with_xml_entities_is_refused(tmp_path: Path, part: str) -> None:
     evil = (
         b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
         b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
@@ -214,7 +215,7 @@ def test_docx_with_xml_entities_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "evil.docx"
     with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w") as dst:
         for item in src.infolist():
-            data = evil if item.filename == "word/document.xml" else src.read(item.filename)
+            data = evil if item.filename == part else src.read(item.filename)
             dst.writestr(item, data)
     with pytest.raises(IngestError, match="entities or a DTD"):
         read_transcript(path)
