@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Footer, Label, ProgressBar, Static
 from qualcode.errors import QualcodeError
 from qualcode.store import Project
 from qualcode.store import suggestions as store
+from qualcode.tui.connection import open_again
 
 ORDERS = ("code", "score", "document")
 
@@ -344,7 +345,7 @@ class ReviewScreen(Screen[None]):
         from qualcode.nlp.rules import RuleError
 
         try:
-            with Project.open(self.project.path, coder=self.project.coder) as project:
+            with open_again(self.project) as project:
                 result = autocode(project, progress=progress)
         except RuleError as exc:
             self.app.call_from_thread(self._finished, "; ".join(exc.problems), True)
@@ -363,7 +364,7 @@ class ReviewScreen(Screen[None]):
         from qualcode.nlp import suggest as learned
 
         try:
-            with Project.open(self.project.path, coder=self.project.coder) as project:
+            with open_again(self.project) as project:
                 report = learned.train_project(project, evaluate=True, progress=training)
                 result = learned.score_project(project, progress=scoring)
         except QualcodeError as exc:

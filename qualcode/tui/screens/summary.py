@@ -117,7 +117,7 @@ class SummaryScreen(Screen[None]):
         from qualcode.report.summary import SummaryOptions
 
         try:
-            summary = _build(self.project.path, SummaryOptions(key_terms=0))
+            summary = _build(self.project, SummaryOptions(key_terms=0))
         except QualcodeError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
@@ -181,7 +181,7 @@ class SummaryScreen(Screen[None]):
             self.app.call_from_thread(bar.update, total=total + 1, progress=done)
 
         try:
-            summary = _build(self.project.path, SummaryOptions(), progress, fmt == "json")
+            summary = _build(self.project, SummaryOptions(), progress, fmt == "json")
             write_summary(summary, fmt, path)
         except (QualcodeError, OSError) as exc:
             self.app.call_from_thread(self._status, f"Export failed: {exc}", True)
@@ -207,14 +207,17 @@ class SummaryScreen(Screen[None]):
         self.dismiss(None)
 
 
-def _build(path, options, progress=None, extended=False):  # noqa: ANN001, ANN202
+def _build(main, options, progress=None, extended=False):  # noqa: ANN001, ANN202
     """Build a summary on a connection of its own (safe in a worker thread)."""
     from qualcode.analysis import load_corpus
     from qualcode.report.summary import build_summary
+    from qualcode.tui.connection import open_again
 
-    with Project.open(path) as project:
+    with open_again(main) as project:
         corpus = load_corpus(project)
-    return build_summary(corpus, options, project_path=path, progress=progress, extended=extended)
+    return build_summary(
+        corpus, options, project_path=main.path, progress=progress, extended=extended
+    )
 
 
 def chart_text(summary) -> Text:  # noqa: ANN001
