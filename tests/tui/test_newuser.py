@@ -7,9 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from qualcode.tui.app import QualcodeApp
+from textual.widgets import OptionList
 
-from .test_workbench import SIZE, bench
+from qualcode.store import Project
+from qualcode.tui.app import QualcodeApp
+from qualcode.tui.screens.dialogs import ChooseCodeScreen
+from qualcode.tui.screens.picker import CodePicker
+
+from .conftest import CODER
+from .test_workbench import SIZE, bench, go_uncoded
 
 PEEK = (
     "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
@@ -52,3 +58,56 @@ async def test_summary_worker_keeps_the_apps_locks(make_app, demo_path: Path) ->
         await pilot.pause()
         assert bench(app).transcript.codings_at_selection()
         assert other_process_events(demo_path) == before + 1
+
+
+async def test_typing_a_new_name_creates_it_under_the_chosen_theme(
+    make_app, demo_path: Path
+) -> None:
+    """Typing 'Time pressure' + Enter applied 'Breathing space together' (its definition says
+    'times' and 'pressure'), and a created code always went to the top level."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = bench(app)
+        with Project.open(demo_path) as project:
+            codes = {c.name: c for c in project.codes()}
+        workload = codes["Workload and lack of time"]
+        screen.tree.select_code(workload.id)
+        await pilot.pause()
+        span = await go_uncoded(pilot, screen.transcript)
+        await pilot.press("enter", *"Time pressure")
+        picker = app.screen
+        assert isinstance(picker, CodePicker)
+        assert picker.shown, "definition matches are still listed"
+        await pilot.press("enter")
+        await pilot.pause()
+        chooser = app.screen
+        assert isinstance(chooser, ChooseCodeScreen)
+        highlighted = chooser.query_one(OptionList).highlighted_option
+        assert highlighted is not None and highlighted.id == str(workload.parent_id)
+        await pilot.press("enter")
+        await pilot.pause()
+        with Project.open(demo_path) as project:
+            made = project.code("Time pressure")
+            rows = project.codings(coder=CODER)
+        assert made.parent_id == workload.parent_id
+        assert [(c.code, c.start, c.end) for c in rows] == [("Time pressure", *span)]
+        await pilot.press("z")  # one undo takes back the code and the coding
+        await pilot.pause()
+        with Project.open(demo_path) as project:
+            assert "Time pressure" not in {c.name for c in project.codes()}
+            assert project.codings(coder=CODER) == []
+
+
+async def test_picker_parent_can_be_top_level(make_app, demo_path: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await go_uncoded(pilot, bench(app).transcript)
+        await pilot.press("enter", *"Wholly new theme", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChooseCodeScreen)
+        await pilot.press(*["up"] * 60, "enter")  # the first entry: top level
+        await pilot.pause()
+        with Project.open(demo_path) as project:
+            assert project.code("Wholly new theme").parent_id is None

@@ -245,7 +245,8 @@ async def test_picker_matches_definitions_and_multi_codes(make_app, demo_path: P
         assert isinstance(picker, CodePicker)
         await pilot.press(*"exposed")  # a word from a definition, not a name
         assert picker.shown, "definition words find codes"
-        await pilot.press("tab")
+        # No name matches, so creating 'exposed' comes first; the matches follow it.
+        await pilot.press("down", "tab")
         first = picker.marked[0]
         await pilot.press(*["backspace"] * 7, *"secrecy", "tab", "enter")
         await pilot.pause()
@@ -262,6 +263,9 @@ async def test_create_code_from_picker(make_app, demo_path: Path) -> None:
         await pilot.pause()
         await go_uncoded(pilot, bench(app).transcript)
         await pilot.press("enter", *"Brand new idea", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChooseCodeScreen)  # where does it go?
+        await pilot.press("enter")  # the default: the highlighted code's theme
         await pilot.pause()
         rows = my_codings(demo_path)
         assert [c.code for c in rows] == ["Brand new idea"]

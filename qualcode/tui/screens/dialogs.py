@@ -191,7 +191,12 @@ class ChooseCodeScreen(ModalScreen[int | str | None]):
     )
 
     def __init__(
-        self, title: str, codes: list[Code], colors: dict[int, str], allow_top: bool = False
+        self,
+        title: str,
+        codes: list[Code],
+        colors: dict[int, str],
+        allow_top: bool = False,
+        default: int | None = None,
     ) -> None:
         super().__init__()
         self.title_text, self.codes, self.color_map, self.allow_top = (
@@ -200,6 +205,7 @@ class ChooseCodeScreen(ModalScreen[int | str | None]):
             colors,
             allow_top,
         )
+        self.default = default  # highlighted at first, so Enter alone accepts it
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -212,13 +218,17 @@ class ChooseCodeScreen(ModalScreen[int | str | None]):
         self._fill("")
         self.query_one(Input).focus()
 
+    _filled: str | None = None
+
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
-        self._fill(event.value)
+        if event.value != self._filled:
+            self._fill(event.value)
 
     def _fill(self, query: str) -> None:
         from qualcode.tui.screens.picker import rank_codes
 
+        self._filled = query
         options = []
         if self.allow_top and not query:
             options.append(Option(Text("(top level: make it a theme)", style="italic"), TOP_LEVEL))
@@ -230,7 +240,9 @@ class ChooseCodeScreen(ModalScreen[int | str | None]):
         widget = self.query_one(OptionList)
         widget.set_options(options)
         if options:
-            widget.highlighted = 0
+            ids = [o.id for o in options]
+            wanted = str(self.default) if self.default is not None and not query else None
+            widget.highlighted = ids.index(wanted) if wanted in ids else 0
 
     def action_cursor(self, step: int) -> None:
         widget = self.query_one(OptionList)
@@ -241,7 +253,8 @@ class ChooseCodeScreen(ModalScreen[int | str | None]):
 
     @on(Input.Submitted)
     def _submit(self) -> None:
-        self._fill(self.query_one(Input).value)  # never act on a list older than the query
+        if self.query_one(Input).value != self._filled:
+            self._fill(self.query_one(Input).value)  # never act on a list older than the query
         option = self.query_one(OptionList).highlighted_option
         if option is not None:
             self._choose(option.id)

@@ -1,7 +1,9 @@
 """The code picker: type part of a code's name or definition, Enter to apply.
 
-Tab marks several codes to apply at once. When nothing matches, the first entry offers to
-create a code with the typed name, so a new idea never forces a trip to the codebook.
+Tab marks several codes to apply at once. An entry offers to create a code with the typed
+name, so a new idea never forces a trip to the codebook; it comes first when no code's *name*
+matches (matches on definition words alone are weak: typing a new name and pressing Enter
+used to apply whichever code happened to mention those words).
 """
 
 from __future__ import annotations
@@ -48,6 +50,16 @@ def rank_codes(codes: list[Code], query: str) -> list[Code]:
             scored.append((-score, order, code))
     scored.sort(key=lambda item: (item[0], item[1]))
     return [code for _, _, code in scored]
+
+
+def name_matches(codes: list[Code], query: str) -> bool:
+    """Whether ``query`` matches some code's name (substring or fuzzy), not only definitions."""
+    query = query.strip()
+    if not query:
+        return True
+    matcher = Matcher(query)
+    q = query.lower()
+    return any(q in c.name.lower() or matcher.match(c.name) > 0 for c in codes)
 
 
 class CodePicker(ModalScreen[list[int | str] | None]):
@@ -121,7 +133,8 @@ class CodePicker(ModalScreen[list[int | str] | None]):
             new_option = Option(label, id=NEW)
         else:
             new_option = None
-        if new_option is not None and not self.shown:
+        new_first = new_option is not None and not name_matches(self.shown, query)
+        if new_option is not None and new_first:
             options.append(new_option)
         for code in self.shown:
             label = Text()
@@ -132,7 +145,7 @@ class CodePicker(ModalScreen[list[int | str] | None]):
             if code.brief:
                 label.append(f"  {code.brief}", style="dim")
             options.append(Option(label, id=str(code.id)))
-        if new_option is not None and self.shown:
+        if new_option is not None and not new_first:
             options.append(new_option)
         widget = self.query_one(OptionList)
         widget.set_options(options)

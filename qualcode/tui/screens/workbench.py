@@ -297,17 +297,76 @@ class WorkbenchScreen(Screen[None]):
         span = self._target_span()
         if span is None:
             return
-        ids: list[int] = []
-        for item in result:
-            if isinstance(item, str):
-                new_id = self.attempt(lambda name=item: self.project.add_code(name))
-                if new_id is None:
-                    return
-                self.notify(f"Created code '{item}' (move it under a theme with M in the codebook)")
-                ids.append(int(new_id))
-            else:
-                ids.append(item)
-        self.apply_codes(ids, span)
+        ids = [item for item in result if isinstance(item, int)]
+        names = [item for item in result if isinstance(item, str)]
+        if not names:
+            self.apply_codes(ids, span)
+            return
+        self._ask_parent(names[0], ids, span)
+
+    def _theme_of(self, code_id: int | None) -> Code | None:
+        """The theme a code belongs to (itself when it is a theme)."""
+        code = next((c for c in self.codes if c.id == code_id), None)
+        while code is not None and code.parent_id is not None:
+            parent = next((c for c in self.codes if c.id == code.parent_id), None)
+            if parent is None:
+                break
+            code = parent
+        return code
+
+    def _ask_parent(self, name: str, ids: list[int], span: tuple[int, int]) -> None:
+        """A code made from the picker goes where the researcher says, by default under the
+        theme of the code highlighted in the codebook (Enter accepts that)."""
+        from qualcode.tui.screens.dialogs import TOP_LEVEL, ChooseCodeScreen
+
+        theme = self._theme_of(self.tree.code_id)
+
+        def chosen(target: int | str | None) -> None:
+            if target is None:
+                self.notify(f"Code '{name}' not created", timeout=2)
+                return
+            parent = None if target == TOP_LEVEL else int(target)
+            where = "at the top level" if parent is None else f"under '{self.code_name(parent)}'"
+            doc_id = self.document_id
+            if doc_id is None:
+                return
+            todo = [i for i in ids if i not in self._mine_on(span)]
+            project = self.project
+
+            def create_and_code() -> int:
+                # One action, so one z takes back both the code and the coding.
+                with project.action("code.add", f"Created code '{name}' {where} and coded"):
+                    new_id = project.add_code(name, parent=parent)
+                    project.add_codings(doc_id, [*todo, new_id], *span)
+                return new_id
+
+            new_id = self.attempt(create_and_code)
+            if new_id is None:
+                return
+            self.after_change()
+            self.tree.select_code(int(new_id))
+            self.notify(f"Created code '{name}' {where}", timeout=3)
+            self._flash = "Coded: " + ", ".join(map(self.code_name, [*todo, int(new_id)]))
+            self._update_status()
+
+        self.app.push_screen(
+            ChooseCodeScreen(
+                f"New code '{name}' goes under… (Enter: the highlighted one)",
+                self.codes,
+                self.color_map,
+                allow_top=True,
+                default=theme.id if theme else None,
+            ),
+            chosen,
+        )
+
+    def _mine_on(self, span: tuple[int, int]) -> set[int]:
+        """Codes this coder already put on exactly ``span``."""
+        return {
+            c.code_id
+            for c in self.transcript.codings
+            if (c.start, c.end) == span and c.coder == self.project.coder
+        }
 
     def apply_codes(self, code_ids: list[int], span: tuple[int, int] | None = None) -> bool:
         span = span or self._target_span()
@@ -315,11 +374,7 @@ class WorkbenchScreen(Screen[None]):
             return False
         doc_id = self.document_id
         start, end = span
-        existing = {
-            c.code_id
-            for c in self.transcript.codings
-            if c.start == start and c.end == end and c.coder == self.project.coder
-        }
+        existing = self._mine_on(span)
         todo = [i for i in code_ids if i not in existing]
         if not todo:
             self.notify("That passage already has " + ", ".join(map(self.code_name, code_ids)))
