@@ -3,6 +3,7 @@ Pilot test that failed before its fix."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from textual.widgets import OptionList
 from qualcode.store import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.dialogs import ChooseCodeScreen
+from qualcode.tui.screens.finding import SearchScreen
 from qualcode.tui.screens.picker import CodePicker
 
 from .conftest import CODER
@@ -111,3 +113,41 @@ async def test_picker_parent_can_be_top_level(make_app, demo_path: Path) -> None
         await pilot.pause()
         with Project.open(demo_path) as project:
             assert project.code("Wholly new theme").parent_id is None
+
+
+async def test_search_lists_every_place_in_a_turn_and_jumps_to_it(
+    make_app, demo_path: Path
+) -> None:
+    """A turn saying 'group' three times gave one result, and Enter always went to the first."""
+    with Project.open(demo_path) as project:
+        hits = project.search("group")
+        doc_ids = {d.name: d.id for d in project.documents()}
+    hit, later = next(
+        (h, m.start())
+        for h in hits
+        for m in re.finditer(r"\bgroup\b", h.text, flags=re.IGNORECASE)
+        if m.start() >= 200
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"group")
+        await pilot.pause()
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        want = hit.start + later
+        keys = [
+            k
+            for k, t in search.targets.items()
+            if t.document_id == doc_ids[hit.document] and abs(t.start - want) < 80
+        ]
+        assert keys, "the later match in the turn is a result of its own"
+        results = search.query_one("#search-results", OptionList)
+        results.highlighted = int(keys[0])
+        await pilot.press("enter")
+        await pilot.pause()
+        t = bench(app).transcript
+        start, end = t.selection
+        assert start <= search.targets[keys[0]].start < end
+        assert start > hit.start, "not the turn's first sentence"
+        assert "group" in t.text[start:end].lower()

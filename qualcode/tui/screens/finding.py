@@ -22,6 +22,8 @@ from qualcode.errors import QualcodeError
 from qualcode.store import Project
 from qualcode.store import workbench as wb
 
+PLACES_PER_TURN = 20
+
 
 @dataclass(frozen=True)
 class JumpTarget:
@@ -40,11 +42,15 @@ def _terms(query: str) -> list[str]:
     return out
 
 
-def snippet(text: str, terms: list[str], width: int = 110) -> tuple[Text, int]:
-    """A one-line window of ``text`` around the first term found, terms highlighted; returns it
-    with the offset of that first match in ``text``."""
+def snippet(
+    text: str, terms: list[str], width: int = 110, at: int | None = None
+) -> tuple[Text, int]:
+    """A one-line window of ``text`` around offset ``at`` (default: the first term found),
+    terms highlighted; returns it with that offset."""
     lowered = text.lower()
-    first = min((p for p in (lowered.find(t.lower()) for t in terms) if p >= 0), default=0)
+    if at is None:
+        at = min((p for p in (lowered.find(t.lower()) for t in terms) if p >= 0), default=0)
+    first = at
     start = max(0, first - width // 3)
     piece = text[start : start + width]
     flat = piece.replace("\n", " ")
@@ -54,6 +60,33 @@ def snippet(text: str, terms: list[str], width: int = 110) -> tuple[Text, int]:
         for m in re.finditer(re.escape(term), flat, flags=re.IGNORECASE):
             out.stylize("bold reverse", m.start() + shift, m.end() + shift)
     return out, first
+
+
+def match_places(text: str, query: str, gap: int = 80) -> list[int]:
+    """Offsets in ``text`` where the query's terms occur, one per cluster (terms closer than
+    ``gap`` characters count as one place), so each place is its own search result.
+
+    Words match at word starts (FTS5 matches whole tokens; ``word*`` is a prefix), a phrase
+    across any run of non-word characters. A turn FTS5 matched for reasons this cannot see
+    (diacritics folded, say) gives one place: its start."""
+    patterns = []
+    for part in re.findall(r'"[^"]+"|\S+', query):
+        phrase = part.startswith('"') and part.endswith('"') and len(part) > 1
+        prefix = part.endswith("*")
+        words = re.findall(r"\w+", part)
+        if not words:
+            continue
+        if phrase:
+            patterns.append(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)")
+        else:
+            tail = "" if prefix else r"(?!\w)"
+            patterns.extend(r"(?<!\w)" + re.escape(w) + tail for w in words)
+    hits = sorted(m.start() for p in patterns for m in re.finditer(p, text, flags=re.IGNORECASE))
+    places: list[int] = []
+    for hit in hits:
+        if not places or hit - places[-1] >= gap:
+            places.append(hit)
+    return places or [0]
 
 
 class SearchScreen(Screen[JumpTarget | None]):
@@ -112,24 +145,26 @@ class SearchScreen(Screen[JumpTarget | None]):
         doc_ids = {d.name: d.id for d in self.project.documents()}
         terms = _terms(query)
         options = []
-        for i, hit in enumerate(hits):
-            body, at = snippet(hit.text, terms)
-            label = Text()
-            label.append(hit.document, style="bold")
-            label.append(f" · {hit.speaker or 'no speaker'}\n", style="dim")
-            label.append_text(body)
-            key = str(i)
-            self.targets[key] = JumpTarget(
-                doc_ids[hit.document], hit.start + at, hit.start + at + 1, exact=False
-            )
-            options.append(Option(label, id=key))
+        for hit in hits:
+            for at in match_places(hit.text, query)[:PLACES_PER_TURN]:
+                body, _ = snippet(hit.text, terms, at=at)
+                label = Text()
+                label.append(hit.document, style="bold")
+                label.append(f" · {hit.speaker or 'no speaker'}\n", style="dim")
+                label.append_text(body)
+                key = str(len(options))
+                # Not exact: the jump selects the sentence holding this match.
+                self.targets[key] = JumpTarget(
+                    doc_ids[hit.document], hit.start + at, hit.start + at + 1, exact=False
+                )
+                options.append(Option(label, id=key))
         widget.set_options(options)
         if options:
             widget.highlighted = 0
         count.update(
-            f"{len(hits)} turn(s) match"
-            + (" (first 500)" if len(hits) >= 500 else "")
-            + (" · Enter jumps there" if hits else "")
+            f"{len(options)} place(s) in {len(hits)} turn(s)"
+            + (" (first 500 turns)" if len(hits) >= 500 else "")
+            + (" · ↓↑ choose · Enter jumps there" if hits else "")
         )
 
     def action_cursor(self, step: int) -> None:
