@@ -17,7 +17,7 @@ from qualcode.tui.screens.finding import SearchScreen
 from qualcode.tui.screens.picker import CodePicker
 
 from .conftest import CODER
-from .test_workbench import SIZE, bench, go_uncoded
+from .test_workbench import SIZE, bench, go_uncoded, status
 
 PEEK = (
     "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
@@ -151,3 +151,32 @@ async def test_search_lists_every_place_in_a_turn_and_jumps_to_it(
         assert start <= search.targets[keys[0]].start < end
         assert start > hit.start, "not the turn's first sentence"
         assert "group" in t.text[start:end].lower()
+
+
+def footer_keys(app: QualcodeApp) -> list[str]:
+    from textual.widgets._footer import FooterKey
+
+    return [str(key.description) for key in app.screen.query(FooterKey)]
+
+
+async def test_80_columns_show_what_coding_did_and_how_to_finish_a_move(
+    make_app, demo_path: Path
+) -> None:
+    """On 80 columns the status line cut off 'Coded: …' and 'Enter saves · Esc cancels', and
+    the footer did not mention Esc while moving boundaries."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await go_uncoded(pilot, bench(app).transcript)
+        await pilot.press("enter", *"Knowing oneself", "enter")
+        await pilot.pause()
+        assert "Coded: Knowing oneself" in status(app)[:78]
+        assert "Cancel move" not in footer_keys(app)
+        await pilot.press("i", "b")
+        await pilot.pause()
+        assert bench(app).editing is not None
+        assert "Enter saves · Esc cancels" in status(app)[:78]
+        assert "Cancel move" in footer_keys(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert bench(app).editing is None

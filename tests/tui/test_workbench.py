@@ -336,7 +336,7 @@ async def test_codings_here_lists_coders_and_moves_boundaries(make_app, demo_pat
         )
         await pilot.press("b")
         assert bench(app).editing is not None
-        assert "Moving boundaries" in status(app)
+        assert "moving the boundaries" in status(app)
         await pilot.press("shift+down", "enter")
         await pilot.pause()
         (coding,) = my_codings(demo_path)

@@ -52,6 +52,8 @@ class WorkbenchScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
     BINDINGS = [
+        # Shown only while moving a coding's boundaries (check_action), so first in the footer.
+        Binding("escape", "cancel_bounds", "Cancel move", priority=True),
         Binding("enter,c", "code", "Code"),
         *[
             Binding(str(n), f"quick_code({n})", f"Code with pin {n}", show=False)
@@ -61,7 +63,6 @@ class WorkbenchScreen(Screen[None]):
         Binding("x", "remove_coding", "Uncode"),
         Binding("m", "coding_memo", "Memo"),
         Binding("M", "document_memo", "Doc memo", show=False),
-        Binding("escape", "cancel_bounds", "Cancel", show=False, priority=True),
         Binding("d", "focus_documents", "Docs", show=False),
         Binding("C", "focus_codebook", "Codebook", show=False),
     ]
@@ -207,17 +208,19 @@ class WorkbenchScreen(Screen[None]):
         )
         text = Text()
         text.append(f" {coder} ", style="bold")
+        if self._flash:
+            # First, so an 80-column terminal still shows what the last key did.
+            text.append(f"│ {self._flash} ", style="bold green")
         text.append(f"│ {doc} │ turn {t.current_turn + 1}/{len(t.turns)}")
         text.append(f" · sentence {t.cursor + 1}/{len(t.units)} · {pct:.0%} coded")
         text.append(f" │ {end - start} chars selected")
         if here:
             text.append(f" │ {len(here)} coding(s) here", style="bold")
-        if self._flash:
-            text.append(f" │ {self._flash}", style="bold green")
         if self.editing is not None:
+            # Keys first: on 80 columns the end of this line is cut off.
             text = Text(
-                f" Moving boundaries of '{self.editing.code}': extend/shrink with Shift+arrows,"
-                " < >, J/K · Enter saves · Esc cancels",
+                " Enter saves · Esc cancels · Shift+←/→ end by a word, < > start, Shift+↑/↓ by a"
+                f" sentence │ moving the boundaries of '{self.editing.code}'",
                 style="bold reverse",
             )
         if self.project.read_only:
