@@ -8,12 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from textual.widgets import OptionList
+from textual.widgets import Label, OptionList, Select
 
 from qualcode.store import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.dialogs import ChooseCodeScreen
-from qualcode.tui.screens.finding import SearchScreen
+from qualcode.tui.screens.finding import RetrieveScreen, SearchScreen
 from qualcode.tui.screens.picker import CodePicker
 
 from .conftest import CODER
@@ -180,3 +180,23 @@ async def test_80_columns_show_what_coding_did_and_how_to_finish_a_move(
         await pilot.press("escape")
         await pilot.pause()
         assert bench(app).editing is None
+
+
+async def test_retrieve_filter_fits_80_columns(make_app, demo_path: Path) -> None:
+    """With a long theme name the attribute filter sat past the right edge: 'a' focused an
+    invisible Select."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = bench(app)
+        longest = max(screen.codes, key=lambda c: len(c.name))
+        screen.tree.select_code(longest.id)
+        await pilot.pause()
+        await pilot.press("r", "a")
+        await pilot.pause()
+        retrieve = app.screen
+        assert isinstance(retrieve, RetrieveScreen)
+        select = retrieve.query_one("#retrieve-attr", Select)
+        assert app.focused is select
+        assert select.region.width >= 20 and select.region.right <= 80
+        assert longest.name in str(retrieve.query_one("#retrieve-code", Label).render())

@@ -202,9 +202,10 @@ class RetrieveScreen(Screen[JumpTarget | None]):
         Binding("a", "focus_filter", "Attribute filter"),
     ]
     DEFAULT_CSS = """
+    RetrieveScreen #retrieve-code { padding: 0 1; width: 1fr; height: 1; }
     RetrieveScreen #retrieve-bar { height: 3; }
-    RetrieveScreen #retrieve-bar Label { padding: 1 1; width: auto; }
-    RetrieveScreen #retrieve-bar Select { width: 40; }
+    RetrieveScreen #retrieve-bar Checkbox { width: auto; }
+    RetrieveScreen #retrieve-bar Select { width: 1fr; max-width: 50; }
     RetrieveScreen OptionList { height: 1fr; }
     RetrieveScreen .hint { color: $foreground-muted; padding: 0 1; }
     """
@@ -220,8 +221,10 @@ class RetrieveScreen(Screen[JumpTarget | None]):
     def compose(self) -> ComposeResult:
         choices = [(f"{k} = {v}", f"{k}\x00{v}") for k, v in wb.attribute_choices(self.project)]
         with Vertical():
+            # The code on a line of its own: a long theme name pushed the filter off an
+            # 80-column screen.
+            yield Label("", id="retrieve-code")
             with Horizontal(id="retrieve-bar"):
-                yield Label("", id="retrieve-code")
                 yield Checkbox("with sub-codes (s)", True, id="retrieve-sub")
                 yield Select(choices, prompt="any participant (a)", id="retrieve-attr")
             yield Static("", id="retrieve-count", classes="hint")
@@ -251,7 +254,10 @@ class RetrieveScreen(Screen[JumpTarget | None]):
             return
         label.update(
             Text.assemble(
-                ("■ ", self.color_map.get(code.id, "#888888")), (code.name, "bold"), " (c)"
+                "Retrieve ",
+                ("■ ", self.color_map.get(code.id, "#888888")),
+                (code.name, "bold"),
+                " (c: another code)",
             )
         )
         sub = self.query_one(Checkbox).value
