@@ -17,13 +17,17 @@ sentence indices ``[first, last+1+N)``), and a sweep line over the intervals sor
 reports the meeting pairs (:func:`qualcode.analysis.spans.sweep_overlaps`) in O(n log n + k),
 not by comparing every pair of codings.
 
-Units and Jaccard. For a pair of codes A and B, link every A passage to every B passage it
-meets; each connected group of linked passages, and each passage linked to nothing, is one
-*unit* (one stretch of talk where A and/or B occur). ``count`` = |A ∩ B| = units holding both
-codes; Jaccard = |A ∩ B| / |A ∪ B| = count / all units of the pair — 1 when the codes always
-appear together, 0 when never (Jaccard 1901; as the co-occurrence "c-coefficient" of
-ATLAS.ti, but over units so it never exceeds 1: one long A passage holding three B passages is
-one unit, not three co-occurrences).
+Units and Jaccard. For a pair of codes A and B, link every two of their passages that meet —
+an A passage with a B passage, and also two A passages (or two B passages) with each other;
+each connected group of linked passages, and each passage linked to nothing, is one *unit*
+(one stretch of talk where A and/or B occur). ``count`` = |A ∩ B| = units holding both codes;
+Jaccard = |A ∩ B| / |A ∪ B| = count / all units of the pair — 1 when the codes always appear
+together, 0 when never (Jaccard 1901; as the co-occurrence "c-coefficient" of ATLAS.ti, but
+over units so it never exceeds 1: one long A passage holding three B passages is one unit, not
+three co-occurrences). Same-code links matter only for ``turn`` and ``sentences`` (passages of
+one code never overlap — they are fused): without them two A passages in one turn would be two
+units when no B is there but one unit when a B joins them, so A ∪ B would not be a set of units
+of one kind and "same turn" Jaccard would not equal |turns with both| / |turns with either|.
 
 Levels: ``code`` treats every code on its own codings (a theme's own codings only); ``theme``
 treats each top-level code with all its sub-codes as one.
@@ -113,19 +117,24 @@ def cooccurrence(
             by_doc.setdefault(p.document_id, []).append((lo, hi, (uid, k)))
 
     edges: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    same: dict[int, list[tuple[int, int]]] = {}
     for doc_id in sorted(by_doc):
         for (ua, ka), (ub, kb) in sweep_overlaps(by_doc[doc_id]):
             if ua == ub:
+                same.setdefault(ua, []).append((ka, kb))
                 continue
             if order[ua] > order[ub]:
                 ua, ka, ub, kb = ub, kb, ua, ka
             edges.setdefault((ua, ub), []).append((ka, kb))
+    # Passages of one code that meet each other form one group before any pair is looked at.
+    group_of = {uid: _groups(passages[uid], same.get(uid, [])) for uid, _, _ in units}
 
     names = {uid: name for uid, name, _ in units}
     pairs = []
     for (ua, ub), links in sorted(edges.items(), key=lambda e: (order[e[0][0]], order[e[0][1]])):
-        groups, nodes = _components(links)
-        all_units = passages[ua] + passages[ub] - nodes + groups
+        ga, gb = group_of[ua], group_of[ub]
+        groups, nodes = _components([(ga[0][ka], gb[0][kb]) for ka, kb in links])
+        all_units = ga[1] + gb[1] - nodes + groups
         pairs.append(
             Cooccurrence(
                 ua, names[ua], ub, names[ub], groups, all_units, passages[ua], passages[ub]
@@ -174,6 +183,25 @@ def _interval_fn(corpus: Corpus, mode: str, window: int) -> Callable[[Passage], 
         return (first, last + 1 + extra)
 
     return interval
+
+
+def _groups(n: int, links: list[tuple[int, int]]) -> tuple[list[int], int]:
+    """Group number of each of ``n`` passages of one code, joined by ``links``; and the count."""
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in links:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[ra] = rb
+    roots: dict[int, int] = {}
+    label = [roots.setdefault(find(k), len(roots)) for k in range(n)]
+    return label, len(roots)
 
 
 def _components(links: list[tuple[int, int]]) -> tuple[int, int]:
