@@ -23,6 +23,7 @@ the person whose turn holds most of it. Counts in tables are passages unless the
 
 from __future__ import annotations
 
+import bisect
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -131,6 +132,7 @@ class Corpus:
             and (not coders or c.coder in coders)
         ]
         self._turn_starts = {doc_id: [t.start for t in ts] for doc_id, ts in data.turns.items()}
+        self._scope_starts: dict[int, list[int]] = {}
         self._by_code: dict[int, list[CodingRow]] = {}
         for coding in self.codings:
             self._by_code.setdefault(coding.code_id, []).append(coding)
@@ -334,15 +336,38 @@ class Corpus:
         return Passage(doc_id, start, end, person, index, tuple(order), count)
 
     def passage_words(self, passages: Iterable[Passage]) -> int:
-        return int(self.count_words([(p.document_id, p.start, p.end) for p in passages]).sum())
+        """Words of the corpus in scope inside the passages: the numerator of a share."""
+        spans = [(p.document_id, p.start, p.end) for p in passages]
+        return int(self.count_words(self.clip_to_scope(spans)).sum())
 
     def coverage_words(self) -> int:
-        """Words inside any coded span in scope (each word once)."""
+        """Words of the corpus in scope inside any coded span in scope (each word once)."""
         spans: dict[int, list[tuple[int, int]]] = {}
         for c in self.codings:
             spans.setdefault(c.document_id, []).append((c.start, c.end))
         merged = [(d, s, e) for d, items in spans.items() for s, e in merge_spans(items)]
-        return int(self.count_words(merged).sum())
+        return int(self.count_words(self.clip_to_scope(merged)).sum())
+
+    def clip_to_scope(self, spans: Iterable[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+        """The parts of ``(document id, start, end)`` spans that lie in turns in scope.
+
+        A share's numerator must be part of its denominator (:attr:`words`, the words of the
+        turns in scope): a coding that runs across a turn boundary must not add the next
+        speaker label's words, nor, under a speaker filter, the other speaker's words.
+        """
+        out = []
+        for doc_id, start, end in spans:
+            turns = self.turns[doc_id]
+            starts = self._scope_starts.get(doc_id)
+            if starts is None:
+                starts = self._scope_starts[doc_id] = [t.start for t in turns]
+            i = max(bisect.bisect_right(starts, start) - 1, 0)
+            while i < len(turns) and turns[i].start < end:
+                lo, hi = max(start, turns[i].start), min(end, turns[i].end)
+                if lo < hi:
+                    out.append((doc_id, lo, hi))
+                i += 1
+        return out
 
 
 def _unknown(kind: str, name: str, names: list[str]) -> str:
