@@ -19,8 +19,10 @@ hundred tokens; a prior as heavy as the whole corpus shrinks them so hard that i
 20,000-word study few lemmas reach significance (on the shipped demo, 3 of 8 themes got no
 term and the others one or two). With 1,000 pseudo-tokens the prior still pulls rare and
 frequent words toward their corpus rate, but a word a code uses several times more often than
-the corpus does stands out. Terms are ranked by z; only terms with z ≥ 1.96 (over-represented at the 5% level)
-and at least ``min_count`` occurrences in the passages are kept.
+the corpus does stands out. Terms are ranked by z; only terms with z ≥ 1.96 and at least
+``min_count`` occurrences in the passages are kept. 1.96 is the two-sided 5% critical value, so
+as a one-sided test of over-representation it is the 2.5% level, uncorrected for testing every
+lemma: a screening threshold (as in Monroe et al.'s plots), not a significance claim per term.
 
 Lemmas. Words come from spaCy's English lookup lemmatizer — the table of
 ``get_pipeline(lemmas=True)`` (spacy-lookups-data) — with spaCy's English stop-word list and
