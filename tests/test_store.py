@@ -382,3 +382,43 @@ def test_replace_document_moves_decided_suggestions_and_drops_pending(
     ).fetchall()
     new_start = new_text.index("not alone")
     assert left == [(new_start, new_start + 9, "rejected")]
+
+
+def test_opening_a_second_connection_keeps_the_first_ones_locks(tmp_path: Path) -> None:
+    """Closing any descriptor on a file drops every POSIX lock the process holds on it, so
+    ``Project.open`` must never open the file itself. If it did, another process opening and
+    closing the project would think it was the last user, delete the WAL under the first
+    connection, and the first connection's later writes would be lost."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "locks.qc"
+    Project.create(path, coder="a").close()
+    first = Project.open(path, coder="a")
+    first.add_code("Before")
+    Project.open(path, coder="b").close()
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import sqlite3; c = sqlite3.connect({str(path)!r}); "
+            "c.execute('SELECT COUNT(*) FROM codes').fetchone(); c.close()",
+        ],
+        check=True,
+    )
+    first.add_code("After")
+    seen = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import sqlite3; c = sqlite3.connect({str(path)!r}); "
+            "print(c.execute('SELECT name FROM codes ORDER BY id').fetchall())",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    assert seen == "[('Before',), ('After',)]"  # another process sees the committed write
+    first.close()
+    with Project.open(path) as again:
+        assert [c.name for c in again.codes()] == ["Before", "After"]

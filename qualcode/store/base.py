@@ -83,14 +83,15 @@ class ProjectBase:
             raise ProjectError(f"{path}: no such project file (create one with 'qualcode init')")
         if path.is_dir():
             raise ProjectError(f"{path}: is a folder, not a project file")
-        with open(path, "rb") as handle:
-            header = handle.read(16)
-        if header and header != b"SQLite format 3\x00":
-            raise ProjectError(f"{path}: not a qualcode project (not an SQLite file)")
+        # Never open() the file ourselves: closing any descriptor on it drops every POSIX lock
+        # this process holds there, including those of other open connections, and another
+        # process would then delete the WAL under them. SQLite itself says if it is no database.
         try:
             conn = _connect(path)
             version = _schema_version(conn)
         except sqlite3.DatabaseError as exc:
+            if "not a database" in str(exc):
+                raise ProjectError(f"{path}: not a qualcode project (not an SQLite file)") from exc
             raise ProjectError(f"{path}: cannot open project ({exc})") from exc
         if version is None:
             conn.close()
@@ -258,12 +259,16 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(
         str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
     )
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA foreign_keys = ON")
-    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-    if str(mode).lower() != "wal":  # pragma: no cover - e.g. network file systems
-        conn.execute("PRAGMA journal_mode = DELETE")
-    conn.execute("PRAGMA synchronous = NORMAL")
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":  # pragma: no cover - e.g. network file systems
+            conn.execute("PRAGMA journal_mode = DELETE")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.Error:
+        conn.close()
+        raise
     return conn
 
 
