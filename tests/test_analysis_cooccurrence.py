@@ -81,13 +81,16 @@ def test_overlap_mode(corpus: Corpus) -> None:
 
 
 def test_same_turn_mode(corpus: Corpus) -> None:
+    # Passages of one code in the same turn are one unit too, so this is the Jaccard over
+    # turns: Peer support turns {a1 T1, b2 T1, b2 T3, c3 T1}, Supervision {a1 T1, b2 T0,
+    # b2 T1, c3 T2}, Workload {a1 T3, b2 T1, c3 T1}, Burnout {a1 T3, b2 T1}, Joy {a1 T3, c3 T2}.
     assert pairs(corpus, mode="turn") == {
-        # a1 T1: P1, P2, V1 -> one group; b2 T1: P3, V3 -> one group. 5 + 4 - 5 + 2 = 6.
+        # a1 T1 and b2 T1 have both; 4 + 4 - 2 = 6 turns with either.
         ("Peer support", "Supervision"): (2, 6, round(1 / 3, 4)),
-        # b2 T1: P3 + W3; c3 T1 (Cara): P5 + W4. 5 + 4 - 4 + 2 = 7.
-        ("Peer support", "Workload"): (2, 7, round(2 / 7, 4)),
-        ("Peer support", "Burnout"): (1, 6, round(1 / 6, 4)),
-        ("Supervision", "Workload"): (1, 7, round(1 / 7, 4)),
+        # b2 T1 and c3 T1 have both; 4 + 3 - 2 = 5 (P1 and P2 share a1 T1: one unit).
+        ("Peer support", "Workload"): (2, 5, 0.4),
+        ("Peer support", "Burnout"): (1, 5, 0.2),
+        ("Supervision", "Workload"): (1, 6, round(1 / 6, 4)),
         ("Supervision", "Burnout"): (1, 5, 0.2),
         # c3 T2 (Dan): V4 and J2.
         ("Supervision", "Joy"): (1, 5, 0.2),
@@ -104,11 +107,14 @@ def test_within_sentences(corpus: Corpus) -> None:
     one = pairs(corpus, mode="sentences", window=1)
     # Sentence indices include interviewer sentences. Supervision/Workload with N = 1:
     # b2 V3 [1..2] & W3 [2..3] meet; c3 V4 (S3, index 3) & W4 (S2, index 2) are adjacent;
-    # a1 V1 (2) & W1 (5) are 3 apart; b2 V2 (0) & W3 (2) are 2 apart. 4 + 4 - 4 + 2 = 6.
-    assert one[("Supervision", "Workload")] == (2, 6, round(1 / 3, 4))
+    # a1 V1 (2) & W1 (5) are 3 apart; b2 V2 (0) & W3 (2) are 2 apart, but V2 is next to V3
+    # (1) and W1 (5) next to W2 (6), so those join as one unit each:
+    # {V2, V3, W3}, {V4, W4}, {V1}, {W1, W2} -> 2 of 4.
+    assert one[("Supervision", "Workload")] == (2, 4, 0.5)
     # b2 P3 (S2, index 2) and B2 (S3, index 3) are adjacent; a1 P2 (S3, index 3) and B1 (S4,
-    # index 5) are not (the interviewer's question lies between). 5 + 2 - 2 + 1 = 6.
-    assert one[("Peer support", "Burnout")] == (1, 6, round(1 / 6, 4))
+    # index 5) are not (the interviewer's question lies between). Units: a1 {P1, P2} (adjacent),
+    # {B1}; b2 {P3, B2}, {P4}; c3 {P5} -> 1 of 5.
+    assert one[("Peer support", "Burnout")] == (1, 5, 0.2)
     two = pairs(corpus, mode="sentences", window=2)
     # a1: P1, P2, V1 linked; b2: V2 (0) now reaches P3 (2), with V3 -> {P3, V2, V3}; c3: P5 (1)
     # and V4 (3). P4 stays alone. 5 + 4 - 8 + 3 = 4 units.

@@ -78,21 +78,21 @@ def test_markdown_content(project_path: Path) -> None:
     assert "- *Workload* (alice): Workload talk clusters in GP interviews." in md
     # Themes in the same turn (the default; derivation in test_summary_cooccurrence_modes).
     assert (
-        "| Support | Stress | 2 | 0.22 |\n| Stress | Joy | 1 | 0.25 |\n| Support | Joy | 1 | 0.12 |"
+        "| Support | Stress | 2 | 0.29 |\n| Stress | Joy | 1 | 0.25 |\n| Support | Joy | 1 | 0.14 |"
         in md
     )
 
 
 def test_summary_cooccurrence_modes(project_path: Path) -> None:
-    # Same turn, theme level. Support passages (7): a1 T1 ×2; b2 T0, T1, T3; c3 T1 (Cara),
-    # T2 (Dan). Stress (4): a1 T3 ×2; b2 T1; c3 T1. Joy (2): a1 T3; c3 T2.
-    # Support–Stress: b2 T1 and c3 T1 -> 2 groups; 7 + 4 - 4 + 2 = 9 units -> 2/9.
-    # Support–Joy: c3 T2 -> 1; 7 + 2 - 2 + 1 = 8 -> 1/8. Stress–Joy: a1 T3 (S4, S5, S6) -> 1
-    # group of 3; 4 + 2 - 3 + 1 = 4 -> 1/4.
+    # Same turn, theme level = Jaccard over turns (passages of one theme in one turn are one
+    # unit). Support turns (6): a1 T1; b2 T0, T1, T3; c3 T1 (Cara), T2 (Dan). Stress (3):
+    # a1 T3; b2 T1; c3 T1. Joy (2): a1 T3; c3 T2.
+    # Support–Stress: b2 T1 and c3 T1 -> 2 of 6 + 3 - 2 = 7 -> 2/7.
+    # Support–Joy: c3 T2 -> 1 of 6 + 2 - 1 = 7 -> 1/7. Stress–Joy: a1 T3 -> 1 of 4 -> 1/4.
     turn = summarise(project_path).cooccurrence
     assert {(p.a, p.b): (p.count, p.units) for p in turn.pairs} == {
-        ("Support", "Stress"): (2, 9),
-        ("Support", "Joy"): (1, 8),
+        ("Support", "Stress"): (2, 7),
+        ("Support", "Joy"): (1, 7),
         ("Stress", "Joy"): (1, 4),
     }
     md = render(summarise(project_path, cooccurrence="overlap"), "md")

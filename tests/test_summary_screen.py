@@ -62,9 +62,9 @@ def test_screen_shows_chart_cooccurrence_and_quotes(hand: Path) -> None:
                 rows = [table.get_row_at(i) for i in range(table.row_count)]
                 # Themes in the same turn (derived in test_report_formats).
                 assert rows == [
-                    ["Support", "Stress", "2", "0.22"],
+                    ["Support", "Stress", "2", "0.29"],
                     ["Stress", "Joy", "1", "0.25"],
-                    ["Support", "Joy", "1", "0.12"],
+                    ["Support", "Joy", "1", "0.14"],
                 ]
                 quotes = text_of(screen, "#quotes")
                 assert "1. Support — 7 passages, 4 of 4 participants" in quotes
