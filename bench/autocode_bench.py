@@ -6,8 +6,9 @@ exercise every code) mixed with generic talk, so rules fire at a realistic rate.
 same run:
 
 1. the bare spaCy tokenizer (``nlp.tokenizer.pipe``) over every stored sentence, and rule
-   matching of the whole codebook over the same sentences (best of 3 each), and a full
-   ``autocode`` (read the project, match, write the suggestions);
+   matching of the whole codebook over the same sentences, and a full ``autocode`` (read the
+   project, match, write the suggestions; each run on a fresh copy of the project), best of 3
+   each; then ``autocode`` once more on the same project (an idempotent re-run);
 2. training the ``textcat_multilabel`` on the coding of the first 10 (short) documents, about
    2,000 sentences (codings carried over from the demo's example codings of the sampled
    sentences), alone and with 5-fold cross-validation;
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import sqlite3
 import statistics
 import tempfile
 import time
@@ -134,6 +136,9 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=1_000_000)
     parser.add_argument("--files", type=int, default=100)
     parser.add_argument("--train-sentences", type=int, default=2000)
+    parser.add_argument(
+        "--rules-only", action="store_true", help="stop after rule matching and autocode"
+    )
     args = parser.parse_args()
 
     from qualcode.codebook import codebook_entries, load_codebook
@@ -179,9 +184,26 @@ def main() -> None:
         match_time = best_of(
             3, lambda: [None for _ in compile_project_rules(project).match_texts(pieces)]
         )
+        # A full autocode writes its suggestions, so each of the 3 timed runs gets its own
+        # copy of the project (copied and opened outside the timing); the last copy is then
+        # re-run (nothing new to write) and carries on as the project for the rest.
+        project.close()
+        full_time = float("inf")
+        for n in range(3):
+            copy = tmp / f"bench-{n}.qc"
+            with sqlite3.connect(tmp / "bench.qc") as src, sqlite3.connect(copy) as dst:
+                src.backup(dst)
+            src.close()
+            dst.close()
+            project = Project.open(copy)
+            start = time.perf_counter()
+            result = autocode(project)
+            full_time = min(full_time, time.perf_counter() - start)
+            if n < 2:
+                project.close()
         start = time.perf_counter()
-        result = autocode(project)
-        full_time = time.perf_counter() - start
+        rerun = autocode(project)
+        rerun_time = time.perf_counter() - start
         print(f"rules: {len(rules.labels)} keywords and patterns of the shipped codebook")
         print(
             f"bare spaCy tokenizer:            {tok_time:6.2f} s  {words / tok_time:>10,.0f} "
@@ -197,9 +219,17 @@ def main() -> None:
             f"{words / full_time:>10,.0f} words/s  ({result.sync.added:,} suggestions)"
         )
         print(
+            f"autocode again (nothing new):          {rerun_time:6.2f} s  "
+            f"{words / rerun_time:>10,.0f} words/s  ({rerun.sync.unchanged:,} unchanged)"
+        )
+        print(
             f"ratio rule matching / tokenizer speed: {tok_time / match_time:.2f} "
             f"(autocode end to end: {tok_time / full_time:.2f}; goal >= 0.5)"
         )
+
+        if args.rules_only:
+            project.close()
+            return
 
         # -- 2. training on ~2,000 coded sentences ---------------------------------------
         coded_docs = [p.stem for p in paths[:CODED_FILES]]
