@@ -422,3 +422,20 @@ def test_opening_a_second_connection_keeps_the_first_ones_locks(tmp_path: Path) 
     first.close()
     with Project.open(path) as again:
         assert [c.name for c in again.codes()] == ["Before", "After"]
+
+
+def test_memo_events_name_their_target(project_with_doc: Project) -> None:
+    project = project_with_doc
+    cid = project.add_coding("doc1", "Emotions", 0, 10)
+    project.set_memo("code", project.code("Emotions").id, "by id")
+    project.set_memo("document", "doc1", "by name")
+    project.set_memo("coding", cid, "on a coding")
+    project.set_memo("project", None, "")
+    project.set_memo("project", None, "overall")
+    summaries = [e.summary for e in project.events(4)]
+    assert summaries == [
+        "Wrote memo on the project",
+        f"Wrote memo on coding {cid} ('Emotions' on doc1)",
+        "Wrote memo on document 'doc1'",
+        "Wrote memo on code 'Emotions'",
+    ]

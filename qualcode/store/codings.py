@@ -208,7 +208,9 @@ class CodingsMixin(ProjectBase):
             "AND m.target_id IS ? AND c.name = ?",
             (target_type, target_id, self.coder),
         ).fetchone()
-        label = target_type if target is None else f"{target_type} {target}"
+        if row is None and not text:
+            return  # clearing a memo that does not exist: nothing to record
+        label = self._memo_label(target_type, target_id)
         with self.action("memo.set", f"{'Cleared' if not text else 'Wrote'} memo on {label}"):
             if row is None and text:
                 stamp = now()
@@ -227,6 +229,17 @@ class CodingsMixin(ProjectBase):
                 self._update("memos", int(row[0]), {"text": text, "updated_at": now()})
             elif row is not None:
                 self._delete("memos", int(row[0]))
+
+    def _memo_label(self, target_type: str, target_id: int | None) -> str:
+        """How the audit trail names a memo's target: by name, so the log reads on its own."""
+        if target_id is None:
+            return "the project"
+        if target_type == "coding":
+            coding = self.coding(target_id)
+            return f"coding {coding.id} ('{coding.code}' on {coding.document})"
+        table = "documents" if target_type == "document" else "codes"
+        name = self.conn.execute(f"SELECT name FROM {table} WHERE id = ?", (target_id,)).fetchone()
+        return f"{target_type} '{name[0]}'"
 
     def _memo_target_id(self, target_type: str, target: str | int | None) -> int | None:
         if target_type == "project":
