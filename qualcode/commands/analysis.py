@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
+from qualcode.commands.common import format_option
 from qualcode.errors import QualcodeError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -200,13 +201,7 @@ def register(main: click.Group) -> None:
 
     @main.command()
     @click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
-    @click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["table", "csv", "json"]),
-        default="table",
-        show_default=True,
-    )
+    @format_option
     @filter_options
     def stats(
         project: Path,
@@ -384,13 +379,7 @@ def register(main: click.Group) -> None:
         "--themes", "by_theme", is_flag=True, help="Pair themes (with their codes) not codes."
     )
     @click.option("--min", "minimum", default=1, show_default=True, help="Smallest count shown.")
-    @click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["table", "csv", "json"]),
-        default="table",
-        show_default=True,
-    )
+    @format_option
     @filter_options
     def cooccur(
         project: Path,

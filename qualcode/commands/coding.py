@@ -12,6 +12,7 @@ import click
 from qualcode.commands.common import (
     clip,
     coder_option,
+    format_option,
     open_project,
     print_table,
     project_argument,
@@ -124,13 +125,7 @@ def uncode(project: Path, coding_ids: tuple[int, ...], coder: str | None) -> Non
 @click.option("--code", "code_name", help="Only this code.")
 @click.option("--theme", is_flag=True, help="With --code: include its sub-codes.")
 @click.option("--coder", "by_coder", help="Only this coder's codings.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
+@format_option
 def codings(
     project: Path,
     document: str | None,

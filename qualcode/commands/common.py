@@ -62,3 +62,15 @@ def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     click.echo("  ".join("-" * w for w in widths))
     for row in rows:
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def format_option(func: F) -> F:
+    """``--format table|csv|json`` for listings: a table to read, CSV and JSON for scripts."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "csv", "json"]),
+        default="table",
+        show_default=True,
+        help="Output format.",
+    )(func)
