@@ -112,7 +112,7 @@ def test_all_of_a_code_sort_filter_and_jump(project: Project) -> None:
             assert rows(app) == ["Long relationships", "Long relationships"]
             await pilot.press("f")
             assert len(rows(app)) == 5
-            await pilot.press("down", "A")
+            await pilot.press("down", "A", "y")
             accepted = store.suggestions(project, status="accepted")
             assert [s.code for s in accepted] == ["Long relationships"] * 2
             assert "Accepted all 2 suggestion(s)" in project.events(limit=1)[0].summary
@@ -124,13 +124,46 @@ def test_all_of_a_code_sort_filter_and_jump(project: Project) -> None:
             await pilot.press("o")
             assert app.screen.order == "document"
             assert rows(app)[:2] == ["Emotions", "Long relationships"]
-            await pilot.press("X")
+            await pilot.press("X", "enter")
             assert store.counts(project)["rejected"] == 1
             await pilot.press("enter")
             item = app.screen.current
             assert app.jumps == [(item.document_id, item.start, item.end)]
             await pilot.press("escape")
             assert not isinstance(app.screen, ReviewScreen)
+
+    run(scenario)
+
+
+def test_all_of_a_code_asks_first_with_the_count(project: Project) -> None:
+    """A and X accepted or rejected every suggestion of a code at once, without asking."""
+
+    async def scenario() -> None:
+        from qualcode.tui.screens.dialogs import ConfirmScreen
+
+        app = Host(project)
+        async with app.run_test(size=(140, 40)) as pilot:
+            await pilot.pause()
+            await pilot.press("down", "A")
+            dialog = app.screen
+            assert isinstance(dialog, ConfirmScreen)
+            assert "Accept all 2 suggestions of 'Long relationships'?" == dialog.question
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, ReviewScreen)
+            assert store.counts(project) == {"pending": 5, "accepted": 0, "rejected": 0}
+            await pilot.press("X")
+            dialog = app.screen
+            assert isinstance(dialog, ConfirmScreen)
+            assert "Reject all 2 suggestions of 'Long relationships'?" == dialog.question
+            await pilot.press("n")
+            await pilot.pause()
+            assert store.counts(project)["rejected"] == 0
+            await pilot.press("X", "enter")
+            await pilot.pause()
+            assert isinstance(app.screen, ReviewScreen)
+            assert store.counts(project) == {"pending": 3, "accepted": 0, "rejected": 2}
+            assert rows(app) == ["Emotions", "Not alone", "Scapegoating"]
 
     run(scenario)
 

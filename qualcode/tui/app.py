@@ -11,7 +11,10 @@ Plug-in contract for screens written elsewhere (issues 4 and 5)
 * After changing data call ``self.app.refresh_project()``: it re-reads codes, counts, documents
   and the shown transcript. The app also calls it when such a screen is dismissed or popped.
 * To show a passage in the transcript, call ``self.app.jump_to(document_id, start, end)``
-  (it pops screens down to the workbench first).
+  (it pops screens down to the workbench first; search and retrieve opened over such a screen
+  jump the same way).
+* The app's undo/redo keys only work on the workbench itself (elsewhere the app hides them);
+  a screen where undo makes sense binds its own keys (``z``/``ctrl+z``, ``Z``/``ctrl+y``).
 * Never import spaCy at module level: the workbench must start in well under a second.
 
 Everything else: the app opens the project (or shows a message screen saying why it cannot),
@@ -27,7 +30,7 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from qualcode.errors import QualcodeError
 from qualcode.store import Project
@@ -78,9 +81,11 @@ class QualcodeApp(App[None]):
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help"),
         Binding("slash", "search", "Search"),
-        Binding("r", "retrieve", "Retrieve", tooltip="Every passage of the highlighted code"),
-        Binding("z,ctrl+z", "undo", "Undo"),
-        Binding("Z,ctrl+y", "redo", "Redo", show=False),
+        Binding(
+            "r", "retrieve", "Retrieve", tooltip="Retrieve every passage of the highlighted code"
+        ),
+        Binding("z,ctrl+z", "undo", "Undo", tooltip="Undo your last change"),
+        Binding("Z,ctrl+y", "redo", "Redo", show=False, tooltip="Redo what you last undid"),
         Binding("s", "summary", "Theme summary", show=False),
         Binding("v", "review", "Review suggestions", show=False),
         Binding("T,ctrl+t", "toggle_dark", "Light/dark theme", show=False),
@@ -169,10 +174,22 @@ class QualcodeApp(App[None]):
         except (ImportError, AttributeError):
             self.notify(f"{title} is not available yet.", severity="warning")
             return
+        if isinstance(self.screen, screen_class):
+            return  # already showing it: do not stack a second copy
         screen: Screen[object] = screen_class(self.project)
         self.push_screen(screen, lambda _result: self.refresh_project())
 
     # ------------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide app keys where they would do nothing or act behind the screen: undo/redo
+        off the workbench (summary and review bind their own), and opening screens over a
+        dialog (a jump would pop the dialog and lose what was typed in it)."""
+        if action in ("undo", "redo"):
+            return self.workbench is not None and self.screen is self.workbench
+        if action in ("search", "retrieve", "summary", "review"):
+            return self.workbench is not None and not isinstance(self.screen, ModalScreen)
+        return True
 
     def action_summary(self) -> None:
         self._push_plugin("summary")
@@ -203,9 +220,8 @@ class QualcodeApp(App[None]):
         from qualcode.tui.screens.finding import JumpTarget, SearchScreen
 
         def jump(target: JumpTarget | None) -> None:
-            if target is not None:
-                bench.open_document(target.document_id, (target.start, target.end), target.exact)
-                bench.transcript.focus()
+            if target is not None:  # over the summary or review too: back to the workbench
+                self.jump_to(target.document_id, target.start, target.end, target.exact)
 
         self.push_screen(SearchScreen(self.project), jump)
 
@@ -216,9 +232,8 @@ class QualcodeApp(App[None]):
         from qualcode.tui.screens.finding import JumpTarget, RetrieveScreen
 
         def jump(target: JumpTarget | None) -> None:
-            if target is not None:
-                bench.open_document(target.document_id, (target.start, target.end), target.exact)
-                bench.transcript.focus()
+            if target is not None:  # over the summary or review too: back to the workbench
+                self.jump_to(target.document_id, target.start, target.end, target.exact)
 
         self.push_screen(RetrieveScreen(self.project, bench.tree.code_id, bench.color_map), jump)
 

@@ -68,7 +68,8 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("y,enter", "answer(True)", "Yes"),
         Binding("n,escape", "answer(False)", "No"),
     ]
-    DEFAULT_CSS = MODAL_CSS.format(name="ConfirmScreen")
+    # The question wraps: it may name a long code, and 80 columns cut it off mid-name.
+    DEFAULT_CSS = MODAL_CSS.format(name="ConfirmScreen") + "ConfirmScreen .title { width: 1fr; }"
 
     def __init__(self, question: str, detail: str = "") -> None:
         super().__init__()

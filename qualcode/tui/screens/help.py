@@ -1,4 +1,5 @@
-"""The help screen: every key binding of the workbench, grouped by where it works."""
+"""The help screen: every key binding of the workbench and of each screen over it, grouped by
+where it works."""
 
 from __future__ import annotations
 
@@ -51,22 +52,47 @@ def pretty_keys(keys: str) -> str:
     return " / ".join(out)
 
 
+def describe(binding: Binding) -> str:
+    """What a key does, for the help: the tooltip when there is one (footer labels are kept
+    short, so 'Cancel move' alone does not say what is being moved), else the label."""
+    return binding.tooltip or binding.description
+
+
 def binding_groups() -> list[tuple[str, list[Binding]]]:
-    """Every binding, read from the classes themselves so this list cannot go stale."""
+    """Every binding, read from the classes themselves so this list cannot go stale.
+
+    Keys handled by a widget rather than a binding (Enter on a result list) are added here by
+    hand, beside the screen they belong to."""
     from qualcode.tui.app import QualcodeApp
-    from qualcode.tui.screens.dialogs import CodingsHereScreen, MemoScreen
-    from qualcode.tui.screens.finding import RetrieveScreen
+    from qualcode.tui.screens.dialogs import (
+        ChooseCodeScreen,
+        CodeFormScreen,
+        CodingsHereScreen,
+        ConfirmScreen,
+        MemoScreen,
+    )
+    from qualcode.tui.screens.finding import RetrieveScreen, SearchScreen
     from qualcode.tui.screens.picker import CodePicker
+    from qualcode.tui.screens.review import ReviewScreen
+    from qualcode.tui.screens.summary import SummaryScreen
     from qualcode.tui.screens.workbench import TREE_BINDINGS, WorkbenchScreen
     from qualcode.tui.widgets.transcript import Transcript
 
     def only(bindings: list) -> list[Binding]:  # type: ignore[type-arg]
         return [b for b in bindings if isinstance(b, Binding)]
 
+    def visible(bindings: list) -> list[Binding]:  # type: ignore[type-arg]
+        """Without plain cursor keys: ↓/↑ moving in a list needs no explaining."""
+        return [b for b in only(bindings) if b.key not in ("up", "down", "pageup", "pagedown")]
+
+    jump = Binding("enter", "", "Show in transcript")
     digits = [b for b in only(WorkbenchScreen.BINDINGS) if b.key in "123456789"]
     pins = [b for b in TREE_BINDINGS if b.key in "0123456789"]
     return [
-        ("Anywhere", only(QualcodeApp.BINDINGS) + [Binding("ctrl+p", "", "Command palette")]),
+        (
+            "Anywhere (undo/redo: workbench, summary, review)",
+            only(QualcodeApp.BINDINGS) + [Binding("ctrl+p", "", "Command palette")],
+        ),
         ("Reading (transcript)", only(Transcript.BINDINGS)),
         (
             "Coding (transcript)",
@@ -78,10 +104,19 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
             [b for b in TREE_BINDINGS if b not in pins]
             + [Binding("1-9", "", "Pin the highlighted code to that key; 0 unpins")],
         ),
-        ("Code picker", only(CodePicker.BINDINGS)),
+        ("Code picker", visible(CodePicker.BINDINGS)),
         ("Codings here", only(CodingsHereScreen.BINDINGS)),
         ("Memo", only(MemoScreen.BINDINGS)),
-        ("Retrieve", only(RetrieveScreen.BINDINGS)),
+        ("Code form (add / edit)", only(CodeFormScreen.BINDINGS)),
+        (
+            "Choose a code (move / merge)",
+            [Binding("enter", "", "Choose")] + visible(ChooseCodeScreen.BINDINGS),
+        ),
+        ("Confirm", only(ConfirmScreen.BINDINGS)),
+        ("Search", [jump] + visible(SearchScreen.BINDINGS)),
+        ("Retrieve", [jump] + visible(RetrieveScreen.BINDINGS)),
+        ("Review suggestions", only(ReviewScreen.BINDINGS)),
+        ("Theme summary", only(SummaryScreen.BINDINGS)),
     ]
 
 
@@ -110,8 +145,9 @@ class HelpScreen(ModalScreen[None]):
                 table.add_column("keys", style="bold", no_wrap=True, min_width=18)
                 table.add_column("what")
                 for binding in bindings:
-                    table.add_row(pretty_keys(binding.key), binding.description)
-                    self.plain.append(f"{title}: {pretty_keys(binding.key)} {binding.description}")
+                    what = describe(binding)
+                    table.add_row(pretty_keys(binding.key), what)
+                    self.plain.append(f"{title}: {pretty_keys(binding.key)} {what}")
                 yield Static(table)
             yield Static(Text("Esc closes this help.", style="dim"))
 

@@ -4,8 +4,9 @@ The list shows pending suggestions sorted by code (so a code's suggestions sit t
 score or by document; the right pane shows the highlighted one in context: the sentences around
 it, the matched words highlighted, the rule or model score that proposed it and the code's
 definition. ``a`` accepts (a coding with origin ``rule``/``model``), ``x`` rejects, ``A``/``X``
-do so for every pending suggestion of that code, ``u`` undoes. Each is one ``Project`` action,
-so it lands in the audit trail and the workbench's undo sees it too.
+do so for every pending suggestion of that code (after a dialog saying how many), ``u``
+undoes. Each is one ``Project`` action, so it lands in the audit trail and the workbench's
+undo sees it too.
 
 Rule auto-coding (``R``) and training + scoring the model (``t``) run in a thread worker on a
 connection of their own, with a progress bar; the list stays usable meanwhile. spaCy is only
@@ -25,7 +26,6 @@ from textual.widgets import DataTable, Footer, Label, ProgressBar, Static
 from qualcode.errors import QualcodeError
 from qualcode.store import Project
 from qualcode.store import suggestions as store
-from qualcode.tui.connection import open_again
 
 ORDERS = ("code", "score", "document")
 
@@ -37,8 +37,18 @@ class ReviewScreen(Screen[None]):
         Binding("escape", "close", "Back"),
         Binding("a", "accept", "Accept"),
         Binding("x", "reject", "Reject"),
-        Binding("A", "accept_code", "Accept code"),
-        Binding("X", "reject_code", "Reject code"),
+        Binding(
+            "A",
+            "accept_code",
+            "Accept code",
+            tooltip="Accept all suggestions of this code (asks first)",
+        ),
+        Binding(
+            "X",
+            "reject_code",
+            "Reject code",
+            tooltip="Reject all suggestions of this code (asks first)",
+        ),
         Binding("u,z,ctrl+z", "undo", "Undo"),
         Binding("U,ctrl+y", "redo", "Redo", show=False),
         Binding("o", "cycle_order", "Sort"),
@@ -234,30 +244,45 @@ class ReviewScreen(Screen[None]):
             self._decide(f"Rejected '{item.code}'", lambda: store.reject(self.project, [item.id]))
 
     def action_accept_code(self) -> None:
-        item = self.current
-        if item is not None:
-            n = sum(1 for s in self.items if s.code_id == item.code_id)
-            self._decide(
-                f"Accepted all {n} of '{item.code}'",
-                lambda: store.accept(
-                    self.project,
-                    [s.id for s in self.items if s.code_id == item.code_id],
-                    f"Accepted all {n} suggestion(s) of '{item.code}'",
-                ),
-            )
+        self._all_of_code("accept")
 
     def action_reject_code(self) -> None:
+        self._all_of_code("reject")
+
+    def _all_of_code(self, verb: str) -> None:
+        """Accept or reject every pending suggestion of the highlighted code, after asking:
+        one key deciding dozens of passages deserves a second look."""
+        from qualcode.tui.screens.dialogs import ConfirmScreen
+
         item = self.current
-        if item is not None:
-            n = sum(1 for s in self.items if s.code_id == item.code_id)
-            self._decide(
-                f"Rejected all {n} of '{item.code}'",
-                lambda: store.reject(
-                    self.project,
-                    [s.id for s in self.items if s.code_id == item.code_id],
-                    f"Rejected all {n} suggestion(s) of '{item.code}'",
-                ),
-            )
+        if item is None:
+            return
+        ids = [s.id for s in self.items if s.code_id == item.code_id]
+        n, word = len(ids), verb.capitalize()
+        noun = "suggestion" if n == 1 else "suggestions"
+        outcome = (
+            "Each becomes a coding of that code."
+            if verb == "accept"
+            else "They leave the list without being coded."
+        )
+        decide = store.accept if verb == "accept" else store.reject
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._decide(
+                    f"{word}ed all {n} of '{item.code}'",
+                    lambda: decide(
+                        self.project, ids, f"{word}ed all {n} suggestion(s) of '{item.code}'"
+                    ),
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"{word} all {n} {noun} of '{item.code}'?",
+                f"{outcome} One undo (u) takes them all back. Enter/y: {verb} · Esc/n: cancel",
+            ),
+            answered,
+        )
 
     def action_undo(self) -> None:
         self._history(self.project.undo, "Undone", "Nothing to undo")
@@ -345,7 +370,7 @@ class ReviewScreen(Screen[None]):
         from qualcode.nlp.rules import RuleError
 
         try:
-            with open_again(self.project) as project:
+            with Project.open(self.project.path, coder=self.project.coder) as project:
                 result = autocode(project, progress=progress)
         except RuleError as exc:
             self.app.call_from_thread(self._finished, "; ".join(exc.problems), True)
@@ -364,7 +389,7 @@ class ReviewScreen(Screen[None]):
         from qualcode.nlp import suggest as learned
 
         try:
-            with open_again(self.project) as project:
+            with Project.open(self.project.path, coder=self.project.coder) as project:
                 report = learned.train_project(project, evaluate=True, progress=training)
                 result = learned.score_project(project, progress=scoring)
         except QualcodeError as exc:

@@ -41,12 +41,15 @@ BAR_WIDTH = 30
 
 
 class SummaryScreen(Screen[None]):
-    """Theme summary of the open project; ``e`` exports, ``r`` refreshes, Esc goes back."""
+    """Theme summary of the open project; ``e`` exports, ``r`` refreshes, ``z``/``Z`` undo and
+    redo (then recount), Esc goes back."""
 
     BINDINGS = [
         Binding("escape", "close", "Back"),
         Binding("e", "export_form", "Export"),
         Binding("r", "reload", "Refresh"),
+        Binding("z,ctrl+z", "undo", "Undo", tooltip="Undo your last change and recount"),
+        Binding("Z,ctrl+y", "redo", "Redo", show=False, tooltip="Redo it and recount"),
     ]
     DEFAULT_CSS = """
     SummaryScreen #summary-title { text-style: bold; padding: 0 1; }
@@ -111,6 +114,28 @@ class SummaryScreen(Screen[None]):
     def action_reload(self) -> None:
         self.query_one("#overview", Static).update("Counting…")
         self.load()
+
+    def action_undo(self) -> None:
+        self._history("undo")
+
+    def action_redo(self) -> None:
+        self._history("redo")
+
+    def _history(self, step: str) -> None:
+        """Undo/redo through the workbench (it says what was undone and shows the change in
+        the transcript), then recount, so the figures on screen are never stale."""
+        bench = getattr(self.app, "workbench", None)
+        if bench is not None:
+            getattr(bench, step)()
+        else:  # hosted without a workbench (tests): the same through the project
+            try:
+                event = getattr(self.project, step)()
+            except QualcodeError as exc:
+                self.notify(str(exc), severity="error", timeout=6)
+                return
+            verb = "Undone" if step == "undo" else "Redone"
+            self.notify(f"{verb}: {event.summary}" if event else f"Nothing to {step}", timeout=3)
+        self.action_reload()
 
     @work(thread=True, exclusive=True, group="summary-load")
     def load(self) -> None:
@@ -211,9 +236,8 @@ def _build(main, options, progress=None, extended=False):  # noqa: ANN001, ANN20
     """Build a summary on a connection of its own (safe in a worker thread)."""
     from qualcode.analysis import load_corpus
     from qualcode.report.summary import build_summary
-    from qualcode.tui.connection import open_again
 
-    with open_again(main) as project:
+    with Project.open(main.path, coder=main.coder) as project:
         corpus = load_corpus(project)
     return build_summary(
         corpus, options, project_path=main.path, progress=progress, extended=extended

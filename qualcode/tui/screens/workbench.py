@@ -53,7 +53,13 @@ class WorkbenchScreen(Screen[None]):
 
     BINDINGS = [
         # Shown only while moving a coding's boundaries (check_action), so first in the footer.
-        Binding("escape", "cancel_bounds", "Cancel move", priority=True),
+        Binding(
+            "escape",
+            "cancel_bounds",
+            "Cancel move",
+            priority=True,
+            tooltip="Cancel moving a coding's boundaries",
+        ),
         Binding("enter,c", "code", "Code"),
         *[
             Binding(str(n), f"quick_code({n})", f"Code with pin {n}", show=False)
