@@ -25,8 +25,9 @@ as a one-sided test of over-representation it is the 2.5% level, uncorrected for
 lemma: a screening threshold (as in Monroe et al.'s plots), not a significance claim per term.
 
 Lemmas. Words come from spaCy's English lookup lemmatizer — the table of
-``get_pipeline(lemmas=True)`` (spacy-lookups-data) — with spaCy's English stop-word list and
-number-word test. Tokens are runs of word characters joined by apostrophes, found with one
+``get_pipeline(lemmas=True)`` (spacy-lookups-data), read directly by ``qualcode.nlp.lexicon``
+so a summary never pays for importing spaCy — with spaCy's English stop-word list and
+number words. Tokens are runs of word characters joined by apostrophes, found with one
 ``re.split`` per document rather than spaCy's tokenizer, which costs ~5 µs a word and alone
 would take most of the 3-second budget on a 600,000-word corpus; the lemmas and stop words are
 spaCy's. Tokens holding a digit or an underscore never count (numbers, IDs), nor does
@@ -69,14 +70,11 @@ class Lemmatizer:
     """Lemma lookup with spaCy's tables and stop words, cached per word form."""
 
     def __init__(self, exclude: Iterable[str] = ()) -> None:
-        from spacy.attrs import LIKE_NUM
+        from qualcode.nlp.lexicon import is_number_word, lemma_lookup, stop_words
 
-        from qualcode.nlp.pipeline import get_pipeline
-
-        nlp = get_pipeline(lemmas=True)
-        self._table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
-        self._stop = {w.lower() for w in nlp.Defaults.stop_words}
-        self._like_num = nlp.Defaults.lex_attr_getters[LIKE_NUM]
+        self._table = lemma_lookup()
+        self._stop = stop_words()
+        self._like_num = is_number_word
         self._exclude = {w.casefold() for w in exclude}
         self._cache: dict[str, str | None] = {}
 
