@@ -172,7 +172,7 @@ def main() -> int:
     from qualcode.analysis.keyterms import Lemmatizer
 
     results: list[tuple[str, float]] = []
-    timed("import spaCy + lemma tables (once)", Lemmatizer, results)
+    timed("lemma table + stop words (once)", Lemmatizer, results)
     r = args.repeat
     timed("load project", corpus, results, r)
     timed("stats", lambda: frequencies(corpus()), results, r)
