@@ -1,0 +1,53 @@
+"""The README's tour is executable documentation: every command in it must work as written."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import Result
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_commands(heading: str) -> list[list[str]]:
+    text = README.read_text(encoding="utf-8")
+    section = text.split(f"## {heading}", 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block, heading
+    commands = []
+    for line in block.group(1).splitlines():
+        line = line.split(" # ", 1)[0].strip()
+        if line.startswith("qualcode "):
+            commands.append(shlex.split(line)[1:])
+    return commands
+
+
+def test_tour_runs_as_written(cli: Callable[..., Result], tmp_path: Path) -> None:
+    repo = README.parent
+    shutil.copytree(repo / "sample_transcripts", tmp_path / "sample_transcripts")
+    shutil.copytree(repo / "codebooks", tmp_path / "codebooks")
+    commands = readme_commands("A 60-second tour")
+    assert len(commands) >= 10
+    for argv in commands:
+        result = cli(*argv)
+        assert result.exit_code == 0, (argv, result.output)
+
+
+def test_analysis_and_autocode_examples_run(cli: Callable[..., Result], tmp_path: Path) -> None:
+    from qualcode.demo import build_demo
+
+    build_demo(tmp_path / "demo")
+    shutil.copy(tmp_path / "demo" / "demo.qc", tmp_path / "study.qc")
+    for heading in (
+        "Analysis and theme summaries",
+        "Auto-coding: suggestions you accept or reject",
+    ):
+        for argv in readme_commands(heading):
+            if argv[0] == "suggest":
+                continue  # training takes a while on the demo; tests/test_learn.py covers it
+            result = cli(*argv)
+            assert result.exit_code == 0, (argv, result.output)
