@@ -372,3 +372,29 @@ def test_an_installed_pipeline_can_supply_the_lemmas(tmp_path: Path, monkeypatch
     assert missing.exit_code == 1
     assert "'en_no_such_model' is not installed" in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_words_picked_before_tokenising_cover_special_cases_and_affixes() -> None:
+    """Rules are chosen from a text's runs of letters before it is tokenised: words that only
+    appear as pieces of special cases ("can" in "cannot", "do" in "don't", "gon" in
+    "gonna"), non-letter tokens ("n't", "'s") and split-off suffixes ("km" in "5km") must
+    still select their rules, so filtered and unfiltered matching agree."""
+    codes = [
+        CodeRules(1, "Can", keywords=("can", "do n't", "gon na", "km")),
+        CodeRules(2, "Do", patterns=([{"LEMMA": "do"}, {"LOWER": "n't"}, {"LOWER": "know"}],)),
+        CodeRules(3, "Poss", patterns=([{"LOWER": "anna"}, {"LOWER": "'s"}, {"LOWER": "mail"}],)),
+    ]
+    rules = compile_rules(codes)
+    texts = [
+        "I cannot say.",
+        "Don't know, I didn't KNOW.",
+        "We're gonna walk 5km today.",
+        "It was Anna's mail, an e-mail.",
+        "Can't you?",
+        "Nothing here at all.",
+    ]
+    pieces = [(0, t) for t in texts]
+    gated, everything = _gated_and_ungated(rules, pieces)
+    assert gated == everything
+    words = {m.words.lower() for m in gated}
+    assert {"can", "don't know", "didn't know", "gonna", "km", "anna's mail"} <= words

@@ -173,8 +173,12 @@ class _Gate:
       word not inside a run of letters. That is sound because the tokenizer only splits a run
       of letters through its special cases ("can't" -> "ca" + "n't", "cannot"); every special
       case producing an anchor word is added to the expression as a whole word;
-    * after tokenising, only rules whose anchor is among the tokens have their other required
-      tokens checked (a dictionary look-up per word).
+    * for a text that passes, :meth:`text_candidates` picks the rules all of whose required
+      tokens are in it, still without tokenising: a token made only of letters is a whole run
+      of letters in the text (or a special case's piece), any other token a substring. Only
+      texts with a picked rule are tokenised, and only the picked rules' matchers run;
+    * :meth:`candidates` does the same on a tokenised text's words, for when there is no text
+      check (a rule that requires no particular word).
 
     This matters because most sentences match nothing, and spaCy's Matcher evaluates
     IN-predicates in Python for every token of every text it is given.
@@ -183,7 +187,16 @@ class _Gate:
     strings: Any
     stop: frozenset[str]
     rules: list[list[set[int]]] = field(default_factory=list)
-    anchors: dict[int, list[int]] = field(default_factory=dict)
+    # anchor hash -> (rule, its other required tokens): what candidates() checks
+    checks: dict[int, list[tuple[int, tuple[set[int], ...]]]] = field(default_factory=dict)
+    anchor_set: frozenset[int] = frozenset()  # the keys of ``checks``
+    # The same as ``checks`` in words, for text_candidates() before tokenising:
+    word_checks: dict[str, list[tuple[int, tuple[set[str], ...]]]] = field(default_factory=dict)
+    word_anchor_set: frozenset[str] = frozenset()
+    loose: tuple[str, ...] = ()  # required words that are not one run of letters ("n't")
+    # first run of letters of a special case -> (all its runs, required words among its
+    # pieces that are not one of those runs: "can" from "cannot", "do" from "don't")
+    specials: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = field(default_factory=dict)
     always: list[int] = field(default_factory=list)
     anchor_words: set[str] = field(default_factory=set)
     text_check: Any = None  # compiled by finish(); None: every text is tokenised
@@ -208,6 +221,39 @@ class _Gate:
                 words.add(string.lower())
         letter = r"[^\W\d_]"
         self.text_check = re.compile(f"(?<!{letter})(?:{_trie_regex(words)})(?!{letter})")
+        required = set().union(*(ws for tokens in self.words for ws in tokens))
+        self.loose = tuple(sorted(w for w in required if _RUNS.fullmatch(w) is None))
+        self.specials = {}
+        for string, pieces in self.special_cases.items():
+            runs = _RUNS.findall(string.lower())
+            parts = {str(p.get(65, p.get("ORTH", ""))).lower() for p in pieces}
+            extra = (parts & required) - set(runs) - set(self.loose)
+            if runs and extra:
+                self.specials.setdefault(runs[0], []).append((frozenset(runs), frozenset(extra)))
+
+    def text_candidates(self, lowered: str) -> list[int]:
+        """The rules that may match the lower-cased text, found before tokenising it: a
+        superset of :meth:`candidates` of its tokens, which is all the matchers need.
+
+        A token made of letters only stands in the text as a whole run of letters (see the
+        class docstring), unless it comes from a special case, whose pieces are added when all
+        the special case's runs of letters are there; any other token is a substring."""
+        found = set(_RUNS.findall(lowered))
+        specials = self.specials
+        for run in found & specials.keys():
+            for runs, extra in specials[run]:
+                if runs <= found:
+                    found |= extra
+        for word in self.loose:
+            if word in lowered:
+                found.add(word)
+        out = list(self.always)
+        word_checks = self.word_checks
+        for w in found & self.word_anchor_set:
+            for rule, others in word_checks[w]:
+                if not others or all(not found.isdisjoint(ws) for ws in others):
+                    out.append(rule)
+        return out
 
     def maybe(self, text: str) -> bool:
         """False only when no rule can match ``text`` (checked without tokenising it)."""
@@ -226,7 +272,8 @@ class _Gate:
     def _choose_anchors(self, counts: dict[str, int] | None = None) -> None:
         """Index every rule under its rarest required token: by its frequency in ``counts``
         (a sample of the texts about to be matched) when given, else in general English."""
-        self.anchors = {}
+        self.checks = {}
+        self.word_checks = {}
         self.anchor_words = set()
         for rule, tokens in enumerate(self.words):
             if not tokens:
@@ -238,8 +285,14 @@ class _Gate:
 
             best = min(range(len(tokens)), key=rarity)
             self.anchor_words.update(tokens[best])
+            others = tuple(hs for i, hs in enumerate(self.rules[rule]) if i != best)
+            other_words = tuple(ws for i, ws in enumerate(tokens) if i != best)
+            for w in tokens[best]:
+                self.word_checks.setdefault(w, []).append((rule, other_words))
             for h in self.rules[rule][best]:
-                self.anchors.setdefault(h, []).append(rule)
+                self.checks.setdefault(h, []).append((rule, others))
+        self.anchor_set = frozenset(self.checks)
+        self.word_anchor_set = frozenset(self.word_checks)
 
     def tune(self, samples: Iterable[Doc]) -> None:
         """Re-pick anchors by how often words occur in a sample of the actual texts: in a
@@ -262,11 +315,11 @@ class _Gate:
     def candidates(self, words: set[int]) -> list[int]:
         """The rules all of whose required tokens occur among ``words`` (lower-case hashes)."""
         out = list(self.always)
-        anchors = self.anchors
-        rules = self.rules
-        for h in words:
-            for rule in anchors.get(h, ()):
-                if all(not words.isdisjoint(hs) for hs in rules[rule]):
+        checks = self.checks
+        # One C-level intersection instead of a dictionary look-up per word of the text.
+        for h in words & self.anchor_set:
+            for rule, others in checks[h]:
+                if not others or all(not words.isdisjoint(hs) for hs in others):
                     out.append(rule)
         return out
 
@@ -302,7 +355,21 @@ class RuleSet:
             step = max(1, len(pieces) // TUNE_SAMPLE)
             sample = [text for _, text in pieces[::step][:TUNE_SAMPLE]]
             self.gate.tune(self.nlp.tokenizer.pipe(sample, batch_size=BATCH_SIZE))
-        if self.use_gate:
+        chosen: dict[int, list[int]] | None = None
+        if self.use_gate and self.gate.text_check is not None:
+            # Rules are picked from each text's words before tokenising, so a text whose
+            # anchors are all there but whose other required words are not is never tokenised.
+            search = self.gate.text_check.search
+            pick = self.gate.text_candidates
+            chosen = {}
+            for i, (_, text) in enumerate(pieces):
+                lowered = text.lower()
+                if search(lowered) is not None:
+                    found = pick(lowered)
+                    if found:
+                        chosen[i] = found
+            wanted = list(chosen)
+        elif self.use_gate:
             maybe = self.gate.maybe
             wanted = [i for i, (_, text) in enumerate(pieces) if maybe(text)]
         else:
@@ -317,7 +384,8 @@ class RuleSet:
             while done < i:
                 yield pieces[done][0], []
                 done += 1
-            yield pieces[i][0], self.match_doc(doc, pieces[i][0])
+            rules = None if chosen is None else chosen[i]
+            yield pieces[i][0], self.match_doc(doc, pieces[i][0], rules)
             done += 1
         while done < len(pieces):
             yield pieces[done][0], []
@@ -327,9 +395,14 @@ class RuleSet:
         """The matches in one text (a convenience for tests and previews)."""
         return next(self.match_texts([(offset, text)]))[1]
 
-    def match_doc(self, doc: Doc, offset: int = 0) -> list[RuleMatch]:
-        """Every rule match in a tokenised ``doc`` (offsets shifted by ``offset``)."""
-        if self.use_gate:
+    def match_doc(
+        self, doc: Doc, offset: int = 0, rules: list[int] | None = None
+    ) -> list[RuleMatch]:
+        """Every rule match in a tokenised ``doc`` (offsets shifted by ``offset``). ``rules``
+        are the rules that may match it, when the caller knows (from the text's words)."""
+        if rules is not None:
+            pass
+        elif self.use_gate:
             rules = self.gate.candidates({token.lower for token in doc})
             if not rules:
                 return []
@@ -451,6 +524,7 @@ def _trie_regex(words: Iterable[str]) -> str:
 
 
 _OPTIONAL_OPS = {"?", "*", "!"}
+_RUNS = re.compile(r"[^\W\d_]+")  # runs of letters, as the gate's text check sees them
 
 
 def _required_words(pattern: list[dict[str, Any]], lemmas: Lemmas) -> list[set[str]]:
