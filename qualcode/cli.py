@@ -110,13 +110,18 @@ def demo(directory: Path, fresh: bool, no_open: bool) -> None:
     from qualcode.demo import build_demo, describe_demo
 
     path = build_demo(directory, fresh=fresh, echo=click.echo)
-    if not no_open and sys.stdout.isatty():
+    if not no_open and _interactive():
         from qualcode.commands.workbench import open_workbench
 
         open_workbench(path, current_coder(None))
         return
     with open_project(path, "demo") as proj:
         click.echo(describe_demo(proj))
+
+
+def _interactive() -> bool:
+    """A terminal to draw the workbench in (not a pipe, a file or CI)."""
+    return sys.stdout.isatty() and sys.stdin.isatty()
 
 
 def _register_commands() -> None:

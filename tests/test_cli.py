@@ -294,3 +294,22 @@ def test_codebook_load_checks_patterns_with_spacy(cli: Run, study: Path, tmp_pat
     assert "code 'Lonely' patterns[1]" in result.stderr
     assert dump(study) == before
     assert cli("codebook", "load", str(study), str(default_codebook())).exit_code == 0
+
+
+def test_demo_opens_the_workbench_only_in_a_terminal(cli: Run, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import qualcode.cli
+    import qualcode.commands.workbench
+
+    opened: list[tuple[Path, str]] = []
+    monkeypatch.setattr(
+        qualcode.commands.workbench, "open_workbench", lambda p, c: opened.append((p, c))
+    )
+    monkeypatch.setattr(qualcode.cli, "_interactive", lambda: False)
+    printed = cli("demo", str(tmp_path / "d"))
+    assert printed.exit_code == 0 and "Open it: qualcode open" in printed.output
+    assert opened == []
+    monkeypatch.setattr(qualcode.cli, "_interactive", lambda: True)
+    assert cli("demo", str(tmp_path / "d"), "--no-open").exit_code == 0
+    assert opened == []
+    assert cli("demo", str(tmp_path / "d")).exit_code == 0
+    assert opened == [(tmp_path / "d" / "demo.qc", "tester")]
