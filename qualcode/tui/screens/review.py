@@ -26,6 +26,7 @@ from textual.widgets import DataTable, Footer, Label, ProgressBar, Static
 from qualcode.errors import QualcodeError
 from qualcode.store import Project
 from qualcode.store import suggestions as store
+from qualcode.tui.history import step_history
 
 ORDERS = ("code", "score", "document")
 
@@ -285,23 +286,15 @@ class ReviewScreen(Screen[None]):
         )
 
     def action_undo(self) -> None:
-        self._history(self.project.undo, "Undone", "Nothing to undo")
+        self._history(forward=False)
 
     def action_redo(self) -> None:
-        self._history(self.project.redo, "Redone", "Nothing to redo")
+        self._history(forward=True)
 
-    def _history(self, step, verb: str, nothing: str) -> None:  # noqa: ANN001
-        try:
-            event = step()
-        except QualcodeError as exc:
-            self.notify(str(exc), severity="error", timeout=6)
-            return
-        if event is None:
-            self.notify(nothing, timeout=2)
-            return
-        self.reload()
-        self._changed()
-        self.notify(f"{verb}: {event.summary}", timeout=3)
+    def _history(self, forward: bool) -> None:
+        if step_history(self, self.project, forward, timeout=3) is not None:
+            self.reload()
+            self._changed()
 
     def _changed(self) -> None:
         refresh = getattr(self.app, "refresh_project", None)

@@ -30,6 +30,7 @@ from textual.widgets import (
 
 from qualcode.errors import QualcodeError
 from qualcode.store import Project
+from qualcode.tui.history import step_history
 
 FORMATS = [
     ("Markdown (.md)", "md"),
@@ -128,13 +129,7 @@ class SummaryScreen(Screen[None]):
         if bench is not None:
             getattr(bench, step)()
         else:  # hosted without a workbench (tests): the same through the project
-            try:
-                event = getattr(self.project, step)()
-            except QualcodeError as exc:
-                self.notify(str(exc), severity="error", timeout=6)
-                return
-            verb = "Undone" if step == "undo" else "Redone"
-            self.notify(f"{verb}: {event.summary}" if event else f"Nothing to {step}", timeout=3)
+            step_history(self, self.project, forward=step == "redo", timeout=3)
         self.action_reload()
 
     @work(thread=True, exclusive=True, group="summary-load")

@@ -22,8 +22,9 @@ from textual.widgets import Footer, Static
 from qualcode.errors import QualcodeError
 from qualcode.store import Project
 from qualcode.store import workbench as wb
-from qualcode.store.records import Code, Coding, Event
+from qualcode.store.records import Code, Coding
 from qualcode.tui.colors import code_colors
+from qualcode.tui.history import step_history
 from qualcode.tui.widgets.codebook import CodebookTree, CodeDetail
 from qualcode.tui.widgets.documents import DocumentList, DocumentOptions
 from qualcode.tui.widgets.transcript import Transcript
@@ -555,23 +556,17 @@ class WorkbenchScreen(Screen[None]):
     # ------------------------------------------------------------------ undo / redo
 
     def undo(self) -> None:
-        self._undo_redo(self.project.undo, "Undone", "Nothing to undo")
+        self._undo_redo(forward=False)
 
     def redo(self) -> None:
-        self._undo_redo(self.project.redo, "Redone", "Nothing to redo")
+        self._undo_redo(forward=True)
 
-    def _undo_redo(self, step: Callable[[], Event | None], verb: str, nothing: str) -> None:
+    def _undo_redo(self, forward: bool) -> None:
         self._end_bounds()
-        try:
-            event = step()
-        except QualcodeError as exc:
-            self.notify(str(exc), severity="error", timeout=6)
-            return
+        event = step_history(self, self.project, forward)
         if event is None:
-            self.notify(nothing, timeout=2)
             return
         self.after_change()
-        self.notify(f"{verb}: {event.summary}", timeout=4)
         for change in event.changes:
             row = change.get("before") or change.get("after") or {}
             if change.get("table") == "codings" and row.get("document_id") == self.document_id:
