@@ -45,11 +45,11 @@ def sample_pool(tmp: Path) -> tuple[list[str], list[tuple[str, set[str]]]]:
     questions: list[str] = []
     answers: list[tuple[str, set[str]]] = []
     with Project.open(path) as project:
-        for doc in project.documents():
-            text = project.document(doc.id).text
-            turns = {t.id: t.speaker for t in project.turns(doc.id)}
-            codings = project.codings(document=doc.id)
-            for s in project.sentences(doc.id):
+        for doc in project.documents.all():
+            text = project.documents.get(doc.id).text
+            turns = {t.id: t.speaker for t in project.documents.turns(doc.id)}
+            codings = project.codings.list(document=doc.id)
+            for s in project.documents.sentences(doc.id):
                 sentence = " ".join(text[s.start : s.end].split())
                 if turns.get(s.turn_id) == "Interviewer":
                     questions.append(sentence)
@@ -110,7 +110,7 @@ def apply_codings(project, planned, names) -> None:  # noqa: ANN001
     """Code the planned (code, sentence) rows of these documents, one action."""
     with project.action("bench.codings", "Bench codings"):
         for name in names:
-            text = project.document(name).text
+            text = project.documents.get(name).text
             seen: set[tuple[str, int]] = set()
             for code, sentence in planned[name]:
                 at = text.find(sentence)
@@ -119,7 +119,7 @@ def apply_codings(project, planned, names) -> None:  # noqa: ANN001
                 if at < 0:
                     continue
                 seen.add((code, at))
-                project.add_coding(name, code, at, at + len(sentence))
+                project.codings.add(name, code, at, at + len(sentence))
 
 
 def best_of(runs: int, fn) -> float:  # noqa: ANN001
@@ -148,7 +148,6 @@ def main() -> None:
     from qualcode.nlp.autocode import autocode, compile_project_rules
     from qualcode.resources import default_codebook
     from qualcode.store import Project
-    from qualcode.store import suggestions as store
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -162,13 +161,13 @@ def main() -> None:
         start = time.perf_counter()
         import_files(project, paths)
         book = load_codebook(default_codebook())
-        project.apply_codebook(book.name, codebook_entries(book))
+        project.codebook.apply(book.name, codebook_entries(book))
         print(f"import + codebook: {time.perf_counter() - start:.1f} s")
 
         pieces: list[tuple[int, str]] = []
-        for doc in project.documents():
-            text = project.document(doc.id).text
-            pieces.extend((s.start, text[s.start : s.end]) for s in project.sentences(doc.id))
+        for doc in project.documents.all():
+            text = project.documents.get(doc.id).text
+            pieces.extend((s.start, text[s.start : s.end]) for s in project.documents.sentences(doc.id))
         print(f"sentences: {len(pieces):,}")
 
         # -- 1. rules beside the bare tokenizer ------------------------------------------
@@ -248,7 +247,7 @@ def main() -> None:
         start = time.perf_counter()
         learned.train_project(project, evaluate=True)
         both_time = time.perf_counter() - start
-        stored = store.load_model(project, learn.MODEL_NAME)
+        stored = project.models.load(learn.MODEL_NAME)
         f1s = [c["f1"] for c in stored.metrics["evaluation"]["codes"].values()]
         print(
             f"train + 5-fold CV + store:  {both_time:6.2f} s   "

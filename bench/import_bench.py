@@ -71,7 +71,7 @@ def main() -> None:
         start = time.perf_counter()
         with Project.create(folder / "bench.qc", coder="bench") as project:
             results = import_files(project, paths)
-            stored = project.conn.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
+            stored = project.session.conn.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
         imported = time.perf_counter() - start
 
     failed = [r for r in results if not r.ok]

@@ -36,7 +36,7 @@ from qualcode.codebook import codebook_entries, load_codebook
 from qualcode.report import SummaryOptions, build_summary, write_summary
 from qualcode.resources import default_codebook
 from qualcode.store import DocumentInput, Project, TurnInput
-from qualcode.store.analysis_data import add_codings_bulk
+from qualcode.store.codings import CodingInput
 
 DOCUMENTS = 300
 CODINGS_PER_DOC = 100
@@ -105,12 +105,12 @@ def build(path: Path) -> None:
     rng = random.Random(SEED)
     book = load_codebook(default_codebook())
     with Project.create(path, coder="bench") as project:
-        project.apply_codebook(book.name, codebook_entries(book))
-        codes = [c.name for c in project.codes()]
+        project.codebook.apply(book.name, codebook_entries(book))
+        codes = [c.name for c in project.codebook.codes()]
         docs = [transcript(rng, f"t{i:03d}") for i in range(1, DOCUMENTS + 1)]
         with project.action("bench.import", f"Imported {DOCUMENTS} generated transcripts"):
             for doc in docs:
-                project.add_document(doc)
+                project.documents.add(doc)
         rows = []
         for doc in docs:
             participant_sentences = [
@@ -123,7 +123,9 @@ def build(path: Path) -> None:
                 j = min(i + rng.randint(0, 2), len(participant_sentences) - 1)
                 start, end = participant_sentences[i][0], participant_sentences[j][1]
                 rows.append((doc.name, rng.choice(codes), start, end))
-        add_codings_bulk(project, rows, f"{len(rows)} generated codings")
+        project.codings.import_rows(
+            [CodingInput(*row) for row in rows], f"{len(rows)} generated codings"
+        )
 
 
 def timed(

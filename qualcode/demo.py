@@ -49,9 +49,9 @@ def build_demo(
             from qualcode.ingest.attributes import read_attribute_table
 
             table = read_attribute_table(participants)
-            project.set_attributes_bulk(table.documents, table.speakers, "Demo participants")
+            project.documents.set_attributes_bulk(table.documents, table.speakers, "Demo participants")
         book = load_codebook(default_codebook())
-        project.apply_codebook(book.name, codebook_entries(book))
+        project.codebook.apply(book.name, codebook_entries(book))
         added = apply_demo_codings(project, samples / DEMO_CODINGS)
         echo(
             f"Built {path}: {len(results)} transcripts, codebook '{book.name}', "
@@ -76,21 +76,21 @@ def apply_demo_codings(project: Project, csv_path: Path) -> int:
         for row in rows:
             name = row["document"]
             if name not in texts:
-                texts[name] = project.document(name).text
+                texts[name] = project.documents.get(name).text
             start = texts[name].find(row["text"])
             if start < 0:
                 raise QualcodeError(f"{csv_path}: passage not found in {name}: {row['text'][:40]}")
-            project.add_coding(name, row["code"], start, start + len(row["text"]))
+            project.codings.add(name, row["code"], start, start + len(row["text"]))
             count += 1
     return count
 
 
 def describe_demo(project: Project) -> str:
     """A short plain-text overview of what the project holds."""
-    docs = project.documents()
-    codes = project.codes()
+    docs = project.documents.all()
+    codes = project.codebook.codes()
     themes = [c for c in codes if c.depth == 0]
-    codings = project.codings()
+    codings = project.codings.list()
     lines = [
         f"Project {project.path}",
         f"  {len(docs)} documents, {sum(d.word_count for d in docs):,} words, "
@@ -101,7 +101,7 @@ def describe_demo(project: Project) -> str:
     ]
     per_code = {c.id: c.coding_count for c in codes}
     for theme in themes:
-        total = sum(per_code[i] for i in project.descendant_ids(theme.id))
+        total = sum(per_code[i] for i in project.codebook.descendant_ids(theme.id))
         lines.append(f"  {total:>4}  {theme.name}")
     lines += ["", f"Open it: qualcode open {project.path}"]
     return "\n".join(lines)

@@ -48,10 +48,10 @@ def project(tmp_path: Path) -> Project:
 
 @pytest.fixture
 def project_with_doc(project: Project) -> Project:
-    project.add_document(simple_document())
-    project.add_code("Security")
-    project.add_code("Not alone", parent="Security", brief="Feeling supported", color="#112233")
-    project.add_code("Emotions", brief="Naming feelings")
+    project.documents.add(simple_document())
+    project.codebook.add("Security")
+    project.codebook.add("Not alone", parent="Security", brief="Feeling supported", color="#112233")
+    project.codebook.add("Emotions", brief="Naming feelings")
     return project
 
 

@@ -171,40 +171,40 @@ def build_hand_project(directory: Path, memos: bool = True) -> tuple[Path, dict[
     ids: dict[str, int] = {}
     with Project.create(path, coder="alice") as project:
         for name in DOCS:
-            project.add_document(document_input(name))
+            project.documents.add(document_input(name))
         for speaker, gender in GENDER.items():
             doc = {"Anna": "a1", "Ben": "b2", "Cara": "c3", "Dan": "c3"}[speaker]
-            project.set_speaker_attribute(doc, speaker, "gender", gender)
-        project.add_code(
+            project.documents.set_speaker_attribute(doc, speaker, "gender", gender)
+        project.codebook.add(
             "Support",
             brief="Help that participants get from others.",
             definition="Talk about receiving help. Includes peers and supervisors.",
         )
-        project.add_code("Peer support", parent="Support", brief="Help from colleagues.")
-        project.add_code("Supervision", parent="Support", brief="Help from a supervisor.")
-        project.add_code("Stress", brief="Strain at work.", definition="Talk about strain.")
-        project.add_code("Workload", parent="Stress", brief="Too much work.")
-        project.add_code("Burnout", parent="Stress", brief="Exhaustion.")
-        project.add_code("Joy", brief="Pleasure in the work.")
-        texts = {name: project.document(name).text for name in DOCS}
+        project.codebook.add("Peer support", parent="Support", brief="Help from colleagues.")
+        project.codebook.add("Supervision", parent="Support", brief="Help from a supervisor.")
+        project.codebook.add("Stress", brief="Strain at work.", definition="Talk about strain.")
+        project.codebook.add("Workload", parent="Stress", brief="Too much work.")
+        project.codebook.add("Burnout", parent="Stress", brief="Exhaustion.")
+        project.codebook.add("Joy", brief="Pleasure in the work.")
+        texts = {name: project.documents.get(name).text for name in DOCS}
         for label, doc, code, first, last, coder in CODINGS:
             project.coder = coder
             project._coder_id = None
             start, end = span(texts[doc], first, last)
-            ids[label] = project.add_coding(doc, code, start, end)
+            ids[label] = project.codings.add(doc, code, start, end)
         project.coder = "alice"
         project._coder_id = None
         if memos:
-            project.set_memo("code", "Workload", "Workload talk clusters in GP interviews.")
-            project.set_memo("code", "Support", "Support mostly means peers.")
-            project.set_memo("project", None, "Pilot coding of three interviews.")
+            project.memos.set("code", "Workload", "Workload talk clusters in GP interviews.")
+            project.memos.set("code", "Support", "Support mostly means peers.")
+            project.memos.set("project", None, "Pilot coding of three interviews.")
     return path, ids
 
 
 def test_fixture_spans_are_what_the_comments_say(tmp_path: Path) -> None:
     path, ids = build_hand_project(tmp_path)
     with Project.open(path) as project:
-        c = {label: project.coding(cid) for label, cid in ids.items()}
+        c = {label: project.codings.get(cid) for label, cid in ids.items()}
         assert c["c1"].text == (
             "The group gives me support when the work is heavy. "
             "My colleagues listen to me every week."
@@ -216,4 +216,4 @@ def test_fixture_spans_are_what_the_comments_say(tmp_path: Path) -> None:
             c["c13"].start,
             c["c13"].end,
         )
-        assert len(project.codings()) == 18
+        assert len(project.codings.list()) == 18

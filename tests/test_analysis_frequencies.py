@@ -132,7 +132,7 @@ def test_crosstab_speakers_inherit_document_attributes(project_path: Path) -> No
 def test_crosstab_missing_values_and_unknown_attribute(tmp_path: Path) -> None:
     path, _ = build_hand_project(tmp_path, memos=False)
     with Project.open(path) as project:
-        project.set_document_attribute("a1", "site", "north")
+        project.documents.set_attribute("a1", "site", "north")
     tab = crosstab(corpus(path), "site", "document")
     assert tab.values == ("north", "(missing)") and tab.cases == (1, 2)
     with pytest.raises(QualcodeError, match="no document in scope has an attribute 'sex'"):

@@ -82,7 +82,7 @@ def test_speaker_names_never_counted(tmp_path: Path) -> None:
     path, _ = build_hand_project(tmp_path, memos=False)
     with Project.open(path) as project:
         # A participant who names another speaker: the name must not become a key term.
-        project.rename_speaker("c3", "Dan", "Support")
+        project.documents.rename_speaker("c3", "Dan", "Support")
         c = load_corpus(project)
     index = TermIndex(c)
     assert "support" not in index.vocab

@@ -8,8 +8,10 @@ import pytest
 
 from qualcode.analysis import load_corpus
 from qualcode.analysis.frequencies import frequencies, totals
+from qualcode.errors import ProjectError
 from qualcode.store import DocumentInput, Project, TurnInput
-from qualcode.store.analysis_data import add_codings_bulk, is_interviewer, load_analysis_data
+from qualcode.store.analysis_data import is_interviewer, load_analysis_data
+from qualcode.store.codings import CodingInput
 
 TEXT = "NOTE: invented.\n\nInterviewer: Why?\n\nAnna: Because the group helps me a lot."
 
@@ -24,7 +26,7 @@ def project(tmp_path: Path) -> Project:
         note = TEXT.index("invented.")
         why = TEXT.index("Why?")
         because = TEXT.index("Because")
-        p.add_document(
+        p.documents.add(
             _doc(
                 "talk",
                 TEXT,
@@ -35,16 +37,16 @@ def project(tmp_path: Path) -> Project:
                 ],
             )
         )
-        p.add_document(_doc("essay", "I write alone. Nobody speaks.", [TurnInput(0, 29, None)]))
-        p.add_code("Help")
+        p.documents.add(_doc("essay", "I write alone. Nobody speaks.", [TurnInput(0, 29, None)]))
+        p.codebook.add("Help")
         yield p
 
 
 def test_coding_belongs_to_the_turn_holding_most_of_it(project: Project) -> None:
     why = TEXT.index("Why?")
     # "Why?" (4 characters of the interviewer) + the label and "Because the group" (17 of Anna's).
-    project.add_coding("talk", "Help", why, TEXT.index(" helps"))
-    project.add_coding("talk", "Help", why, why + 4)
+    project.codings.add("talk", "Help", why, TEXT.index(" helps"))
+    project.codings.add("talk", "Help", why, why + 4)
     data = load_analysis_data(project)
     owners = [(data.persons[c.person_id].name, c.turn_index) for c in data.codings]
     assert owners == [("Interviewer", 1), ("Anna", 2)]
@@ -84,13 +86,19 @@ def test_is_interviewer(name: str, attrs: dict[str, str], expected: bool) -> Non
     assert is_interviewer(name, attrs) is expected
 
 
-def test_bulk_codings_are_one_audited_action(project: Project) -> None:
+def test_bulk_codings_are_one_audited_undoable_action(project: Project) -> None:
     anna = TEXT.index("Because")
-    n = add_codings_bulk(project, [("talk", "Help", anna, anna + 7), ("essay", "Help", 0, 14)])
-    assert n == 2
-    assert project.events(1)[0].summary == "Bulk codings"
-    rows = {f.code: (f.codings, f.participants) for f in frequencies(load_corpus(project))}
-    assert rows == {"Help": (2, 2)}
-    with pytest.raises(ValueError, match="outside"):
-        add_codings_bulk(project, [("essay", "Help", 0, 999)])
-    assert len(project.codings()) == 2
+    rows = [CodingInput("talk", "Help", anna, anna + 7), CodingInput("essay", "Help", 0, 14)]
+    result = project.codings.import_rows(rows, "Bulk codings")
+    assert (result.added, result.skipped) == (2, 0)
+    assert project.history.events(1)[0].summary == "Bulk codings: 2 added, 0 already present"
+    counts = {f.code: (f.codings, f.participants) for f in frequencies(load_corpus(project))}
+    assert counts == {"Help": (2, 2)}
+    with pytest.raises(ProjectError, match="line 7: span"):
+        project.codings.import_rows([CodingInput("essay", "Help", 0, 999, line=7)], "Bad")
+    assert project.codings.import_rows(rows, "Again").added == 0  # nothing duplicated
+    assert len(project.codings.list()) == 2
+    project.history.undo()  # "Again" added nothing: it is not on the undo stack
+    assert project.codings.list() == []
+    project.history.redo()
+    assert len(project.codings.list()) == 2

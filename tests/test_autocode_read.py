@@ -15,7 +15,6 @@ from qualcode.importing import import_files
 from qualcode.nlp.autocode import _overlaps, autocode, compile_project_rules
 from qualcode.resources import default_codebook, samples_dir
 from qualcode.store import Project
-from qualcode.store import suggestions as store
 
 Row = tuple[int, int, int, int, str]
 
@@ -32,12 +31,12 @@ def samples_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Project.create(path, coder="tester") as project:
         assert all(r.ok for r in import_files(project, files))
         book = load_codebook(default_codebook())
-        project.apply_codebook(book.name, codebook_entries(book))
-        codes = [c.name for c in project.codes()]
+        project.codebook.apply(book.name, codebook_entries(book))
+        codes = [c.name for c in project.codebook.codes()]
         with project.action("test.codings", "Test codings"):
-            for doc in project.documents()[:3]:
-                for n, s in enumerate(project.sentences(doc.id)[::5]):
-                    project.add_coding(doc.id, codes[n % len(codes)], s.start, s.end)
+            for doc in project.documents.all()[:3]:
+                for n, s in enumerate(project.documents.sentences(doc.id)[::5]):
+                    project.codings.add(doc.id, codes[n % len(codes)], s.start, s.end)
     return path
 
 
@@ -53,15 +52,15 @@ def reference(project: Project, unit: str) -> list[Row]:
     """What autocode should store, read document by document through the public API."""
     rules = compile_project_rules(project)
     found: dict[tuple[int, int, int, int], list[str]] = {}
-    for doc in project.documents():
-        text = project.document(doc.id).text
-        turns = {t.id: (t.start, t.end) for t in project.turns(doc.id)}
+    for doc in project.documents.all():
+        text = project.documents.get(doc.id).text
+        turns = {t.id: (t.start, t.end) for t in project.documents.turns(doc.id)}
         coded: dict[int, list[tuple[int, int]]] = {}
-        for coding in project.codings(document=doc.id):
+        for coding in project.codings.list(document=doc.id):
             coded.setdefault(coding.code_id, []).append((coding.start, coding.end))
         for spans in coded.values():
             spans.sort()
-        for s in project.sentences(doc.id):
+        for s in project.documents.sentences(doc.id):
             span = turns.get(s.turn_id, (s.start, s.end)) if unit == "turn" else (s.start, s.end)
             for match in rules.match_text(text[s.start : s.end], s.start):
                 if not _overlaps(coded.get(match.code_id), span):
@@ -72,7 +71,7 @@ def reference(project: Project, unit: str) -> list[Row]:
 def stored(project: Project) -> list[Row]:
     return sorted(
         (s.document_id, s.code_id, s.start, s.end, s.reason)
-        for s in store.suggestions(project, source="rule")
+        for s in project.suggestions.list(source="rule")
     )
 
 
@@ -90,33 +89,31 @@ def test_autocode_equals_reading_through_the_project_api(project: Project, unit:
 
 
 def test_reads_match_the_project_api(project: Project) -> None:
-    ids = store.document_ids(project)
-    assert ids == [d.id for d in project.documents()]
-    texts = store.document_texts(project, ids)
-    coded = store.coded_spans(project, ids)
+    ids = project.suggestions.document_ids()
+    assert ids == [d.id for d in project.documents.all()]
+    texts = project.suggestions.document_texts(ids)
+    coded = project.suggestions.coded_spans(ids)
     assert coded  # the fixture coded some sentences
     for doc_id in ids:
-        doc = project.document(doc_id)
+        doc = project.documents.get(doc_id)
         assert texts[doc_id] == (doc.name, doc.text)
-        sentences = project.sentences(doc_id)
-        starts, ends = store.sentence_spans(project, doc_id)
+        sentences = project.documents.sentences(doc_id)
+        starts, ends = project.suggestions.sentence_spans(doc_id)
         assert list(zip(starts, ends, strict=True)) == [(s.start, s.end) for s in sentences]
-        turns = {t.id: (t.start, t.end) for t in project.turns(doc_id)}
-        assert store.sentence_turn_spans(project, doc_id) == [
+        turns = {t.id: (t.start, t.end) for t in project.documents.turns(doc_id)}
+        assert project.suggestions.sentence_turn_spans(doc_id) == [
             (s.start, s.end, *turns.get(s.turn_id, (s.start, s.end))) for s in sentences
         ]
         by_code: dict[int, list[tuple[int, int]]] = {}
-        for c in project.codings(document=doc_id):
+        for c in project.codings.list(document=doc_id):
             by_code.setdefault(c.code_id, []).append((c.start, c.end))
         assert coded.get(doc_id, {}) == {k: sorted(v) for k, v in by_code.items()}
 
 
 def test_sync_found_keeps_to_its_documents_and_codes(project: Project) -> None:
-    doc_a, doc_b = store.document_ids(project)[:2]
-    code_a, code_b = (c.id for c in project.codes()[:2])
-    result = store.sync_found(
-        project,
-        "rule",
+    doc_a, doc_b = project.suggestions.document_ids()[:2]
+    code_a, code_b = (c.id for c in project.codebook.codes()[:2])
+    result = project.suggestions.sync_found("rule",
         {
             (doc_a, code_a, 0, 5): ("inside", None),
             (doc_b, code_a, 0, 5): ("other document", None),
@@ -126,17 +123,17 @@ def test_sync_found_keeps_to_its_documents_and_codes(project: Project) -> None:
         [code_a],
     )
     assert result.added == 1
-    assert [s.reason for s in store.suggestions(project)] == ["inside"]
+    assert [s.reason for s in project.suggestions.list()] == ["inside"]
 
 
 def test_autocode_leaves_the_garbage_collector_as_it_found_it(project: Project) -> None:
     assert gc.get_freeze_count() == 0
-    autocode(project, documents=[project.documents()[0].name])
+    autocode(project, documents=[project.documents.all()[0].name])
     assert gc.get_freeze_count() == 0
     gc.freeze()  # someone else's freeze is theirs to undo
     try:
         frozen = gc.get_freeze_count()
-        autocode(project, documents=[project.documents()[0].name])
+        autocode(project, documents=[project.documents.all()[0].name])
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()

@@ -92,7 +92,7 @@ themes:
     assert (
         "themes[0].codes[2].patterns[2]: must be a non-empty list of token descriptions" in problems
     )
-    assert "themes[0].codes[2].patterns[3][0].LOWER.IN: must be a list of values" in problems
+    assert "themes[0].codes[2].patterns[3][0].LOWER.IN: input should be a valid list" in problems
     assert "themes[0].codes[2].patterns[3][1]: unknown operator OP '{2,1}'" in problems
     assert len(problems) == 11
     assert str(info.value).startswith("book.yaml: ")
@@ -148,24 +148,32 @@ def test_shipped_codebook_patterns_compile_in_spacy() -> None:
 
 
 def test_load_merges_by_name_and_reports_changes(project: Project) -> None:
-    project.add_code("Kept by me")
-    project.add_code("Anger", brief="old brief")
+    project.codebook.add("Kept by me")
+    project.codebook.add("Anger", brief="old brief")
     book = parse_codebook(GOOD)
-    changes = project.apply_codebook(book.name, codebook_entries(book))
+    changes = project.codebook.apply(book.name, codebook_entries(book))
     assert changes.added == ["Security", "Not alone", "Emotions", "Rage"]
     assert changes.updated == [("Anger", ["brief", "parent"])]
     assert changes.kept == ["Kept by me"]
-    assert project.code("Anger").parent == "Emotions" and project.code("Anger").brief == ""
-    again = project.apply_codebook(book.name, codebook_entries(book))
+    assert (
+        project.codebook.get("Anger").parent == "Emotions"
+        and project.codebook.get("Anger").brief == ""
+    )
+    again = project.codebook.apply(book.name, codebook_entries(book))
     assert again.added == [] and again.updated == [] and again.unchanged == 5
-    assert project.undo().summary == "Loaded codebook 'Test book'"  # the no-op load is skipped
-    assert project.code("Anger").brief == "old brief" and project.find_code("Security") is None
+    assert (
+        project.history.undo().summary == "Loaded codebook 'Test book'"
+    )  # the no-op load is skipped
+    assert (
+        project.codebook.get("Anger").brief == "old brief"
+        and project.codebook.find("Security") is None
+    )
 
 
 def test_export_round_trips(project: Project) -> None:
     book = parse_codebook(GOOD)
-    project.apply_codebook(book.name, codebook_entries(book))
-    exported = codebook_from_codes("Test book", project.codes(), version=2)
+    project.codebook.apply(book.name, codebook_entries(book))
+    exported = codebook_from_codes("Test book", project.codebook.codes(), version=2)
     again = parse_codebook(dump_codebook(exported))
     assert codebook_entries(again) == codebook_entries(book)
 
@@ -180,3 +188,170 @@ def test_yaml_alias_bomb_is_refused() -> None:
     lines.append("themes: [*l9]")
     with pytest.raises(CodebookError, match="YAML aliases"):
         parse_codebook("\n".join(lines))
+
+
+def _one_code(patterns: str) -> str:
+    return f"name: x\nthemes:\n  - label: A\n    patterns:\n{patterns}"
+
+
+def test_patterns_follow_spacys_own_schema() -> None:
+    """The pattern keys come from spaCy's schema, not a hand-kept copy that drifts (issue 8)."""
+    book = parse_codebook(_one_code("      - [{IS_BRACKET: true}, {IS_QUOTE: true, OP: '?'}]\n"))
+    assert book.themes[0].patterns == [[{"IS_BRACKET": True}, {"IS_QUOTE": True, "OP": "?"}]]
+    with pytest.raises(CodebookError) as info:
+        parse_codebook(
+            _one_code(
+                "      - [{LOWER: not}]\n"
+                "      - [{LOWER: a}, {PREFIX: un}]\n"
+                "      - [{IS_ALPHA: 'yes'}, {LENGTH: {'>=': many}}, {LOWER: {FOO: [a]}}]\n"
+                "      - [{LOWER: 3}, {1: x}, {_: {x: 1}}]\n"
+                "      - [{LOWER: {REGEX: '(unclosed'}}, {TEXT: {REGEX: {IN: [ok, 'a{99999999999}']}}}]\n"
+            ),
+            "book.yaml",
+        )
+    assert info.value.problems == [
+        "themes[0].patterns[1][1]: unknown token attribute 'PREFIX'",
+        "themes[0].patterns[2][0].IS_ALPHA: input should be a valid boolean",
+        "themes[0].patterns[2][1].LENGTH.>=: input should be a valid integer",
+        "themes[0].patterns[2][2].LOWER: unknown predicate 'FOO'",
+        "themes[0].patterns[3][0].LOWER: input should be a valid string",
+        "themes[0].patterns[3][1]: token attribute names must be text, not 1",
+        "themes[0].patterns[3][2]: custom attributes ('_') are not supported",
+        "themes[0].patterns[4][0].LOWER.REGEX: bad regular expression "
+        "(missing ), unterminated subpattern at position 0)",
+        "themes[0].patterns[4][1].TEXT.REGEX.IN[1]: bad regular expression "
+        "(the repetition number is too large)",
+    ]
+    assert str(info.value).startswith("book.yaml: themes[0].patterns[1][1]: unknown token")
+
+
+def _nested(depth: int) -> str:
+    """A codebook whose single theme has ``depth`` levels of codes below it."""
+    lines = ["name: deep", "themes:"]
+    indent = "  "
+    for level in range(depth + 1):
+        lines.append(f"{indent}- label: level {level}")
+        if level < depth:
+            lines.append(f"{indent}  codes:")
+        indent += "    "
+    return "\n".join(lines) + "\n"
+
+
+def test_nesting_is_limited_with_a_clear_message() -> None:
+    """Issue 10: 200+ levels ended in RecursionError; deep trees get one clear line instead."""
+    book = parse_codebook(_nested(20))
+    assert len(codebook_entries(book)) == 21
+    with pytest.raises(CodebookError) as info:
+        parse_codebook(_nested(21), "codebook.yaml")
+    assert str(info.value) == (
+        "codebook.yaml: themes[0]: codes nested deeper than 20 levels at 'level 21'"
+    )
+    with pytest.raises(CodebookError) as info:
+        parse_codebook(_nested(300), "codebook.yaml")
+    assert "\n" not in str(info.value)
+    assert str(info.value).startswith("codebook.yaml: line ")
+    assert "malformed YAML (nested deeper than 100 levels)" in str(info.value)
+    flow = "name: x\nthemes: " + "[" * 5000 + "]" * 5000 + "\n"
+    with pytest.raises(CodebookError, match=r"line 2, column \d+: .*nested deeper than 100"):
+        parse_codebook(flow)
+
+
+def test_deep_walks_do_not_recurse() -> None:
+    """A codebook built in code (not from YAML) can be deeper than the loader allows; walking,
+    listing and dumping it must still work."""
+    from qualcode.codebook import Codebook, CodeSpec, codebook_to_dict
+
+    root = node = CodeSpec(label="level 0")
+    for level in range(1, 3000):
+        child = CodeSpec(label=f"level {level}")
+        node.codes.append(child)
+        node = child
+    book = Codebook(name="deep", themes=[root])
+    entries = codebook_entries(book)
+    assert len(entries) == 3000 and entries[-1][:2] == ("level 2999", "level 2998")
+    data = codebook_to_dict(book)
+    assert data["themes"][0]["codes"][0]["label"] == "level 1"
+
+
+def test_names_have_a_length_limit() -> None:
+    ok = parse_codebook(f"name: x\nthemes:\n  - label: A\n    codes:\n      - label: {'b' * 200}\n")
+    assert codebook_entries(ok)[1][0] == "b" * 200
+    with pytest.raises(CodebookError) as info:
+        parse_codebook(
+            f"name: {'n' * 201}\nthemes:\n  - label: A\n    codes:\n      - label: {'b' * 201}\n",
+            "codebook.yaml",
+        )
+    assert info.value.problems == [
+        f"name: a codebook name can have at most 200 characters (this one has 201: '{'n' * 40}…')",
+        "themes[0].codes[0].label: a code name can have at most 200 characters "
+        f"(this one has 201: '{'b' * 40}…')",
+    ]
+
+
+@pytest.mark.parametrize(
+    "value", ["#336699", "#ABC", " #A1b2C3 ", "", "red", "#12345", "#1234567", "#ggg", 336699]
+)
+def test_colours_follow_the_stores_rule(value: object) -> None:
+    """One rule for colours (issue 8): whatever the store accepts, a codebook accepts and
+    normalises the same way, so an exported codebook always loads again."""
+    import yaml
+
+    from qualcode.errors import ProjectError
+    from qualcode.store.invariants import check_color
+
+    text = yaml.safe_dump({"name": "x", "themes": [{"label": "A", "color": value}]})
+    try:
+        expected = check_color(value)  # type: ignore[arg-type]
+    except ProjectError:
+        with pytest.raises(CodebookError) as info:
+            parse_codebook(text)
+        assert info.value.problems == [f"themes[0].color: '{value}' is not a colour like #1f77b4"]
+    else:
+        assert parse_codebook(text).themes[0].color == expected
+
+
+def test_text_that_cannot_be_stored_or_shown_is_refused() -> None:
+    """Escapes in double-quoted YAML can make NULs, terminal escapes and lone surrogates (which
+    SQLite cannot store as UTF-8); each is refused with its location, shown visibly."""
+    text = (
+        "name: x\nthemes:\n"
+        '  - label: "bad\\x1b[31m"\n'
+        '    brief: "nul\\0here"\n'
+        '    keywords: ["\\ud800"]\n'
+        '  - label: "a\\nb"\n'
+    )
+    with pytest.raises(CodebookError) as info:
+        parse_codebook(text, "book.yaml")
+    assert info.value.problems == [
+        "themes[0].label: contains a control character (U+001B)",
+        "themes[0].brief: contains a control character (U+0000)",
+        "themes[0].keywords[0]: contains a lone surrogate (U+D800), not valid Unicode text",
+    ]
+    assert "\x1b" not in str(info.value)
+
+
+def test_problems_are_one_line_each() -> None:
+    """Keys and values from the file are shown escaped and shortened in messages, so the CLI's
+    error stays on one line."""
+    text = 'name: x\n"two\\nlines": 1\nthemes:\n  - label: A\n    color: "' + "z" * 500 + '"\n'
+    with pytest.raises(CodebookError) as info:
+        parse_codebook(text)
+    assert all("\n" not in p and len(p) < 200 for p in info.value.problems)
+    assert "unknown key 'two\\nlines'" in info.value.problems[0]
+
+
+def test_loader_imports_spacy_only_for_patterns() -> None:
+    """Reading a codebook module or a codebook without patterns costs no spaCy start-up (~1 s);
+    only pattern validation imports it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from qualcode.codebook import parse_codebook\n"
+        "parse_codebook('name: x\\nthemes: [{label: a, keywords: [b]}]')\n"
+        "assert 'spacy' not in sys.modules, 'spaCy imported'\n"
+        "parse_codebook('name: x\\nthemes: [{label: a, patterns: [[{LOWER: b}]]}]')\n"
+        "assert 'spacy' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -27,19 +27,19 @@ def imported(project: Project, tmp_path: Path) -> Project:
 
 
 def test_turn_and_sentence_offsets_round_trip(imported: Project) -> None:
-    doc = imported.document("tricky")
+    doc = imported.documents.get("tricky")
     assert doc.text == TRICKY
-    turns = imported.turns("tricky")
+    turns = imported.documents.turns("tricky")
     assert [doc.text[t.start : t.end] for t in turns] == [
         "Café? Naïve — or 😀 emoji 👩‍⚕️ here.",
         "The e\u0301 is combining. Flags 🇸🇪 too! Second sentence.",
         "Zero\u200bwidth and tabs\there.",
         "Done.",
     ]
-    sentences = [doc.text[s.start : s.end] for s in imported.sentences("tricky")]
+    sentences = [doc.text[s.start : s.end] for s in imported.documents.sentences("tricky")]
     assert "The e\u0301 is combining." in sentences
     assert "Flags 🇸🇪 too!" in sentences
-    for s in imported.sentences("tricky"):
+    for s in imported.documents.sentences("tricky"):
         piece = doc.text[s.start : s.end]
         assert piece == piece.strip() and piece
         turn = next(t for t in turns if t.id == s.turn_id)
@@ -47,13 +47,13 @@ def test_turn_and_sentence_offsets_round_trip(imported: Project) -> None:
 
 
 def test_coding_offsets_round_trip_with_emoji(imported: Project) -> None:
-    imported.add_code("Emoji")
-    text = imported.document("tricky").text
+    imported.codebook.add("Emoji")
+    text = imported.documents.get("tricky").text
     start = text.index("😀")
     end = text.index("here.") + len("here.")
-    cid = imported.add_coding("tricky", "Emoji", start, end)
-    assert imported.coding(cid).text == "😀 emoji 👩‍⚕️ here."
-    assert imported.codings()[0].text == text[start:end]
+    cid = imported.codings.add("tricky", "Emoji", start, end)
+    assert imported.codings.get(cid).text == "😀 emoji 👩‍⚕️ here."
+    assert imported.codings.list()[0].text == text[start:end]
 
 
 def test_reimport_unchanged_is_skipped_and_changed_needs_replace(
@@ -64,14 +64,14 @@ def test_reimport_unchanged_is_skipped_and_changed_needs_replace(
     copy = tmp_path / "copy.txt"
     copy.write_text(TRICKY, encoding="utf-8")
     assert import_files(imported, [copy])[0].status == "duplicate"
-    imported.add_code("Done")
-    text = imported.document("tricky").text
-    imported.add_coding("tricky", "Done", text.index("Done."), text.index("Done.") + 5)
+    imported.codebook.add("Done")
+    text = imported.documents.get("tricky").text
+    imported.codings.add("tricky", "Done", text.index("Done."), text.index("Done.") + 5)
     path.write_text("Intro line.\n" + TRICKY, encoding="utf-8")
     result = import_files(imported, [path])[0]
     assert result.status == "failed" and "--replace" in result.message
     assert import_files(imported, [path], replace=True)[0].status == "replaced"
-    assert imported.codings()[0].text == "Done."
+    assert imported.codings.list()[0].text == "Done."
 
 
 def test_one_bad_file_does_not_stop_the_others(project: Project, tmp_path: Path) -> None:
@@ -88,7 +88,7 @@ def test_one_bad_file_does_not_stop_the_others(project: Project, tmp_path: Path)
         ("c", "imported"),
     ]
     assert "binary" in results[1].message
-    assert [d.name for d in project.documents()] == ["a", "c"]
+    assert [d.name for d in project.documents.all()] == ["a", "c"]
     assert seen[0] == (0, 3, "a.txt") and seen[-1] == (3, 3, "")
 
 
@@ -96,4 +96,4 @@ def test_word_count_excludes_speaker_labels(project: Project, tmp_path: Path) ->
     path = tmp_path / "w.txt"
     path.write_text("[00:00:01] Interviewer: Two words.\n[00:00:05] Anna: Three more words.\n")
     import_files(project, [path])
-    assert project.document("w").word_count == 5
+    assert project.documents.get("w").word_count == 5

@@ -17,7 +17,6 @@ from qualcode.nlp import learn
 from qualcode.nlp import suggest as learned
 from qualcode.nlp.synthetic import CODE_WORDS, generate
 from qualcode.store import Project
-from qualcode.store import suggestions as store
 
 EPOCHS = 6  # enough for this corpus, and keeps the file fast
 
@@ -33,15 +32,15 @@ def build_project(path: Path, documents: int = 12, sentences: int = 50, seed: in
         results = import_files(project, sorted(folder.glob("*.txt")))
         assert all(r.ok for r in results)
         for name in CODE_WORDS:
-            project.add_code(name, definition=f"Talk about {name.lower()}")
-        project.add_code("Rare")
+            project.codebook.add(name, definition=f"Talk about {name.lower()}")
+        project.codebook.add("Rare")
         with project.action("test.codings", "Generated codings"):
             for doc in docs:
                 for code, start, end in doc.codings:
-                    project.add_coding(doc.name, code, start, end)
+                    project.codings.add(doc.name, code, start, end)
             first = docs[0]
             for _code, start, end in first.codings[:3]:
-                project.add_coding(first.name, "Rare", start, end)
+                project.codings.add(first.name, "Rare", start, end)
     return path
 
 
@@ -69,7 +68,7 @@ def test_training_set_labels_and_too_few_examples(corpus: Path) -> None:
         assert (
             len(data.texts)
             == len(data.cats)
-            == sum(len(project.sentences(d.id)) for d in project.documents())
+            == sum(len(project.documents.sentences(d.id)) for d in project.documents.all())
         )
         for text, cats in zip(data.texts, data.cats, strict=True):
             for code, words in CODE_WORDS.items():
@@ -126,29 +125,29 @@ def test_best_threshold() -> None:
 def test_train_store_score_and_codebook_change(project: Project) -> None:
     report = learned.train_project(project, seed=0, evaluate=True, epochs=EPOCHS)
     assert report.labels == list(CODE_WORDS) and report.skipped == {"Rare": 3}
-    stored = store.load_model(project, learn.MODEL_NAME)
+    stored = project.models.load(learn.MODEL_NAME)
     assert stored is not None and set(stored.thresholds) == set(CODE_WORDS)
     assert stored.metrics["evaluation"]["codes"]["Money"]["examples"] > 8
     # Remove some codings so there is something uncoded to find.
-    removed = [c for c in project.codings(code="Anger")][:4]
+    removed = [c for c in project.codings.list(code="Anger")][:4]
     for coding in removed:
-        project.remove_coding(coding.id)
+        project.codings.remove(coding.id)
     path = project.path
     project.close()
     with Project.open(path, coder="ann") as reopened:  # the model lives in the file
         result = learned.score_project(reopened)
-        found = store.suggestions(reopened, source="model", code="Anger")
+        found = reopened.suggestions.list(source="model", code="Anger")
         spans = {(s.start, s.end) for s in found}
         assert all((c.start, c.end) in spans for c in removed)
         for s in found:
             assert s.score is not None and s.score >= stored.thresholds["Anger"]
             assert s.reason.startswith(f"model score {s.score:.2f}")
-        coded = {(c.start, c.end) for c in reopened.codings(code="Anger")}
+        coded = {(c.start, c.end) for c in reopened.codings.list(code="Anger")}
         assert not coded & spans  # coded sentences are not suggested again
-        assert result.sync.added == len(store.suggestions(reopened, source="model"))
+        assert result.sync.added == len(reopened.suggestions.list(source="model"))
         again = learned.score_project(reopened)
         assert again.sync.added == 0 and again.sync.unchanged == result.sync.added
-        reopened.rename_code("Anger", "Irritation")
+        reopened.codebook.rename("Anger", "Irritation")
         with pytest.raises(QualcodeError, match="codebook changed since the model was trained"):
             learned.score_project(reopened)
 

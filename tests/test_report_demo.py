@@ -22,8 +22,8 @@ def demo_markdown(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[s
     path = build_demo(tmp_path_factory.mktemp("demo"))
     with Project.open(path) as project:
         corpus = load_corpus(project)
-        themes = [c.name for c in project.codes() if c.depth == 0]
-        codings = len(project.codings())
+        themes = [c.name for c in project.codebook.codes() if c.depth == 0]
+        codings = len(project.codings.list())
     summary = build_summary(corpus, SummaryOptions(), project_path=path)
     return render(summary, "md"), themes, codings
 

@@ -14,7 +14,6 @@ from textual.widgets import DataTable, ProgressBar, Static
 
 from qualcode.nlp.autocode import autocode
 from qualcode.store import Project
-from qualcode.store import suggestions as store
 from qualcode.tui.screens.review import ReviewScreen
 from tests.test_learn import build_project
 from tests.test_rules import make_project
@@ -80,21 +79,21 @@ def test_accept_reject_undo_with_one_key(project: Project) -> None:
             assert "Why (rule)" in shown and "anna" in shown
             first = screen.current
             await pilot.press("a")
-            accepted = store.suggestion(project, first.id)
+            accepted = project.suggestions.get(first.id)
             assert accepted.status == "accepted"
-            assert project.coding(accepted.coding_id).origin == "rule"
+            assert project.codings.get(accepted.coding_id).origin == "rule"
             assert rows(app)[0] == "Long relationships"  # the cursor moved on to the next one
             await pilot.press("x")
-            assert store.counts(project) == {"pending": 3, "accepted": 1, "rejected": 1}
-            assert [e.action for e in project.events(limit=2)] == [
+            assert project.suggestions.counts() == {"pending": 3, "accepted": 1, "rejected": 1}
+            assert [e.action for e in project.history.events(limit=2)] == [
                 "suggestion.reject",
                 "suggestion.accept",
             ]
             await pilot.press("u")
-            assert store.counts(project) == {"pending": 4, "accepted": 1, "rejected": 0}
+            assert project.suggestions.counts() == {"pending": 4, "accepted": 1, "rejected": 0}
             await pilot.press("ctrl+z")
-            assert store.counts(project) == {"pending": 5, "accepted": 0, "rejected": 0}
-            assert project.codings() == []
+            assert project.suggestions.counts() == {"pending": 5, "accepted": 0, "rejected": 0}
+            assert project.codings.list() == []
             assert len(rows(app)) == 5
             assert app.refreshed >= 4
 
@@ -113,19 +112,19 @@ def test_all_of_a_code_sort_filter_and_jump(project: Project) -> None:
             await pilot.press("f")
             assert len(rows(app)) == 5
             await pilot.press("down", "A", "y")
-            accepted = store.suggestions(project, status="accepted")
+            accepted = project.suggestions.list(status="accepted")
             assert [s.code for s in accepted] == ["Long relationships"] * 2
-            assert "Accepted all 2 suggestion(s)" in project.events(limit=1)[0].summary
+            assert "Accepted all 2 suggestion(s)" in project.history.events(limit=1)[0].summary
             assert "Long relationships" not in rows(app)
             await pilot.press("u")  # one action: both come back
-            assert store.counts(project)["pending"] == 5
+            assert project.suggestions.counts()["pending"] == 5
             await pilot.press("o")
             assert app.screen.order == "score"
             await pilot.press("o")
             assert app.screen.order == "document"
             assert rows(app)[:2] == ["Emotions", "Long relationships"]
             await pilot.press("X", "enter")
-            assert store.counts(project)["rejected"] == 1
+            assert project.suggestions.counts()["rejected"] == 1
             await pilot.press("enter")
             item = app.screen.current
             assert app.jumps == [(item.document_id, item.start, item.end)]
@@ -151,18 +150,18 @@ def test_all_of_a_code_asks_first_with_the_count(project: Project) -> None:
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, ReviewScreen)
-            assert store.counts(project) == {"pending": 5, "accepted": 0, "rejected": 0}
+            assert project.suggestions.counts() == {"pending": 5, "accepted": 0, "rejected": 0}
             await pilot.press("X")
             dialog = app.screen
             assert isinstance(dialog, ConfirmScreen)
             assert "Reject all 2 suggestions of 'Long relationships'?" == dialog.question
             await pilot.press("n")
             await pilot.pause()
-            assert store.counts(project)["rejected"] == 0
+            assert project.suggestions.counts()["rejected"] == 0
             await pilot.press("X", "enter")
             await pilot.pause()
             assert isinstance(app.screen, ReviewScreen)
-            assert store.counts(project) == {"pending": 3, "accepted": 0, "rejected": 2}
+            assert project.suggestions.counts() == {"pending": 3, "accepted": 0, "rejected": 2}
             assert rows(app) == ["Emotions", "Not alone", "Scapegoating"]
 
     run(scenario)
@@ -195,8 +194,8 @@ def test_training_and_scoring_in_a_worker(tmp_path: Path) -> None:
         path = tmp_path / "review.qc"
         shutil.copy(source, path)
         with Project.open(path, coder="ann") as project:
-            for coding in project.codings(code="Joy")[:3]:
-                project.remove_coding(coding.id)
+            for coding in project.codings.list(code="Joy")[:3]:
+                project.codings.remove(coding.id)
             app = Host(project)
             async with app.run_test(size=(140, 40)) as pilot:
                 await pilot.pause()
@@ -206,8 +205,8 @@ def test_training_and_scoring_in_a_worker(tmp_path: Path) -> None:
                 await pilot.pause()
                 status = str(app.screen.query_one("#review-status").render())
                 assert status.startswith("Model:"), status
-                assert store.load_model(project, "suggest") is not None
-                model_rows = store.suggestions(project, source="model")
+                assert project.models.load("suggest") is not None
+                model_rows = project.suggestions.list(source="model")
                 assert model_rows and len(rows(app)) == len(model_rows)
                 assert "Why (model)" in context(app) or "model score" in context(app)
 

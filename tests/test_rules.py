@@ -22,7 +22,6 @@ from qualcode.nlp.rules import (
 )
 from qualcode.resources import default_codebook, samples_dir
 from qualcode.store import Project
-from qualcode.store import suggestions as store
 
 NOT_ALONE = [
     {"LOWER": {"IN": ["not", "never", "n't"]}},
@@ -222,7 +221,7 @@ def make_project(tmp_path: Path, text: str = TRANSCRIPT, coder: str = "ann") -> 
     (result,) = import_files(project, [source])
     assert result.ok, result.message
     for rule in RULES:
-        project.add_code(rule.name, keywords=list(rule.keywords), patterns=list(rule.patterns))
+        project.codebook.add(rule.name, keywords=list(rule.keywords), patterns=list(rule.patterns))
     return project
 
 
@@ -238,8 +237,8 @@ def test_autocode_sentence_level_with_reasons(tmp_path: Path) -> None:
     with make_project(tmp_path) as project:
         result = autocode(project)
         assert result.sync.added == 5
-        text = project.document("anna").text
-        items = store.suggestions(project, order="document")
+        text = project.documents.get("anna").text
+        items = project.suggestions.list(order="document")
         assert [(s.code, s.text) for s in items] == [
             ("Emotions", "I felt angry with her."),
             ("Long relationships", "We have met for many years now."),
@@ -261,8 +260,8 @@ def test_autocode_sentence_level_with_reasons(tmp_path: Path) -> None:
 def test_autocode_turn_level(tmp_path: Path) -> None:
     with make_project(tmp_path) as project:
         autocode(project, unit="turn")
-        turns = {(t.start, t.end) for t in project.turns("anna")}
-        items = store.suggestions(project)
+        turns = {(t.start, t.end) for t in project.documents.turns("anna")}
+        items = project.suggestions.list()
         assert len(items) == 5  # one per code and turn
         assert {(s.start, s.end) for s in items} <= turns
         by_code = {s.code: s for s in items}
@@ -272,45 +271,45 @@ def test_autocode_turn_level(tmp_path: Path) -> None:
 def test_rerun_is_idempotent_and_keeps_decisions(tmp_path: Path) -> None:
     with make_project(tmp_path) as project:
         autocode(project)
-        items = store.suggestions(project, order="document")
-        store.accept(project, [items[0].id])
-        store.reject(project, [items[1].id])
+        items = project.suggestions.list(order="document")
+        project.suggestions.accept([items[0].id])
+        project.suggestions.reject([items[1].id])
         again = autocode(project)
         # The accepted one is now a coding, so its sentence is not proposed again at all;
         # the rejected one is found again and left rejected.
         assert (again.sync.added, again.sync.removed, again.sync.decided) == (0, 0, 1)
         assert again.sync.unchanged == 3
-        assert store.counts(project) == {"pending": 3, "accepted": 1, "rejected": 1}
+        assert project.suggestions.counts() == {"pending": 3, "accepted": 1, "rejected": 1}
         # Dropping a keyword withdraws its pending suggestions but never decided ones.
-        project.update_code("Long relationships", keywords=[])
-        project.update_code("Emotions", keywords=[])
+        project.codebook.update("Long relationships", keywords=[])
+        project.codebook.update("Emotions", keywords=[])
         third = autocode(project)
         assert third.sync.removed == 1
-        assert store.counts(project) == {"pending": 2, "accepted": 1, "rejected": 1}
-        accepted = store.suggestions(project, status="accepted")[0]
+        assert project.suggestions.counts() == {"pending": 2, "accepted": 1, "rejected": 1}
+        accepted = project.suggestions.list(status="accepted")[0]
         assert accepted.code == "Emotions" and accepted.coding_id is not None
 
 
 def test_already_coded_sentences_get_no_suggestion(tmp_path: Path) -> None:
     with make_project(tmp_path) as project:
-        text = project.document("anna").text
+        text = project.documents.get("anna").text
         start = text.index("I am not alone")
-        project.add_coding("anna", "Not alone", start, start + len("I am not alone"))
+        project.codings.add("anna", "Not alone", start, start + len("I am not alone"))
         autocode(project)
-        assert "Not alone" not in {s.code for s in store.suggestions(project)}
+        assert "Not alone" not in {s.code for s in project.suggestions.list()}
 
 
 def test_autocode_filters_codes_and_documents(tmp_path: Path) -> None:
     with make_project(tmp_path) as project:
         result = autocode(project, codes=["Scapegoating"], documents=["anna"])
         assert result.codes == 1
-        assert [s.code for s in store.suggestions(project)] == ["Scapegoating"]
+        assert [s.code for s in project.suggestions.list()] == ["Scapegoating"]
 
 
 def test_cli_autocode_bad_pattern_fails_before_writing(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("QUALCODE_CODER", "tester")
     with make_project(tmp_path) as project:
-        project.update_code(
+        project.codebook.update(
             "Scapegoating", patterns=[GANG_UP, [{"LOWER": {"IN": "x"}}], [{"BAD": 1}]]
         )
         path = project.path
@@ -364,7 +363,7 @@ def test_an_installed_pipeline_can_supply_the_lemmas(tmp_path: Path, monkeypatch
         rules, "I wasn't feeling so alone any more."
     )
     with make_project(tmp_path) as project:
-        project.set_setting("spacy_model", str(model_dir))
+        project.settings.set("spacy_model", str(model_dir))
         assert autocode(project).sync.added == 5
         path = project.path
     monkeypatch.setenv("QUALCODE_CODER", "tester")

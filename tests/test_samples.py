@@ -71,8 +71,8 @@ def test_every_code_has_a_keyword_match_in_the_samples() -> None:
 def test_demo_project_builds(tmp_path: Path) -> None:
     path = build_demo(tmp_path)
     with Project.open(path) as project:
-        docs = project.documents()
+        docs = project.documents.all()
         assert len(docs) == len(SAMPLES)
-        assert project.document_attributes("gp05_elin")["role"] == "gp"
-        assert len([c for c in project.codes() if c.depth == 0]) >= 8
+        assert project.documents.attributes("gp05_elin")["role"] == "gp"
+        assert len([c for c in project.codebook.codes() if c.depth == 0]) >= 8
     assert build_demo(tmp_path) == path  # reused, not rebuilt

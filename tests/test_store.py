@@ -15,11 +15,11 @@ from tests.conftest import simple_document
 
 def test_create_sets_up_wal_foreign_keys_and_schema(tmp_path: Path) -> None:
     with Project.create(tmp_path / "a.qc") as project:
-        assert project.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert project.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        assert project.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+        assert project.session.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert project.session.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert project.session.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
         assert project.schema_version == SCHEMA_VERSION
-        tables = set(project.db.table_names())
+        tables = set(project.session.db.table_names())
     for table in (
         "meta",
         "documents",
@@ -61,79 +61,79 @@ def test_open_refuses_non_projects(tmp_path: Path) -> None:
 def test_migrations_run_in_order_once_and_keep_data(tmp_path: Path) -> None:
     path = tmp_path / "old.qc"
     with Project.create(path) as project:
-        project.add_code("Kept")
+        project.codebook.add("Kept")
         # Pretend the file was written by a version that had not applied any migration yet.
-        project.conn.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'")
+        project.session.conn.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'")
     with Project.open(path) as project:
         assert project.schema_version == SCHEMA_VERSION
-        assert [c.name for c in project.codes()] == ["Kept"]
+        assert [c.name for c in project.codebook.codes()] == ["Kept"]
     # Idempotent: running every migration again on an up-to-date file changes nothing.
     with Project.open(path) as project:
         for migration in MIGRATIONS:
-            migration(project.db)
-        assert [c.name for c in project.codes()] == ["Kept"]
+            migration(project.session.db)
+        assert [c.name for c in project.codebook.codes()] == ["Kept"]
 
 
 def test_newer_schema_opens_read_only(tmp_path: Path) -> None:
     path = tmp_path / "new.qc"
     with Project.create(path) as project:
-        project.add_code("A")
-        project.conn.execute(
+        project.codebook.add("A")
+        project.session.conn.execute(
             "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),)
         )
     with Project.open(path) as project:
         assert project.read_only
-        assert [c.name for c in project.codes()] == ["A"]
+        assert [c.name for c in project.codebook.codes()] == ["A"]
         with pytest.raises(ProjectError, match="newer qualcode"):
-            project.add_code("B")
+            project.codebook.add("B")
 
 
 def test_add_document_stores_turns_sentences_speakers(project: Project) -> None:
-    project.add_document(simple_document())
-    doc = project.document("doc1")
+    project.documents.add(simple_document())
+    doc = project.documents.get("doc1")
     assert doc.speaker_count == 2 and doc.turn_count == 4
-    turns = project.turns("doc1")
+    turns = project.documents.turns("doc1")
     assert [t.speaker for t in turns] == ["Interviewer", "Anna", "Interviewer", "Anna"]
     assert doc.text[turns[3].start : turns[3].end] == "Now I am not alone with it."
-    sentences = project.sentences("doc1")
+    sentences = project.documents.sentences("doc1")
     assert [doc.text[s.start : s.end] for s in sentences][1:4] == [
         "I felt angry with her.",
         "Then I understood why.",
         "The group listened.",
     ]
     assert all(s.turn_id == turns[1].id for s in sentences[1:4])
-    assert project.document_attributes("doc1") == {"role": "gp"}
+    assert project.documents.attributes("doc1") == {"role": "gp"}
     with pytest.raises(ProjectError, match="already exists"):
-        project.add_document(simple_document())
+        project.documents.add(simple_document())
 
 
 def test_unknown_names_give_suggestions(project_with_doc: Project) -> None:
     with pytest.raises(ProjectError, match="did you mean 'Emotions'"):
-        project_with_doc.code("Emotion")
+        project_with_doc.codebook.get("Emotion")
     with pytest.raises(ProjectError, match="no document named 'doc2'"):
-        project_with_doc.document("doc2")
+        project_with_doc.documents.get("doc2")
 
 
 def test_coding_offsets_are_validated(project_with_doc: Project) -> None:
     project = project_with_doc
-    length = project.document("doc1").length
+    length = project.documents.get("doc1").length
     for start, end in ((-1, 5), (5, 5), (6, 5), (0, length + 1)):
         with pytest.raises(ProjectError, match="not inside the document"):
-            project.add_coding("doc1", "Emotions", start, end)
-    assert project.codings() == []
-    cid = project.add_coding("doc1", "Emotions", length - 5, length)
-    assert project.coding(cid).text == "h it."
+            project.codings.add("doc1", "Emotions", start, end)
+    assert project.codings.list() == []
+    cid = project.codings.add("doc1", "Emotions", length - 5, length)
+    assert project.codings.get(cid).text == "h it."
     with pytest.raises(ProjectError, match="already has code"):
-        project.add_coding("doc1", "Emotions", length - 5, length)
+        project.codings.add("doc1", "Emotions", length - 5, length)
 
 
 def test_every_change_writes_an_event_in_the_same_transaction(project_with_doc: Project) -> None:
     project = project_with_doc
-    before = len(project.events(1000))
-    text = project.document("doc1").text
+    before = len(project.history.events(1000))
+    text = project.documents.get("doc1").text
     start = text.index("I felt angry")
-    cid = project.add_coding("doc1", "Emotions", start, start + 22)
-    events = project.events(1000)
+    cid = project.codings.add("doc1", "Emotions", start, start + 22)
+    events = project.history.events(1000)
     assert len(events) == before + 1
     latest = events[0]
     assert latest.coder == "ann" and latest.action == "coding.add"
@@ -145,239 +145,253 @@ def test_every_change_writes_an_event_in_the_same_transaction(project_with_doc: 
 
 def test_failed_action_leaves_nothing_behind(project_with_doc: Project) -> None:
     project = project_with_doc
-    events_before = len(project.events(1000))
+    events_before = len(project.history.events(1000))
     with pytest.raises(ProjectError):
         with project.action("test", "half done"):
-            project.add_coding("doc1", "Emotions", 0, 5)
-            project.add_coding("doc1", "Nope", 0, 5)
-    assert project.codings() == []
-    assert len(project.events(1000)) == events_before
+            project.codings.add("doc1", "Emotions", 0, 5)
+            project.codings.add("doc1", "Nope", 0, 5)
+    assert project.codings.list() == []
+    assert len(project.history.events(1000)) == events_before
 
 
 def test_undo_redo_coding_and_redo_cleared_by_new_action(project_with_doc: Project) -> None:
     project = project_with_doc
-    cid = project.add_coding("doc1", "Emotions", 0, 10)
-    assert project.undo().summary.startswith("Coded 'Emotions'")
-    assert project.codings() == []
-    assert project.redo() is not None
-    assert [c.id for c in project.codings()] == [cid]
-    project.undo()
-    project.add_code("Other")
-    assert project.redo() is None  # a new action ends the redo chain
-    project.undo()  # undoes "Added code 'Other'"
-    assert project.find_code("Other") is None
-    assert project.codings() == []
+    cid = project.codings.add("doc1", "Emotions", 0, 10)
+    assert project.history.undo().summary.startswith("Coded 'Emotions'")
+    assert project.codings.list() == []
+    assert project.history.redo() is not None
+    assert [c.id for c in project.codings.list()] == [cid]
+    project.history.undo()
+    project.codebook.add("Other")
+    assert project.history.redo() is None  # a new action ends the redo chain
+    project.history.undo()  # undoes "Added code 'Other'"
+    assert project.codebook.find("Other") is None
+    assert project.codings.list() == []
 
 
 def test_undo_is_per_coder(tmp_path: Path) -> None:
     path = tmp_path / "s.qc"
     with Project.create(path, coder="ann") as ann:
-        ann.add_document(simple_document())
-        ann.add_code("A")
-        ann.add_coding("doc1", "A", 0, 5)
+        ann.documents.add(simple_document())
+        ann.codebook.add("A")
+        ann.codings.add("doc1", "A", 0, 5)
     with Project.open(path, coder="bob") as bob:
-        bob.add_coding("doc1", "A", 5, 10)
+        bob.codings.add("doc1", "A", 5, 10)
         with Project.open(path, coder="ann") as ann:
-            ann.undo()
-        assert [(c.coder, c.start) for c in bob.codings()] == [("bob", 5)]
+            ann.history.undo()
+        assert [(c.coder, c.start) for c in bob.codings.list()] == [("bob", 5)]
 
 
 def test_undo_refuses_when_rows_changed_since(project_with_doc: Project) -> None:
     project = project_with_doc
-    cid = project.add_coding("doc1", "Emotions", 0, 10)
+    cid = project.codings.add("doc1", "Emotions", 0, 10)
     other = Project.open(project.path, coder="bob")
-    other.update_coding(cid, memo="bob's note")
+    other.codings.move(cid, start=1)
     other.close()
     with pytest.raises(ProjectError, match="changed since"):
-        project.undo()
-    assert project.coding(cid).memo == "bob's note"
+        project.history.undo()
+    assert project.codings.get(cid).start == 1
+
+
+def test_undo_refuses_to_take_a_later_memo_with_its_coding(project_with_doc: Project) -> None:
+    """Undoing a coding would cascade away another coder's later memo on it: refused."""
+    project = project_with_doc
+    cid = project.codings.add("doc1", "Emotions", 0, 10)
+    with Project.open(project.path, coder="bob") as other:
+        other.memos.set("coding", cid, "bob's note")
+    with pytest.raises(ProjectError, match="memo written since"):
+        project.history.undo()
+    assert project.codings.get(cid).memo == "bob's note"
 
 
 def test_rename_move_and_cycle_protection(project_with_doc: Project) -> None:
     project = project_with_doc
-    project.rename_code("Emotions", "Difficult emotions")
+    project.codebook.rename("Emotions", "Difficult emotions")
     with pytest.raises(ProjectError, match="already exists"):
-        project.rename_code("Difficult emotions", "Security")
-    project.move_code("Difficult emotions", "Security")
-    assert project.code("Difficult emotions").parent == "Security"
+        project.codebook.rename("Difficult emotions", "Security")
+    project.codebook.move("Difficult emotions", "Security")
+    assert project.codebook.get("Difficult emotions").parent == "Security"
     with pytest.raises(ProjectError, match="under itself"):
-        project.move_code("Security", "Not alone")
-    project.undo()
-    project.undo()
-    assert project.code("Emotions").parent is None
+        project.codebook.move("Security", "Not alone")
+    project.history.undo()
+    project.history.undo()
+    assert project.codebook.get("Emotions").parent is None
 
 
 def test_merge_moves_codings_children_and_drops_duplicates(project_with_doc: Project) -> None:
     project = project_with_doc
-    project.add_code("Child", parent="Emotions")
-    project.add_coding("doc1", "Emotions", 0, 10)
-    project.add_coding("doc1", "Emotions", 20, 30)
-    project.add_coding("doc1", "Not alone", 0, 10)
-    project.set_memo("code", "Emotions", "memo on source")
-    moved = project.merge_codes("Emotions", "Not alone")
+    project.codebook.add("Child", parent="Emotions")
+    project.codings.add("doc1", "Emotions", 0, 10)
+    project.codings.add("doc1", "Emotions", 20, 30)
+    project.codings.add("doc1", "Not alone", 0, 10)
+    project.memos.set("code", "Emotions", "memo on source")
+    moved = project.codebook.merge("Emotions", "Not alone")
     assert moved == 1
-    assert project.find_code("Emotions") is None
-    assert sorted((c.code, c.start) for c in project.codings()) == [
+    assert project.codebook.find("Emotions") is None
+    assert sorted((c.code, c.start) for c in project.codings.list()) == [
         ("Not alone", 0),
         ("Not alone", 20),
     ]
-    assert project.code("Child").parent == "Not alone"
-    assert project.memos("code", "Not alone")[0].text == "memo on source"
-    project.undo()
-    assert sorted((c.code, c.start) for c in project.codings()) == [
+    assert project.codebook.get("Child").parent == "Not alone"
+    assert project.memos.list("code", "Not alone")[0].text == "memo on source"
+    project.history.undo()
+    assert sorted((c.code, c.start) for c in project.codings.list()) == [
         ("Emotions", 0),
         ("Emotions", 20),
         ("Not alone", 0),
     ]
-    assert project.code("Child").parent == "Emotions"
+    assert project.codebook.get("Child").parent == "Emotions"
     with pytest.raises(ProjectError, match="into itself"):
-        project.merge_codes("Emotions", "Emotions")
+        project.codebook.merge("Emotions", "Emotions")
 
 
 def test_delete_policy(project_with_doc: Project) -> None:
     project = project_with_doc
-    cid = project.add_coding("doc1", "Not alone", 0, 10)
-    project.set_memo("coding", cid, "why")
+    cid = project.codings.add("doc1", "Not alone", 0, 10)
+    project.memos.set("coding", cid, "why")
     with pytest.raises(ProjectError, match="--force"):
-        project.delete_code("Not alone")
+        project.codebook.delete("Not alone")
     with pytest.raises(ProjectError, match="sub-code"):
-        project.delete_code("Security")
-    assert project.delete_code("Not alone", force=True) == 1
-    assert project.codings() == [] and project.memos("coding") == []
-    project.undo()
-    assert [c.code for c in project.codings()] == ["Not alone"]
-    assert project.memos("coding")[0].text == "why"
-    project.delete_code("Security", force=True)
-    assert project.code("Not alone").parent is None
+        project.codebook.delete("Security")
+    assert project.codebook.delete("Not alone", force=True) == 1
+    assert project.codings.list() == [] and project.memos.list("coding") == []
+    project.history.undo()
+    assert [c.code for c in project.codings.list()] == ["Not alone"]
+    assert project.memos.list("coding")[0].text == "why"
+    project.codebook.delete("Security", force=True)
+    assert project.codebook.get("Not alone").parent is None
 
 
 def test_memos_on_every_target(project_with_doc: Project) -> None:
     project = project_with_doc
-    cid = project.add_coding("doc1", "Emotions", 0, 10)
-    project.set_memo("project", None, "project memo")
-    project.set_memo("document", "doc1", "doc memo")
-    project.set_memo("code", "Emotions", "code memo")
-    project.set_memo("coding", cid, "coding memo")
-    assert {m.target_type: m.text for m in project.memos()} == {
+    cid = project.codings.add("doc1", "Emotions", 0, 10)
+    project.memos.set("project", None, "project memo")
+    project.memos.set("document", "doc1", "doc memo")
+    project.memos.set("code", "Emotions", "code memo")
+    project.memos.set("coding", cid, "coding memo")
+    assert {m.target_type: m.text for m in project.memos.list()} == {
         "project": "project memo",
         "document": "doc memo",
         "code": "code memo",
         "coding": "coding memo",
     }
-    project.set_memo("document", "doc1", "")
-    assert project.memos("document") == []
-    project.undo()
-    assert project.memos("document", "doc1")[0].text == "doc memo"
+    project.memos.set("document", "doc1", "")
+    assert project.memos.list("document") == []
+    project.history.undo()
+    assert project.memos.list("document", "doc1")[0].text == "doc memo"
 
 
 def test_speaker_rename_and_attributes(project_with_doc: Project) -> None:
     project = project_with_doc
-    project.rename_speaker("doc1", "Anna", "GP Anna")
-    assert [t.speaker for t in project.turns("doc1")][1] == "GP Anna"
+    project.documents.rename_speaker("doc1", "Anna", "GP Anna")
+    assert [t.speaker for t in project.documents.turns("doc1")][1] == "GP Anna"
     with pytest.raises(ProjectError, match="already has a speaker"):
-        project.rename_speaker("doc1", "GP Anna", "Interviewer")
-    project.set_speaker_attribute("doc1", "GP Anna", "role", "gp")
-    assert project.speakers("doc1")[1].attributes == {"role": "gp"}
-    unmatched = project.set_attributes_bulk(
+        project.documents.rename_speaker("doc1", "GP Anna", "Interviewer")
+    project.documents.set_speaker_attribute("doc1", "GP Anna", "role", "gp")
+    assert project.documents.speakers("doc1")[1].attributes == {"role": "gp"}
+    unmatched = project.documents.set_attributes_bulk(
         {"doc1": {"country": "Sweden"}, "ghost": {"x": "1"}},
         {(None, "Interviewer"): {"role": "researcher"}},
         "table",
     )
     assert unmatched == ["document 'ghost'"]
-    assert project.document_attributes("doc1") == {"country": "Sweden", "role": "gp"}
-    project.undo()
-    assert project.document_attributes("doc1") == {"role": "gp"}
+    assert project.documents.attributes("doc1") == {"country": "Sweden", "role": "gp"}
+    project.history.undo()
+    assert project.documents.attributes("doc1") == {"role": "gp"}
 
 
 def test_update_coding_boundaries_and_memo(project_with_doc: Project) -> None:
     project = project_with_doc
-    cid = project.add_coding("doc1", "Emotions", 0, 10)
-    project.update_coding(cid, start=2, end=12, memo="look again")
-    coding = project.coding(cid)
+    cid = project.codings.add("doc1", "Emotions", 0, 10)
+    project.codings.move(cid, start=2, end=12)
+    project.memos.set("coding", cid, "look again")
+    coding = project.codings.get(cid)
     assert (coding.start, coding.end, coding.memo) == (2, 12, "look again")
     with pytest.raises(ProjectError):
-        project.update_coding(cid, end=10_000)
-    project.undo()
-    assert (project.coding(cid).start, project.coding(cid).memo) == (0, None)
+        project.codings.move(cid, end=10_000)
+    project.history.undo()
+    assert (project.codings.get(cid).start, project.codings.get(cid).memo) == (2, None)
+    project.history.undo()
+    assert (project.codings.get(cid).start, project.codings.get(cid).memo) == (0, None)
 
 
 def test_search_full_text(project_with_doc: Project) -> None:
-    hits = project_with_doc.search("alone")
+    hits = project_with_doc.documents.search("alone")
     assert [(h.document, h.speaker, h.text) for h in hits] == [
         ("doc1", "Anna", "Now I am not alone with it.")
     ]
-    assert project_with_doc.search('"group listened"')[0].speaker == "Anna"
-    assert project_with_doc.search("listen*")[0].speaker == "Anna"
-    assert project_with_doc.search("") == []
-    assert isinstance(project_with_doc.search('AND OR "( NEAR'), list)  # never raises
+    assert project_with_doc.documents.search('"group listened"')[0].speaker == "Anna"
+    assert project_with_doc.documents.search("listen*")[0].speaker == "Anna"
+    assert project_with_doc.documents.search("") == []
+    assert isinstance(project_with_doc.documents.search('AND OR "( NEAR'), list)  # never raises
 
 
 def test_two_connections_share_the_file(tmp_path: Path) -> None:
     path = tmp_path / "shared.qc"
     with Project.create(path, coder="tui") as tui, Project.open(path, coder="cli") as cli:
-        tui.add_document(simple_document())
+        tui.documents.add(simple_document())
         version = tui.data_version
-        cli.add_code("From CLI")
+        cli.codebook.add("From CLI")
         assert tui.data_version != version
-        assert tui.find_code("From CLI") is not None
+        assert tui.codebook.find("From CLI") is not None
 
 
 def test_replace_document_carries_codings_over(project_with_doc: Project) -> None:
     project = project_with_doc
-    text = project.document("doc1").text
+    text = project.documents.get("doc1").text
     start = text.index("not alone")
-    project.add_coding("doc1", "Not alone", start, start + 9)
+    project.codings.add("doc1", "Not alone", start, start + 9)
     new_text = text.replace("Interviewer: And now?", "Interviewer: And how is it now, then?")
-    project.replace_document(simple_document("doc1", new_text))
-    coding = project.codings()[0]
+    project.documents.replace(simple_document("doc1", new_text))
+    coding = project.codings.list()[0]
     assert coding.text == "not alone"
     assert coding.start == new_text.index("not alone")
     gone = new_text.replace("not alone", "together")
     with pytest.raises(ProjectError, match="no longer contains 1 coded passage"):
-        project.replace_document(simple_document("doc1", gone))
-    assert project.codings()[0].text == "not alone"
-    dropped = project.replace_document(simple_document("doc1", gone), drop_unplaced=True)
-    assert len(dropped) == 1 and project.codings() == []
+        project.documents.replace(simple_document("doc1", gone))
+    assert project.codings.list()[0].text == "not alone"
+    dropped = project.documents.replace(simple_document("doc1", gone), drop_unplaced=True)
+    assert len(dropped) == 1 and project.codings.list() == []
 
 
 def test_undo_refuses_when_later_changes_depend_on_it(project_with_doc: Project) -> None:
     project = project_with_doc
-    project.add_code("Fresh")
+    project.codebook.add("Fresh")
     with Project.open(project.path, coder="bob") as bob:
-        bob.add_coding("doc1", "Fresh", 0, 5)
+        bob.codings.add("doc1", "Fresh", 0, 5)
     with pytest.raises(ProjectError, match="later changes depend on it"):
-        project.undo()
-    assert project.find_code("Fresh") is not None
-    assert [c.code for c in project.codings()] == ["Fresh"]
+        project.history.undo()
+    assert project.codebook.find("Fresh") is not None
+    assert [c.code for c in project.codings.list()] == ["Fresh"]
 
 
 def test_settings_can_stay_off_the_undo_stack(project_with_doc: Project) -> None:
     project = project_with_doc
-    project.set_setting("pins", "Emotions", undoable=False)
-    project.set_setting("theme", "dark")
-    assert project.undo().summary == "Set theme = dark"
-    assert project.setting("theme") is None and project.setting("pins") == "Emotions"
-    assert project.undo().summary == "Added code 'Emotions'"  # the pin was skipped
+    project.settings.set("pins", "Emotions", undoable=False)
+    project.settings.set("theme", "dark")
+    assert project.history.undo().summary == "Set theme = dark"
+    assert project.settings.get("theme") is None and project.settings.get("pins") == "Emotions"
+    assert project.history.undo().summary == "Added code 'Emotions'"  # the pin was skipped
 
 
 def test_replace_document_moves_decided_suggestions_and_drops_pending(
     project_with_doc: Project,
 ) -> None:
     project = project_with_doc
-    text = project.document("doc1").text
-    code_id = project.code("Not alone").id
+    text = project.documents.get("doc1").text
+    code_id = project.codebook.get("Not alone").id
     start = text.index("not alone")
     gone = text.index("The group listened.")
     rows = [(start, start + 9, "rejected"), (0, 10, "pending"), (gone, gone + 19, "accepted")]
     for s, e, status in rows:
-        project.conn.execute(
+        project.session.conn.execute(
             'INSERT INTO suggestions(document_id, code_id, start, "end", source, status, '
             "created_at) VALUES (1, ?, ?, ?, 'rule', ?, 'now')",
             (code_id, s, e, status),
         )
     new_text = "Interviewer: Hello first.\n" + text.replace("The group listened.", "They heard.")
-    project.replace_document(simple_document("doc1", new_text))
-    left = project.conn.execute(
+    project.documents.replace(simple_document("doc1", new_text))
+    left = project.session.conn.execute(
         'SELECT start, "end", status FROM suggestions ORDER BY id'
     ).fetchall()
     new_start = new_text.index("not alone")
@@ -395,7 +409,7 @@ def test_opening_a_second_connection_keeps_the_first_ones_locks(tmp_path: Path) 
     path = tmp_path / "locks.qc"
     Project.create(path, coder="a").close()
     first = Project.open(path, coder="a")
-    first.add_code("Before")
+    first.codebook.add("Before")
     Project.open(path, coder="b").close()
     subprocess.run(
         [
@@ -406,7 +420,7 @@ def test_opening_a_second_connection_keeps_the_first_ones_locks(tmp_path: Path) 
         ],
         check=True,
     )
-    first.add_code("After")
+    first.codebook.add("After")
     seen = subprocess.run(
         [
             sys.executable,
@@ -421,21 +435,21 @@ def test_opening_a_second_connection_keeps_the_first_ones_locks(tmp_path: Path) 
     assert seen == "[('Before',), ('After',)]"  # another process sees the committed write
     first.close()
     with Project.open(path) as again:
-        assert [c.name for c in again.codes()] == ["Before", "After"]
+        assert [c.name for c in again.codebook.codes()] == ["Before", "After"]
 
 
 def test_memo_events_name_their_target(project_with_doc: Project) -> None:
     project = project_with_doc
-    cid = project.add_coding("doc1", "Emotions", 0, 10)
-    project.set_memo("code", project.code("Emotions").id, "by id")
-    project.set_memo("document", "doc1", "by name")
-    project.set_memo("coding", cid, "on a coding")
-    project.set_memo("project", None, "")
-    project.set_memo("project", None, "overall")
-    summaries = [e.summary for e in project.events(4)]
+    cid = project.codings.add("doc1", "Emotions", 0, 10)
+    project.memos.set("code", project.codebook.get("Emotions").id, "by id")
+    project.memos.set("document", "doc1", "by name")
+    project.memos.set("coding", cid, "on a coding")
+    project.memos.set("project", None, "")
+    project.memos.set("project", None, "overall")
+    summaries = [e.summary for e in project.history.events(4)]
     assert summaries == [
         "Wrote memo on the project",
-        f"Wrote memo on coding {cid} ('Emotions' on doc1)",
+        f"Wrote memo on coding {cid} ('Emotions' on doc1 [0:10])",
         "Wrote memo on document 'doc1'",
         "Wrote memo on code 'Emotions'",
     ]

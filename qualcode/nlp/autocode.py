@@ -36,25 +36,25 @@ class AutocodeResult:
 
 def select_codes(project: Project, names: Sequence[str] | None) -> list[Code]:
     """The named codes and their sub-codes (all codes when none are named)."""
-    codes = project.codes()
+    codes = project.codebook.codes()
     if not names:
         return codes
     wanted: set[int] = set()
     for name in names:
-        wanted.update(project.descendant_ids(name))
+        wanted.update(project.codebook.descendant_ids(name))
     return [c for c in codes if c.id in wanted]
 
 
 def select_documents(project: Project, names: Sequence[str] | None) -> list[int]:
     """The named documents' ids (all documents, in name order, when none are named)."""
     if not names:
-        return store.document_ids(project)
-    return [project.document(name).id for name in dict.fromkeys(names)]
+        return project.suggestions.document_ids()
+    return [project.documents.get(name).id for name in dict.fromkeys(names)]
 
 
 def pipeline_name(project: Project, model: str | None) -> str | None:
     """``--model`` if given, else the project's ``spacy_model`` setting, else None (blank)."""
-    return model or project.setting(MODEL_SETTING) or None
+    return model or project.settings.get(MODEL_SETTING) or None
 
 
 def compile_project_rules(
@@ -123,21 +123,21 @@ def _autocode(
     texts: dict[int, tuple[str, str]] = {}
     coded: dict[int, dict[int, list[tuple[int, int]]]] = {}
     if not rules.empty:
-        texts = store.document_texts(project, doc_ids)
-        coded = store.coded_spans(project, doc_ids)
+        texts = project.suggestions.document_texts(doc_ids)
+        coded = project.suggestions.coded_spans(doc_ids)
     for i, doc_id in enumerate(doc_ids):
         if progress:
-            name = texts[doc_id][0] if doc_id in texts else project.document(doc_id).name
+            name = texts[doc_id][0] if doc_id in texts else project.documents.get(doc_id).name
             progress(i, len(doc_ids), f"reading {name}")
         if rules.empty:
             continue
         text = texts[doc_id][1]
         if turns:
-            rows = store.sentence_turn_spans(project, doc_id)
+            rows = project.suggestions.sentence_turn_spans(doc_id)
             pieces.extend([(start, text[start:end]) for start, end, _, _ in rows])
             turn_spans.extend([(t_start, t_end) for _, _, t_start, t_end in rows])
         else:
-            starts, ends = store.sentence_spans(project, doc_id)
+            starts, ends = project.suggestions.sentence_spans(doc_id)
             pieces.extend(zip(starts, map(text.__getitem__, map(slice, starts, ends)), strict=True))
         read.append(doc_id)
         doc_ends.append(len(pieces))
@@ -162,9 +162,7 @@ def _autocode(
             )
     if progress:
         progress(len(pieces), len(pieces), "")
-    result = store.sync_found(
-        project,
-        "rule",
+    result = project.suggestions.sync_found("rule",
         {
             key: (reasons[0] if len(reasons) == 1 else "; ".join(dict.fromkeys(reasons)), None)
             for key, reasons in found_by_unit.items()

@@ -102,18 +102,18 @@ def training_set(
     if codes:
         wanted = set()
         for name in codes:
-            wanted.update(project.descendant_ids(name))
+            wanted.update(project.codebook.descendant_ids(name))
     by_doc: dict[int, list[tuple[int, int, str]]] = {}
-    for coding in project.codings():
+    for coding in project.codings.list():
         by_doc.setdefault(coding.document_id, []).append((coding.start, coding.end, coding.code))
-    names = {c.id: c.name for c in project.codes()}
+    names = {c.id: c.name for c in project.codebook.codes()}
     texts: list[str] = []
     doc_ids: list[int] = []
     positive_sets: list[set[str]] = []
     for doc_id in sorted(by_doc):
-        text = project.document(doc_id).text
+        text = project.documents.get(doc_id).text
         spans = sorted(by_doc[doc_id])
-        for sentence in project.sentences(doc_id):
+        for sentence in project.documents.sentences(doc_id):
             inside = {
                 code for start, end, code in spans if start < sentence.end and end > sentence.start
             }

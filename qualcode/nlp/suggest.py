@@ -17,6 +17,7 @@ from qualcode.nlp import learn
 from qualcode.nlp.learn import MIN_EXAMPLES, Progress, _quiet
 from qualcode.store import Project
 from qualcode.store import suggestions as store
+from qualcode.store.models import StoredModel
 
 # Codes whose cross-validated F1 is below this make no model suggestions: a threshold picked
 # for a code the model cannot tell apart tends towards 0 and would flood the review list.
@@ -56,7 +57,7 @@ def train_project(
             data, seed=seed, epochs=epochs, progress=_stage(progress, "cross-validation")
         )
     nlp = learn.train(data, seed=seed, epochs=epochs, progress=_stage(progress, "training"))
-    previous = store.load_model(project, learn.MODEL_NAME)
+    previous = project.models.load(learn.MODEL_NAME)
     old = previous.thresholds if previous else {}
     thresholds = (
         evaluation.thresholds
@@ -78,9 +79,7 @@ def train_project(
         metrics["evaluation"] = evaluation.as_dict()
     elif previous and "evaluation" in previous.metrics:
         metrics["evaluation"] = previous.metrics["evaluation"]
-    store.save_model(
-        project,
-        learn.MODEL_NAME,
+    project.models.save(learn.MODEL_NAME,
         learn.to_bytes(nlp),
         metrics,
         thresholds,
@@ -112,14 +111,14 @@ def evaluate_project(
     evaluation = learn.cross_validate(
         data, seed=seed, epochs=epochs, progress=_stage(progress, "cross-validation")
     )
-    stored = store.load_model(project, learn.MODEL_NAME)
+    stored = project.models.load(learn.MODEL_NAME)
     if (
         stored is not None
-        and stored.codebook_hash == store.codebook_hash(project)
+        and stored.codebook_hash == project.codebook.hash()
         and stored.metrics.get("labels") == data.labels
     ):
         metrics = {**stored.metrics, "evaluation": evaluation.as_dict(), "min_f1": min_f1}
-        store.update_model_evaluation(project, learn.MODEL_NAME, metrics, evaluation.thresholds)
+        project.models.update_evaluation(learn.MODEL_NAME, metrics, evaluation.thresholds)
     return TrainReport(
         data.labels,
         data.positives,
@@ -140,15 +139,15 @@ class ScoreResult:
     untrusted: list[str] = field(default_factory=list)  # left out: cross-validated F1 too low
 
 
-def stored_model(project: Project) -> tuple[Any, store.StoredModel]:
+def stored_model(project: Project) -> tuple[Any, StoredModel]:
     """The stored model, loaded; a clear error if there is none or the codebook changed."""
-    stored = store.load_model(project, learn.MODEL_NAME)
+    stored = project.models.load(learn.MODEL_NAME)
     if stored is None:
         raise QualcodeError(
             f"no trained model in {project.path.name}: "
             f"run 'qualcode suggest {project.path} --train'"
         )
-    if stored.codebook_hash != store.codebook_hash(project):
+    if stored.codebook_hash != project.codebook.hash():
         raise QualcodeError(
             f"the codebook changed since the model was trained ({stored.created_at}); "
             f"retrain it: qualcode suggest {project.path} --train"
@@ -180,19 +179,19 @@ def score_project(
     # Untrusted codes stay in scope so that their earlier pending suggestions are withdrawn.
     scope = labels
     labels = [label for label in labels if label not in untrusted]
-    code_ids = {c.name: c.id for c in project.codes()}
+    code_ids = {c.name: c.id for c in project.codebook.codes()}
     doc_ids = select_documents(project, documents)
     featurizer = learn.Featurizer()
     proposals: list[store.Proposal] = []
     sentences_scored = 0
     for i, doc_id in enumerate(doc_ids):
-        doc = project.document(doc_id)
+        doc = project.documents.get(doc_id)
         progress(i, len(doc_ids), doc.name)
-        sentences = project.sentences(doc_id)
+        sentences = project.documents.sentences(doc_id)
         if not sentences or not labels:
             continue
         coded: dict[str, list[tuple[int, int]]] = {}
-        for coding in project.codings(document=doc_id):
+        for coding in project.codings.list(document=doc_id):
             coded.setdefault(coding.code, []).append((coding.start, coding.end))
         for spans in coded.values():
             spans.sort()
@@ -217,9 +216,7 @@ def score_project(
                     )
                 )
     progress(len(doc_ids), len(doc_ids), "")
-    result = store.sync(
-        project,
-        "model",
+    result = project.suggestions.sync("model",
         proposals,
         doc_ids,
         [code_ids[label] for label in scope if label in code_ids],

@@ -3,8 +3,7 @@
 ``Project``'s record methods are made for one screen at a time (a document, its codings); the
 analysis layer needs the whole corpus at once, in a handful of queries, as plain data that can be
 filtered and counted in memory. This module is the only place the analysis/report code touches
-SQL. It never writes, except :func:`add_codings_bulk`, a benchmark helper that goes through
-``Project.action`` like every other change.
+SQL. It never writes (bulk loading of codings is ``project.codings.import_rows``).
 
 Every coding comes back already attributed to one *person*: the speaker of the turn that holds
 the largest part of the coded span (ties go to the earlier turn). A turn with no speaker belongs
@@ -15,10 +14,9 @@ of the corpus the same way (see :class:`PersonRow`).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from qualcode.store.base import now
 from qualcode.store.project import Project
 
 INTERVIEWER_NAMES = frozenset(
@@ -150,7 +148,7 @@ def is_interviewer(name: str | None, attributes: dict[str, str] | None = None) -
 
 def load_analysis_data(project: Project) -> AnalysisData:
     """Read the whole project for analysis in a few queries (no writes)."""
-    conn = project.conn
+    conn = project.session.conn
     doc_attrs: dict[int, dict[str, str]] = {}
     for doc_id, key, value in conn.execute(
         "SELECT document_id, key, value FROM document_attributes ORDER BY document_id, key"
@@ -217,7 +215,9 @@ def load_analysis_data(project: Project) -> AnalysisData:
     order = {c.id: c.order for c in codes}
     doc_order = {d.id: i for i, d in enumerate(documents)}
     raw = conn.execute(
-        'SELECT c.id, c.document_id, c.code_id, c.start, c."end", k.name, c.memo, c.origin '
+        'SELECT c.id, c.document_id, c.code_id, c.start, c."end", k.name, '
+        "(SELECT group_concat(m.text, char(10) || char(10)) FROM memos m "
+        "WHERE m.coding_id = c.id), c.origin "
         "FROM codings c JOIN coders k ON k.id = c.coder_id"
     ).fetchall()
     starts = {doc_id: [t.start for t in ts] for doc_id, ts in turns.items()}
@@ -233,9 +233,9 @@ def load_analysis_data(project: Project) -> AnalysisData:
     memos = [
         MemoRow(r[0], r[1], r[2], r[3])
         for r in conn.execute(
-            "SELECT m.target_type, m.target_id, k.name, m.text FROM memos m "
-            "JOIN coders k ON k.id = m.coder_id "
-            "ORDER BY m.target_type, m.target_id, k.name, m.id"
+            "SELECT m.target_type, COALESCE(m.document_id, m.code_id, m.coding_id), k.name, "
+            "m.text FROM memos m JOIN coders k ON k.id = m.coder_id "
+            "ORDER BY m.target_type, COALESCE(m.document_id, m.code_id, m.coding_id), k.name, m.id"
         )
     ]
     book = conn.execute("SELECT value FROM settings WHERE key = 'codebook_name'").fetchone()
@@ -288,42 +288,5 @@ def _codes(project: Project) -> list[CodeRow]:
             depth=c.depth,
             order=i,
         )
-        for i, c in enumerate(project.codes())
+        for i, c in enumerate(project.codebook.codes())
     ]
-
-
-def add_codings_bulk(
-    project: Project,
-    rows: Iterable[tuple[str, str, int, int]],
-    summary: str = "Bulk codings",
-) -> int:
-    """Insert many (document, code, start, end) codings as one audited, non-undoable action.
-
-    For generated data (the benchmark): ``Project.add_coding`` checks and audits row by row,
-    which is right for a person coding and far too slow for 30,000 synthetic codings. Offsets
-    are still checked against the text.
-    """
-    docs = {
-        name: (doc_id, length)
-        for doc_id, name, length in project.conn.execute(
-            "SELECT id, name, length(text) FROM documents"
-        )
-    }
-    codes = {name: cid for cid, name in project.conn.execute("SELECT id, name FROM codes")}
-    values = []
-    stamp = now()
-    rows = list(rows)
-    with project.action("coding.bulk", summary, undoable=False) as act:
-        coder_id = project._current_coder_id()
-        for doc, code, start, end in rows:
-            doc_id, length = docs[doc]
-            if not 0 <= start < end <= length:
-                raise ValueError(f"span [{start}:{end}] outside {doc}")
-            values.append((doc_id, codes[code], start, end, coder_id, "manual", stamp))
-        project.conn.executemany(
-            'INSERT INTO codings(document_id, code_id, start, "end", coder_id, origin, '
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            values,
-        )
-        act.changes.append({"table": "codings", "bulk": len(values)})
-    return len(values)

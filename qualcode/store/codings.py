@@ -1,135 +1,280 @@
-"""Codings (a code on a span of a document) and memos."""
+"""Codings: a code on a span of a document, by a coder.
+
+Every coding carries a GUID that never changes and a row id that is never reused
+(``AUTOINCREMENT``), so memos, suggestions, exports and merged files can point at it safely.
+A coding's memos live in the memos table only (see :mod:`qualcode.store.memos`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from qualcode.errors import ProjectError
-from qualcode.store.base import ProjectBase, _clip, now
-from qualcode.store.records import Coding, Memo
+from qualcode.store import lookup
+from qualcode.store.codetree import CodeTree
+from qualcode.store.invariants import check_span, clean_name, clip
+from qualcode.store.memos import Memos
+from qualcode.store.records import Coding
+from qualcode.store.session import Session, new_guid, now
 
-MEMO_TARGETS = ("project", "document", "code", "coding")
+ORIGINS = ("manual", "rule", "model")
 
 
-class CodingsMixin(ProjectBase):
-    def add_coding(
+@dataclass(frozen=True)
+class CodingInput:
+    """One coding to load in bulk (``qualcode import-codings``, benchmarks, merges).
+
+    Document and code are names or ids; ``line`` is where the row came from, for messages;
+    ``coder`` None means the current coder."""
+
+    document: str | int
+    code: str | int
+    start: int
+    end: int
+    coder: str | None = None
+    origin: str = "manual"
+    memo: str | None = None
+    created_at: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    added: int
+    skipped: int  # already present (same document, code, span and coder)
+    memos: int
+
+
+class Codings:
+    def __init__(self, session: Session, memos: Memos) -> None:
+        self.s = session
+        self.memos = memos
+
+    # ------------------------------------------------------------------ writing
+
+    def add(
         self,
         document: str | int,
         code: str | int,
         start: int,
         end: int,
-        memo: str | None = None,
         origin: str = "manual",
     ) -> int:
         """Code ``text[start:end]`` of a document. Offsets are Python string indices."""
-        doc_id = self._document_id(document)
-        code_id = self._code_id(code)
-        # Only the length and a short excerpt are read: add_coding runs in bulk (demo, accepted
+        doc_id = lookup.document_id(self.s, document)
+        code_id = lookup.code_id(self.s, code)
+        if origin not in ORIGINS:
+            raise ProjectError(f"unknown coding origin '{origin}'")
+        # Only the length and a short excerpt are read: add runs in bulk (demo, accepted
         # suggestions) and must not load a long transcript, or the whole code tree, per call.
-        name, length, excerpt = self.conn.execute(
+        name, length, excerpt = self.s.conn.execute(
             "SELECT name, length(text), substr(text, ? + 1, min(? - ?, 80)) FROM documents "
             "WHERE id = ?",
             (start, end, start, doc_id),
         ).fetchone()
-        _check_span_length(length, start, end)
-        if origin not in ("manual", "rule", "model"):
-            raise ProjectError(f"unknown coding origin '{origin}'")
-        code_name = self.conn.execute("SELECT name FROM codes WHERE id = ?", (code_id,)).fetchone()[
-            0
-        ]
-        with self.action(
-            "coding.add",
-            f"Coded '{code_name}' on {name} [{start}:{end}] '{_clip(excerpt)}'",
+        check_span(length, start, end)
+        code_name = lookup.code_name(self.s, code_id)
+        with self.s.action(
+            "coding.add", f"Coded '{code_name}' on {name} [{start}:{end}] '{clip(excerpt)}'"
         ):
-            coder_id = self._current_coder_id()
-            dup = self.conn.execute(
+            coder_id = self.s.coder_id()
+            dup = self.s.conn.execute(
                 "SELECT id FROM codings WHERE document_id = ? AND code_id = ? AND start = ? "
                 'AND "end" = ? AND coder_id = ?',
                 (doc_id, code_id, start, end, coder_id),
             ).fetchone()
             if dup:
                 raise ProjectError(f"that passage already has code '{code_name}'")
-            return self._insert(
+            return self.s.insert(
                 "codings",
                 {
+                    "guid": new_guid(),
                     "document_id": doc_id,
                     "code_id": code_id,
                     "start": start,
                     "end": end,
                     "coder_id": coder_id,
-                    "memo": memo,
                     "origin": origin,
                     "created_at": now(),
                 },
             )
 
-    def add_codings(
+    def add_many(
         self, document: str | int, codes: Sequence[str | int], start: int, end: int
     ) -> list[int]:
         """Apply several codes to one passage as a single undoable action."""
-        doc = self.document(document)
-        names = [self.code(c).name for c in codes]
-        with self.action(
-            "coding.add", f"Coded {', '.join(repr(n) for n in names)} on {doc.name} [{start}:{end}]"
+        doc_id = lookup.document_id(self.s, document)
+        names = [lookup.code_name(self.s, lookup.code_id(self.s, c)) for c in codes]
+        doc_name = lookup.document_name(self.s, doc_id)
+        with self.s.action(
+            "coding.add", f"Coded {', '.join(repr(n) for n in names)} on {doc_name} [{start}:{end}]"
         ):
-            return [self.add_coding(doc.id, c, start, end) for c in codes]
+            return [self.add(doc_id, c, start, end) for c in codes]
 
-    def remove_coding(self, coding_id: int) -> Coding:
-        coding = self.coding(coding_id)
-        with self.action(
+    def remove(self, coding_id: int) -> Coding:
+        """Remove a coding with its memos (one undoable action); returns what was removed."""
+        coding = self.get(coding_id)
+        with self.s.action(
             "coding.remove",
             f"Removed '{coding.code}' from {coding.document} [{coding.start}:{coding.end}]",
         ):
-            self._delete_coding_row(coding_id)
+            self.delete_row(coding_id)
         return coding
 
-    def _delete_coding_row(self, coding_id: int) -> None:
-        for (mid,) in self.conn.execute(
-            "SELECT id FROM memos WHERE target_type = 'coding' AND target_id = ?", (coding_id,)
-        ).fetchall():
-            self._delete("memos", mid)
-        for (sid,) in self.conn.execute(
+    def remove_many(self, coding_ids: Sequence[int]) -> list[Coding]:
+        """Remove several codings as one undoable action."""
+        removed = [self.get(int(i)) for i in dict.fromkeys(coding_ids)]
+        with self.s.action(
+            "coding.remove", f"Removed coding(s) {', '.join(str(c.id) for c in removed)}"
+        ):
+            for coding in removed:
+                self.delete_row(coding.id)
+        return removed
+
+    def delete_row(self, coding_id: int) -> None:
+        """Delete a coding inside the caller's action, with its memos, unlinking suggestions
+        that were accepted into it. The one way any repository deletes a coding."""
+        self.memos.delete_on("coding", coding_id)
+        for (sid,) in self.s.conn.execute(
             "SELECT id FROM suggestions WHERE coding_id = ?", (coding_id,)
         ).fetchall():
-            self._update("suggestions", sid, {"coding_id": None})
-        self._delete("codings", coding_id)
+            self.s.update("suggestions", sid, {"coding_id": None})
+        self.s.delete("codings", coding_id)
 
-    def update_coding(
-        self,
-        coding_id: int,
-        start: int | None = None,
-        end: int | None = None,
-        memo: str | None = None,
-    ) -> None:
-        """Move a coding's boundaries and/or set its memo (empty string clears it)."""
-        coding = self.coding(coding_id)
-        values: dict[str, Any] = {}
-        if start is not None or end is not None:
-            new_start = coding.start if start is None else start
-            new_end = coding.end if end is None else end
-            text = self.conn.execute(
-                "SELECT text FROM documents WHERE id = ?", (coding.document_id,)
-            ).fetchone()[0]
-            _check_span(text, new_start, new_end)
-            values.update(start=new_start, end=new_end)
-        if memo is not None:
-            values["memo"] = memo or None
-        if not values:
+    def move(self, coding_id: int, start: int | None = None, end: int | None = None) -> None:
+        """Move a coding's boundaries (one undoable action)."""
+        coding = self.get(coding_id)
+        new_start = coding.start if start is None else start
+        new_end = coding.end if end is None else end
+        if (new_start, new_end) == (coding.start, coding.end):
             return
-        what = "memo" if set(values) == {"memo"} else "boundaries"
-        with self.action(
-            "coding.update", f"Changed {what} of '{coding.code}' on {coding.document}"
+        length = self.s.conn.execute(
+            "SELECT length(text) FROM documents WHERE id = ?", (coding.document_id,)
+        ).fetchone()[0]
+        check_span(length, new_start, new_end)
+        with self.s.action(
+            "coding.update", f"Changed boundaries of '{coding.code}' on {coding.document}"
         ):
-            self._update("codings", coding_id, values)
+            self.s.update("codings", coding_id, {"start": new_start, "end": new_end})
 
-    def coding(self, coding_id: int) -> Coding:
-        rows = self._coding_rows("c.id = ?", (coding_id,))
+    def set_span(self, coding_id: int, start: int, end: int) -> None:
+        """Re-anchor a coding inside the caller's action (re-import of a changed text)."""
+        self.s.update("codings", coding_id, {"start": start, "end": end})
+
+    def import_rows(self, rows: Sequence[CodingInput], summary: str) -> BulkResult:
+        """Load many codings as ONE undoable action (``qualcode import-codings``).
+
+        Every row is checked (origin, span inside its document, coder name) before anything
+        is written; rows that repeat a coding already present (same document, code, span and
+        coder) are skipped, so loading a file twice adds nothing. The undo record holds each
+        inserted row, built from the values written rather than read back, which keeps the
+        cost per coding flat however many there are.
+        """
+        docs: dict[str | int, tuple[int, int]] = {}
+        for doc_id, name, length in self.s.conn.execute(
+            "SELECT id, name, length(text) FROM documents"
+        ):
+            docs[doc_id] = docs[name] = (doc_id, length)
+        codes: dict[str | int, int] = {}
+        for code_id, name in self.s.conn.execute("SELECT id, name FROM codes"):
+            codes[code_id] = codes[name] = code_id
+        resolved: list[tuple[CodingInput, int, int]] = []
+        for row in rows:
+            where = f"line {row.line}: " if row.line else ""
+            try:
+                if row.origin not in ORIGINS:
+                    raise ProjectError(f"unknown coding origin '{row.origin}'")
+                if row.document not in docs:
+                    lookup.document_id(self.s, row.document)  # raises, naming close matches
+                doc_id, length = docs[row.document]
+                code_id = codes.get(row.code) or lookup.code_id(self.s, row.code)
+                check_span(length, row.start, row.end)
+                if row.coder is not None:
+                    clean_name(row.coder, "coder")
+            except ProjectError as exc:
+                raise ProjectError(f"{where}{exc}") from None
+            resolved.append((row, doc_id, code_id))
+        added = skipped = memo_count = 0
+        with self.s.action("coding.import", summary) as act:
+            coders: dict[str | None, int] = {None: self.s.coder_id()}
+            existing = {
+                tuple(r)
+                for r in self.s.conn.execute(
+                    'SELECT document_id, code_id, start, "end", coder_id FROM codings'
+                )
+            }
+            stamp = now()
+            for row, doc_id, code_id in resolved:
+                if row.coder not in coders:
+                    coders[row.coder] = self._coder(clean_name(str(row.coder), "coder"))
+                coder_id = coders[row.coder]
+                key = (doc_id, code_id, row.start, row.end, coder_id)
+                if key in existing:
+                    skipped += 1
+                    continue
+                existing.add(key)
+                values: dict[str, Any] = {
+                    "guid": new_guid(),
+                    "document_id": doc_id,
+                    "code_id": code_id,
+                    "start": row.start,
+                    "end": row.end,
+                    "coder_id": coder_id,
+                    "origin": row.origin,
+                    "created_at": row.created_at or stamp,
+                }
+                cols = ", ".join(f'"{k}"' for k in values)
+                cur = self.s.conn.execute(
+                    f"INSERT INTO codings ({cols}) VALUES ({', '.join('?' * len(values))})",
+                    tuple(values.values()),
+                )
+                coding_id = int(cur.lastrowid or 0)
+                act.changes.append(
+                    {
+                        "table": "codings",
+                        "rowid": coding_id,
+                        "before": None,
+                        "after": {"id": coding_id, **values},
+                    }
+                )
+                added += 1
+                if row.memo:
+                    self.s.insert(
+                        "memos",
+                        {
+                            "guid": new_guid(),
+                            "target_type": "coding",
+                            "coding_id": coding_id,
+                            "coder_id": coder_id,
+                            "text": row.memo,
+                            "created_at": stamp,
+                            "updated_at": stamp,
+                        },
+                    )
+                    memo_count += 1
+            act.summary = f"{summary}: {added} added, {skipped} already present"
+        return BulkResult(added=added, skipped=skipped, memos=memo_count)
+
+    def _coder(self, name: str) -> int:
+        """A coder by name, created (with a GUID) if this project has not seen them yet."""
+        found = self.s.lookup_coder_id(name)
+        if found is not None:
+            return found
+        return self.s.insert(
+            "coders", {"guid": new_guid(), "name": name, "created_at": now()}, record=False
+        )
+
+    # ------------------------------------------------------------------ reading
+
+    def get(self, coding_id: int) -> Coding:
+        rows = self._rows("c.id = ?", (coding_id,))
         if not rows:
             raise ProjectError(f"no coding with id {coding_id}")
         return rows[0]
 
-    def codings(
+    def list(
         self,
         document: str | int | None = None,
         code: str | int | None = None,
@@ -141,23 +286,32 @@ class CodingsMixin(ProjectBase):
         args: list[Any] = []
         if document is not None:
             clauses.append("c.document_id = ?")
-            args.append(self._document_id(document))
+            args.append(lookup.document_id(self.s, document))
         if code is not None:
-            ids = self.descendant_ids(code) if include_subcodes else [self._code_id(code)]
+            root = lookup.code_id(self.s, code)
+            ids = self.code_tree().descendants(root) if include_subcodes else [root]
             clauses.append(f"c.code_id IN ({', '.join('?' for _ in ids)})")
             args.extend(ids)
         if coder is not None:
             clauses.append("k.name = ?")
             args.append(coder)
-        return self._coding_rows(" AND ".join(clauses) or "1", tuple(args))
+        return self._rows(" AND ".join(clauses) or "1", tuple(args))
 
-    def _coding_rows(self, where: str, args: tuple[Any, ...]) -> list[Coding]:
+    def coders(self) -> list[str]:
+        return [r[0] for r in self.s.conn.execute("SELECT name FROM coders ORDER BY name")]
+
+    def code_tree(self) -> CodeTree:
+        return CodeTree.build(
+            self.s.conn.execute("SELECT id, parent_id FROM codes ORDER BY position, id")
+        )
+
+    def _rows(self, where: str, args: tuple[Any, ...]) -> list[Coding]:
         # Passage text is sliced in Python from one read of each document: substr() in SQL
         # would make SQLite load the whole document text once per coding.
-        rows = self.conn.execute(
+        rows = self.s.conn.execute(
             f"""
             SELECT c.id, c.document_id, d.name, c.code_id, o.name, c.start, c."end", k.name,
-                   c.memo, c.origin, c.created_at
+                   c.origin, c.created_at, c.guid
             FROM codings c
             JOIN documents d ON d.id = c.document_id
             JOIN codes o ON o.id = c.code_id
@@ -167,7 +321,12 @@ class CodingsMixin(ProjectBase):
             """,
             args,
         ).fetchall()
-        texts = self._document_texts({r[1] for r in rows})
+        texts: dict[int, str] = {}
+        for doc_id in {r[1] for r in rows}:
+            texts[doc_id] = self.s.conn.execute(
+                "SELECT text FROM documents WHERE id = ?", (doc_id,)
+            ).fetchone()[0]
+        memos = self.memos.coding_memos([r[0] for r in rows])
         return [
             Coding(
                 id=r[0],
@@ -178,115 +337,11 @@ class CodingsMixin(ProjectBase):
                 start=r[5],
                 end=r[6],
                 coder=r[7],
-                memo=r[8],
-                origin=r[9],
-                created_at=r[10],
+                memo=memos.get(r[0]),
+                origin=r[8],
+                created_at=r[9],
                 text=texts[r[1]][r[5] : r[6]],
+                guid=r[10],
             )
             for r in rows
         ]
-
-    def _document_texts(self, document_ids: set[int]) -> dict[int, str]:
-        texts: dict[int, str] = {}
-        for doc_id in document_ids:
-            row = self.conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
-            texts[doc_id] = row[0]
-        return texts
-
-    def coders(self) -> list[str]:
-        return [r[0] for r in self.conn.execute("SELECT name FROM coders ORDER BY name")]
-
-    # ------------------------------------------------------------ memos
-
-    def set_memo(self, target_type: str, target: str | int | None, text: str) -> None:
-        """Write (or with empty text, delete) the current coder's memo on a target."""
-        if target_type not in MEMO_TARGETS:
-            raise ProjectError(f"memo target must be one of {', '.join(MEMO_TARGETS)}")
-        target_id = self._memo_target_id(target_type, target)
-        row = self.conn.execute(
-            "SELECT m.id FROM memos m JOIN coders c ON c.id = m.coder_id WHERE m.target_type = ? "
-            "AND m.target_id IS ? AND c.name = ?",
-            (target_type, target_id, self.coder),
-        ).fetchone()
-        if row is None and not text:
-            return  # clearing a memo that does not exist: nothing to record
-        label = self._memo_label(target_type, target_id)
-        with self.action("memo.set", f"{'Cleared' if not text else 'Wrote'} memo on {label}"):
-            if row is None and text:
-                stamp = now()
-                self._insert(
-                    "memos",
-                    {
-                        "target_type": target_type,
-                        "target_id": target_id,
-                        "coder_id": self._current_coder_id(),
-                        "text": text,
-                        "created_at": stamp,
-                        "updated_at": stamp,
-                    },
-                )
-            elif row is not None and text:
-                self._update("memos", int(row[0]), {"text": text, "updated_at": now()})
-            elif row is not None:
-                self._delete("memos", int(row[0]))
-
-    def _memo_label(self, target_type: str, target_id: int | None) -> str:
-        """How the audit trail names a memo's target: by name, so the log reads on its own."""
-        if target_id is None:
-            return "the project"
-        if target_type == "coding":
-            coding = self.coding(target_id)
-            return f"coding {coding.id} ('{coding.code}' on {coding.document})"
-        table = "documents" if target_type == "document" else "codes"
-        name = self.conn.execute(f"SELECT name FROM {table} WHERE id = ?", (target_id,)).fetchone()
-        return f"{target_type} '{name[0]}'"
-
-    def _memo_target_id(self, target_type: str, target: str | int | None) -> int | None:
-        if target_type == "project":
-            return None
-        if target is None:
-            raise ProjectError(f"a {target_type} memo needs a target")
-        if target_type == "document":
-            return self._document_id(target)
-        if target_type == "code":
-            return self._code_id(target)
-        return self.coding(int(target)).id
-
-    def memos(self, target_type: str | None = None, target: str | int | None = None) -> list[Memo]:
-        clauses, args = ["1"], []
-        if target_type is not None:
-            clauses.append("m.target_type = ?")
-            args.append(target_type)
-            if target is not None or target_type == "project":
-                clauses.append("m.target_id IS ?")
-                args.append(self._memo_target_id(target_type, target))
-        rows = self.conn.execute(
-            "SELECT m.id, m.target_type, m.target_id, c.name, m.text, m.created_at, m.updated_at "
-            "FROM memos m JOIN coders c ON c.id = m.coder_id WHERE "
-            + " AND ".join(clauses)
-            + " ORDER BY m.target_type, m.target_id, c.name",
-            tuple(args),
-        ).fetchall()
-        return [
-            Memo(
-                id=r[0],
-                target_type=r[1],
-                target_id=r[2],
-                coder=r[3],
-                text=r[4],
-                created_at=r[5],
-                updated_at=r[6],
-            )
-            for r in rows
-        ]
-
-
-def _check_span(text: str, start: int, end: int) -> None:
-    _check_span_length(len(text), start, end)
-
-
-def _check_span_length(length: int, start: int, end: int) -> None:
-    if not (0 <= start < end <= length):
-        raise ProjectError(
-            f"span [{start}:{end}] is not inside the document (0 to {length}, start < end)"
-        )

@@ -7,22 +7,30 @@ later edit (the TUI and a CLI command may share the file). Undo is per coder.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Any
 
 from qualcode.errors import ProjectError
-from qualcode.store.base import ProjectBase
 from qualcode.store.records import Event
+from qualcode.store.session import Session, decode_changes
+
+# Deleting one of these rows would take its memos with it (ON DELETE CASCADE) without an
+# audit record; undo and redo refuse instead, as for any later work that depends on the row.
+_MEMO_COLUMN = {"documents": "document_id", "codes": "code_id", "codings": "coding_id"}
 
 
-class HistoryMixin(ProjectBase):
+class History:
+    """Undo, redo and the audit trail of one project."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
     def undo(self) -> Event | None:
         """Revert the current coder's most recent undoable action; None if there is none."""
-        coder_id = self._lookup_coder_id()
+        coder_id = self.s.lookup_coder_id(self.s.coder)
         if coder_id is None:
             return None
-        row = self.conn.execute(
+        row = self.s.conn.execute(
             "SELECT id FROM events WHERE undoable = 1 AND reverted = 0 AND coder_id = ? "
             "ORDER BY id DESC LIMIT 1",
             (coder_id,),
@@ -30,10 +38,10 @@ class HistoryMixin(ProjectBase):
         if row is None:
             return None
         event = self.event(int(row[0]))
-        with self.action("undo", f"Undo: {event.summary}", undoable=False):
+        with self.s.action("undo", f"Undo: {event.summary}", undoable=False):
             self._replay_checked(event, backwards=True)
             undo_id = self._next_event_id()
-            self.conn.execute(
+            self.s.conn.execute(
                 "UPDATE events SET reverted = 1, redo_available = 1, reverted_by = ? WHERE id = ?",
                 (undo_id, event.id),
             )
@@ -41,10 +49,10 @@ class HistoryMixin(ProjectBase):
 
     def redo(self) -> Event | None:
         """Re-apply the most recently undone action, unless a new action came since."""
-        coder_id = self._lookup_coder_id()
+        coder_id = self.s.lookup_coder_id(self.s.coder)
         if coder_id is None:
             return None
-        row = self.conn.execute(
+        row = self.s.conn.execute(
             "SELECT id FROM events WHERE redo_available = 1 AND coder_id = ? "
             "ORDER BY reverted_by DESC LIMIT 1",
             (coder_id,),
@@ -52,9 +60,9 @@ class HistoryMixin(ProjectBase):
         if row is None:
             return None
         event = self.event(int(row[0]))
-        with self.action("redo", f"Redo: {event.summary}", undoable=False):
+        with self.s.action("redo", f"Redo: {event.summary}", undoable=False):
             self._replay_checked(event, backwards=False)
-            self.conn.execute(
+            self.s.conn.execute(
                 "UPDATE events SET reverted = 0, redo_available = 0, reverted_by = NULL "
                 "WHERE id = ?",
                 (event.id,),
@@ -62,12 +70,8 @@ class HistoryMixin(ProjectBase):
         return event
 
     def _next_event_id(self) -> int:
-        row = self.conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM events").fetchone()
+        row = self.s.conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM events").fetchone()
         return int(row[0])
-
-    def _lookup_coder_id(self) -> int | None:
-        row = self.conn.execute("SELECT id FROM coders WHERE name = ?", (self.coder,)).fetchone()
-        return None if row is None else int(row[0])
 
     def _replay_checked(self, event: Event, backwards: bool) -> None:
         """Replay, turning a broken reference into a clear refusal (the action rolls back)."""
@@ -88,27 +92,34 @@ class HistoryMixin(ProjectBase):
                 if backwards
                 else (change["before"], change["after"])
             )
-            current = self._row(table, rowid)
+            current = self.s.row(table, rowid)
             if current != expected:
                 verb = "undo" if backwards else "redo"
                 raise ProjectError(
                     f"cannot {verb} '{event.summary}': it was changed since (in {table})"
                 )
             if target is None:
-                self._delete(table, rowid)
+                column = _MEMO_COLUMN.get(table)
+                if (
+                    column
+                    and self.s.conn.execute(
+                        f"SELECT 1 FROM memos WHERE {column} = ?", (rowid,)
+                    ).fetchone()
+                ):
+                    verb = "undo" if backwards else "redo"
+                    raise ProjectError(
+                        f"cannot {verb} '{event.summary}': a memo written since is attached "
+                        "to what it would remove; delete that memo first"
+                    )
+                self.s.delete(table, rowid)
             elif current is None:
-                values = {"rowid": rowid, **target}
-                cols = ", ".join(f"[{k}]" for k in values)
-                marks = ", ".join("?" for _ in values)
-                self.conn.execute(
-                    f"INSERT INTO [{table}] ({cols}) VALUES ({marks})", tuple(values.values())
-                )
+                self.s.restore(table, {"rowid": rowid, **target})
             else:
-                self._update(table, rowid, target)
+                self.s.update(table, rowid, target)
 
     def events(self, limit: int = 50) -> list[Event]:
         """The audit trail, newest first."""
-        rows = self.conn.execute(
+        rows = self.s.conn.execute(
             "SELECT e.id, e.at, c.name, e.action, e.summary, e.changes, e.undoable, e.reverted "
             "FROM events e LEFT JOIN coders c ON c.id = e.coder_id ORDER BY e.id DESC LIMIT ?",
             (limit,),
@@ -116,7 +127,7 @@ class HistoryMixin(ProjectBase):
         return [_event(r) for r in rows]
 
     def event(self, event_id: int) -> Event:
-        row = self.conn.execute(
+        row = self.s.conn.execute(
             "SELECT e.id, e.at, c.name, e.action, e.summary, e.changes, e.undoable, e.reverted "
             "FROM events e LEFT JOIN coders c ON c.id = e.coder_id WHERE e.id = ?",
             (event_id,),
@@ -133,7 +144,7 @@ def _event(r: tuple[Any, ...]) -> Event:
         coder=r[2],
         action=r[3],
         summary=r[4],
-        changes=json.loads(r[5]),
+        changes=decode_changes(r[5]),
         undoable=bool(r[6]),
         reverted=bool(r[7]),
     )

@@ -19,6 +19,8 @@ class Document:
     turn_count: int
     coding_count: int
     text: str = ""
+    guid: str = ""
+    text_sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class Code:
     depth: int
     coding_count: int
     child_count: int
+    guid: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,10 +85,14 @@ class Coding:
     origin: str
     created_at: str
     text: str
+    guid: str = ""
 
 
 @dataclass(frozen=True)
 class Memo:
+    """A memo on the project, a document, a code or a coding (one of ``target_type``), with
+    the name of what it annotates so listings never show a bare database id."""
+
     id: int
     target_type: str
     target_id: int | None
@@ -93,6 +100,8 @@ class Memo:
     text: str
     created_at: str
     updated_at: str
+    target: str = ""
+    guid: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Full-text search over turns (FTS5) and project settings."""
+"""Full-text search over turns (FTS5): the one parser from what a researcher types to FTS5."""
 
 from __future__ import annotations
 
@@ -6,44 +6,33 @@ import re
 import sqlite3
 
 from qualcode.errors import ProjectError
-from qualcode.store.base import ProjectBase
 from qualcode.store.records import SearchHit
+from qualcode.store.session import Session
 
 
-class SearchMixin(ProjectBase):
-    def search(self, query: str, limit: int = 200) -> list[SearchHit]:
-        """Full-text search over turns (FTS5). Plain words are ANDed; quotes make phrases."""
-        match = _fts_query(query)
-        if not match:
-            return []
-        try:
-            rows = self.conn.execute(
-                'SELECT t.id, d.name, s.name, t.start, t."end", turns_fts.text '
-                "FROM turns_fts JOIN turns t ON t.id = turns_fts.rowid "
-                "JOIN documents d ON d.id = t.document_id "
-                "LEFT JOIN speakers s ON s.id = t.speaker_id "
-                "WHERE turns_fts MATCH ? ORDER BY d.name, t.start LIMIT ?",
-                (match, limit),
-            ).fetchall()
-        except sqlite3.OperationalError as exc:
-            raise ProjectError(f"cannot search for {query!r}: {exc}") from exc
-        return [
-            SearchHit(turn_id=r[0], document=r[1], speaker=r[2], start=r[3], end=r[4], text=r[5])
-            for r in rows
-        ]
-
-    def setting(self, key: str, default: str | None = None) -> str | None:
-        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return default if row is None else str(row[0])
-
-    def set_setting(self, key: str, value: str, undoable: bool = True) -> None:
-        """Store a project setting; UI preferences (pins, model choice) pass ``undoable=False``
-        so they never land on the researcher's undo stack."""
-        with self.action("setting.set", f"Set {key} = {value}", undoable=undoable):
-            self._set_setting_row(key, value)
+def search_turns(session: Session, query: str, limit: int = 200) -> list[SearchHit]:
+    """Full-text search over turns (FTS5). Plain words are ANDed; quotes make phrases."""
+    match = fts_query(query)
+    if not match:
+        return []
+    try:
+        rows = session.conn.execute(
+            'SELECT t.id, d.name, s.name, t.start, t."end", turns_fts.text '
+            "FROM turns_fts JOIN turns t ON t.id = turns_fts.rowid "
+            "JOIN documents d ON d.id = t.document_id "
+            "LEFT JOIN speakers s ON s.id = t.speaker_id "
+            "WHERE turns_fts MATCH ? ORDER BY d.name, t.start LIMIT ?",
+            (match, limit),
+        ).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise ProjectError(f"cannot search for {query!r}: {exc}") from exc
+    return [
+        SearchHit(turn_id=r[0], document=r[1], speaker=r[2], start=r[3], end=r[4], text=r[5])
+        for r in rows
+    ]
 
 
-def _fts_query(query: str) -> str:
+def fts_query(query: str) -> str:
     """Turn what a researcher types into a safe FTS5 query: words ANDed, quoted phrases kept,
     a trailing ``*`` kept as a prefix search."""
 

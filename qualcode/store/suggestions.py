@@ -1,27 +1,29 @@
 """Suggestions (proposed codings awaiting the researcher's decision) and trained models.
 
 Nothing here codes a passage on its own: rule and model runs only add *pending* suggestions;
-a coding exists only after :func:`accept`. Runs are idempotent: the table's
+a coding exists only after :meth:`Suggestions.accept`. Runs are idempotent: the table's
 UNIQUE(document, code, start, end, source) key means a re-run finds the rows it made before,
 keeps accepted and rejected ones exactly as they are, refreshes pending ones and drops pending
 ones its rules no longer produce.
 
 Accepting and rejecting are ordinary undoable actions (row changes recorded through
-``Project._insert/_update``), so ``Project.undo()`` reverts a coding and its suggestion's status
+``Session.insert/update``), so ``History.undo()`` reverts a coding and its suggestion's status
 together. Suggestion runs and stored models are audited but not undoable: a run can add
 thousands of rows, and re-running it is the way to change it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from qualcode.errors import ProjectError
-from qualcode.store.project import Project, now
+from qualcode.store import lookup
+from qualcode.store.codetree import CodeTree
+from qualcode.store.codings import Codings
+from qualcode.store.session import Session, now
 
 SOURCES = ("rule", "model")
 ORDERS = ("code", "score", "document")
@@ -79,169 +81,6 @@ class SyncResult:
 Span = tuple[int, int, int, int]  # (document id, code id, start, end)
 
 
-def sync(
-    project: Project,
-    source: str,
-    proposals: Iterable[Proposal],
-    document_ids: Sequence[int],
-    code_ids: Sequence[int],
-    summary: str = "",
-) -> SyncResult:
-    """Make the pending ``source`` suggestions for these documents x codes equal ``proposals``.
-
-    New proposals become pending suggestions; ones already pending get their reason/score
-    refreshed; pending ones not proposed any more are removed; accepted and rejected ones are
-    never touched. One transaction, one (non-undoable) audit event. Of several proposals for
-    the same span, the first counts.
-    """
-    found: dict[Span, tuple[str, float | None]] = {}
-    for p in proposals:
-        found.setdefault((p.document_id, p.code_id, p.start, p.end), (p.reason, p.score))
-    return sync_found(project, source, found, document_ids, code_ids, summary)
-
-
-def sync_found(
-    project: Project,
-    source: str,
-    found: Mapping[Span, tuple[str, float | None]],
-    document_ids: Sequence[int],
-    code_ids: Sequence[int],
-    summary: str = "",
-) -> SyncResult:
-    """:func:`sync` for proposals already keyed by span, as (reason, score).
-
-    A rule run finds ten thousand spans; building a :class:`Proposal` for each only to take
-    it apart again cost as much as writing them."""
-    if source not in SOURCES:
-        raise ProjectError(f"unknown suggestion source '{source}'")
-    docs, codes = set(document_ids), set(code_ids)
-    wanted = {key: value for key, value in found.items() if key[0] in docs and key[1] in codes}
-    result = SyncResult()
-    conn = project.conn
-    with project.action(
-        f"suggestions.{source}", summary or f"Updated {source} suggestions", undoable=False
-    ) as act:
-        existing: dict[Span, tuple[int, str, str, float | None]] = {}
-        for doc_chunk in _chunks(sorted(docs)):
-            marks = ", ".join("?" for _ in doc_chunk)
-            for row in conn.execute(
-                'SELECT id, document_id, code_id, start, "end", status, reason, score '
-                f"FROM suggestions WHERE source = ? AND document_id IN ({marks})",
-                (source, *doc_chunk),
-            ):
-                if row[2] in codes:
-                    existing[(row[1], row[2], row[3], row[4])] = (row[0], row[5], row[6], row[7])
-        stamp = now()
-        inserts = []
-        updates = []
-        for key, (reason, score) in wanted.items():
-            old = existing.get(key)
-            if old is None:
-                inserts.append((*key, source, reason, score, stamp))
-            elif old[1] != "pending":
-                result.decided += 1
-            elif (old[2], old[3]) != (reason, score):
-                updates.append((reason, score, old[0]))
-            else:
-                result.unchanged += 1
-        conn.executemany("UPDATE suggestions SET reason = ?, score = ? WHERE id = ?", updates)
-        result.updated = len(updates)
-        stale = [
-            (old[0],) for key, old in existing.items() if old[1] == "pending" and key not in wanted
-        ]
-        conn.executemany("DELETE FROM suggestions WHERE id = ?", stale)
-        result.removed = len(stale)
-        conn.executemany(
-            'INSERT INTO suggestions(document_id, code_id, start, "end", source, reason, score, '
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            inserts,
-        )
-        result.added = len(inserts)
-        act.summary = (
-            f"{summary or source.capitalize() + ' suggestions'}: {result.added} new, "
-            f"{result.updated} refreshed, {result.removed} withdrawn, "
-            f"{result.decided} already decided"
-        )
-    return result
-
-
-def _chunks(values: list[int], size: int = 500) -> Iterable[list[int]]:
-    for i in range(0, len(values), size):
-        yield values[i : i + size]
-
-
-# ---------------------------------------------------------------- reading for a run
-#
-# A run over a whole project reads every document's text, sentences and codings. These read
-# plain tuples: going through ``Project.document``, ``sentences`` and ``codings`` per document
-# (count subqueries, a dataclass per sentence) cost a third of a rule run on 1M words.
-
-
-def document_ids(project: Project) -> list[int]:
-    """Every document's id, in name order (as ``Project.documents``)."""
-    return [r[0] for r in project.conn.execute("SELECT id FROM documents ORDER BY name")]
-
-
-def document_texts(project: Project, document_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
-    """Each document's (name, full text)."""
-    out: dict[int, tuple[str, str]] = {}
-    for chunk in _chunks(sorted(set(document_ids))):
-        marks = ", ".join("?" for _ in chunk)
-        for doc_id, name, text in project.conn.execute(
-            f"SELECT id, name, text FROM documents WHERE id IN ({marks})", chunk
-        ):
-            out[doc_id] = (name, text)
-    return out
-
-
-def sentence_spans(project: Project, document_id: int) -> tuple[list[int], list[int]]:
-    """A document's sentences in order, as a list of starts and a list of ends.
-
-    SQLite hands them over as two JSON arrays: turning 95,000 result rows into Python tuples
-    took a third longer than the JSON parser needs for the same numbers."""
-    starts_json, ends_json = project.conn.execute(
-        'SELECT json_group_array(start), json_group_array("end") FROM sentences '
-        "WHERE document_id = ?",
-        (document_id,),
-    ).fetchone()
-    starts: list[int] = json.loads(starts_json)
-    ends: list[int] = json.loads(ends_json)
-    if starts != sorted(starts):  # an aggregate's order is not promised; the pairs are
-        pairs = sorted(zip(starts, ends, strict=True))
-        starts, ends = [p[0] for p in pairs], [p[1] for p in pairs]
-    return starts, ends
-
-
-def sentence_turn_spans(project: Project, document_id: int) -> list[tuple[int, int, int, int]]:
-    """A document's sentences in order, as (start, end, turn start, turn end); a sentence
-    without a turn of this document stands for its own turn."""
-    return project.conn.execute(
-        'SELECT s.start, s."end", COALESCE(t.start, s.start), COALESCE(t."end", s."end") '
-        "FROM sentences s LEFT JOIN turns t ON t.id = s.turn_id AND t.document_id = s.document_id "
-        "WHERE s.document_id = ? ORDER BY s.start",
-        (document_id,),
-    ).fetchall()
-
-
-def coded_spans(
-    project: Project, document_ids: Sequence[int]
-) -> dict[int, dict[int, list[tuple[int, int]]]]:
-    """Per document and code, the sorted (start, end) spans already coded (any coder)."""
-    out: dict[int, dict[int, list[tuple[int, int]]]] = {}
-    for chunk in _chunks(sorted(set(document_ids))):
-        marks = ", ".join("?" for _ in chunk)
-        for doc_id, code_id, start, end in project.conn.execute(
-            'SELECT document_id, code_id, start, "end" FROM codings '
-            f'WHERE document_id IN ({marks}) ORDER BY document_id, code_id, start, "end"',
-            chunk,
-        ):
-            out.setdefault(doc_id, {}).setdefault(code_id, []).append((start, end))
-    return out
-
-
-# ---------------------------------------------------------------- reading
-
-
 _SELECT = """
     SELECT s.id, s.document_id, d.name, s.code_id, c.name, s.start, s."end", s.source, s.reason,
            s.score, s.status, s.coding_id, s.created_at, s.decided_at,
@@ -257,235 +96,307 @@ _ORDER_BY = {
 }
 
 
-def _record(r: tuple[Any, ...]) -> Suggestion:
-    return Suggestion(*r)
+class Suggestions:
+    def __init__(self, session: Session, codings: Codings) -> None:
+        self.s = session
+        self.codings = codings
 
+    def _tree(self) -> CodeTree:
+        return self.codings.code_tree()
 
-def suggestions(
-    project: Project,
-    status: str | None = "pending",
-    code: str | int | None = None,
-    document: str | int | None = None,
-    source: str | None = None,
-    order: str = "code",
-    limit: int | None = None,
-) -> list[Suggestion]:
-    """Suggestions filtered and sorted: by ``code`` (codebook order), ``score`` (highest
-    first, rule suggestions last) or ``document`` (reading order)."""
-    if order not in ORDERS:
-        raise ProjectError(f"sort order must be one of {', '.join(ORDERS)}")
-    clauses: list[str] = []
-    args: list[Any] = []
-    if status is not None:
-        clauses.append("s.status = ?")
-        args.append(status)
-    if code is not None:
-        ids = project.descendant_ids(code)
-        clauses.append(f"s.code_id IN ({', '.join('?' for _ in ids)})")
-        args.extend(ids)
-    if document is not None:
-        clauses.append("s.document_id = ?")
-        args.append(project._document_id(document))
-    if source is not None:
-        clauses.append("s.source = ?")
-        args.append(source)
-    where = " AND ".join(clauses) or "1"
-    sql = f"{_SELECT} WHERE {where} ORDER BY {_ORDER_BY[order]}"
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    return [_record(r) for r in project.conn.execute(sql, tuple(args)).fetchall()]
+    def sync(
+        self,
+        source: str,
+        proposals: Iterable[Proposal],
+        document_ids: Sequence[int],
+        code_ids: Sequence[int],
+        summary: str = "",
+    ) -> SyncResult:
+        """Make the pending ``source`` suggestions for these documents x codes equal ``proposals``.
 
+        New proposals become pending suggestions; ones already pending get their reason/score
+        refreshed; pending ones not proposed any more are removed; accepted and rejected ones are
+        never touched. One transaction, one (non-undoable) audit event. Of several proposals for
+        the same span, the first counts.
+        """
+        found: dict[Span, tuple[str, float | None]] = {}
+        for p in proposals:
+            found.setdefault((p.document_id, p.code_id, p.start, p.end), (p.reason, p.score))
+        return self.sync_found(source, found, document_ids, code_ids, summary)
 
-def suggestion(project: Project, suggestion_id: int) -> Suggestion:
-    row = project.conn.execute(f"{_SELECT} WHERE s.id = ?", (suggestion_id,)).fetchone()
-    if row is None:
-        raise ProjectError(f"no suggestion with id {suggestion_id}")
-    return _record(row)
+    def sync_found(
+        self,
+        source: str,
+        found: Mapping[Span, tuple[str, float | None]],
+        document_ids: Sequence[int],
+        code_ids: Sequence[int],
+        summary: str = "",
+    ) -> SyncResult:
+        """:func:`sync` for proposals already keyed by span, as (reason, score).
 
-
-def counts(project: Project) -> dict[str, int]:
-    """How many suggestions are pending, accepted and rejected."""
-    out = dict.fromkeys(("pending", "accepted", "rejected"), 0)
-    for status, n in project.conn.execute(
-        "SELECT status, COUNT(*) FROM suggestions GROUP BY status"
-    ):
-        out[status] = n
-    return out
-
-
-def pending_by_code(project: Project) -> list[tuple[str, int]]:
-    """(code name, pending count) in codebook order, for overviews."""
-    return [
-        (r[0], r[1])
-        for r in project.conn.execute(
-            "SELECT c.name, COUNT(*) FROM suggestions s JOIN codes c ON c.id = s.code_id "
-            "WHERE s.status = 'pending' GROUP BY c.id ORDER BY c.position, c.name"
-        )
-    ]
-
-
-# ---------------------------------------------------------------- deciding
-
-
-def accept(project: Project, ids: Sequence[int], summary: str | None = None) -> list[int]:
-    """Accept pending suggestions: each becomes a coding (origin ``rule`` or ``model``) by the
-    current coder, and is marked accepted, all in one undoable action. Returns coding ids."""
-    items = _pending(project, ids)
-    if not items:
-        return []
-    label = summary or _decision_summary("Accepted", items)
-    coding_ids: list[int] = []
-    with project.action("suggestion.accept", label):
-        coder_id = project._current_coder_id()
-        for item in items:
-            dup = project.conn.execute(
-                "SELECT id FROM codings WHERE document_id = ? AND code_id = ? AND start = ? "
-                'AND "end" = ? AND coder_id = ?',
-                (item.document_id, item.code_id, item.start, item.end, coder_id),
-            ).fetchone()
-            if dup:
-                coding_id = int(dup[0])
-            else:
-                coding_id = project.add_coding(
-                    item.document_id, item.code_id, item.start, item.end, origin=item.source
-                )
-            project._update(
-                "suggestions",
-                item.id,
-                {"status": "accepted", "coding_id": coding_id, "decided_at": now()},
+        A rule run finds ten thousand spans; building a :class:`Proposal` for each only to take
+        it apart again cost as much as writing them."""
+        if source not in SOURCES:
+            raise ProjectError(f"unknown suggestion source '{source}'")
+        docs, codes = set(document_ids), set(code_ids)
+        wanted = {key: value for key, value in found.items() if key[0] in docs and key[1] in codes}
+        result = SyncResult()
+        conn = self.s.conn
+        with self.s.action(
+            f"suggestions.{source}", summary or f"Updated {source} suggestions", undoable=False
+        ) as act:
+            existing: dict[Span, tuple[int, str, str, float | None]] = {}
+            for doc_chunk in _chunks(sorted(docs)):
+                marks = ", ".join("?" for _ in doc_chunk)
+                for row in conn.execute(
+                    'SELECT id, document_id, code_id, start, "end", status, reason, score '
+                    f"FROM suggestions WHERE source = ? AND document_id IN ({marks})",
+                    (source, *doc_chunk),
+                ):
+                    if row[2] in codes:
+                        existing[(row[1], row[2], row[3], row[4])] = (
+                            row[0],
+                            row[5],
+                            row[6],
+                            row[7],
+                        )
+            stamp = now()
+            inserts = []
+            updates = []
+            for key, (reason, score) in wanted.items():
+                old = existing.get(key)
+                if old is None:
+                    inserts.append((*key, source, reason, score, stamp))
+                elif old[1] != "pending":
+                    result.decided += 1
+                elif (old[2], old[3]) != (reason, score):
+                    updates.append((reason, score, old[0]))
+                else:
+                    result.unchanged += 1
+            conn.executemany("UPDATE suggestions SET reason = ?, score = ? WHERE id = ?", updates)
+            result.updated = len(updates)
+            stale = [
+                (old[0],)
+                for key, old in existing.items()
+                if old[1] == "pending" and key not in wanted
+            ]
+            conn.executemany("DELETE FROM suggestions WHERE id = ?", stale)
+            result.removed = len(stale)
+            conn.executemany(
+                'INSERT INTO suggestions(document_id, code_id, start, "end", source, reason, score, '
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                inserts,
             )
-            coding_ids.append(coding_id)
-    return coding_ids
+            result.added = len(inserts)
+            act.summary = (
+                f"{summary or source.capitalize() + ' suggestions'}: {result.added} new, "
+                f"{result.updated} refreshed, {result.removed} withdrawn, "
+                f"{result.decided} already decided"
+            )
+        return result
 
+    # ---------------------------------------------------------------- reading for a run
+    #
+    # A run over a whole project reads every document's text, sentences and codings. These read
+    # plain tuples: going through ``Project.document``, ``sentences`` and ``codings`` per document
+    # (count subqueries, a dataclass per sentence) cost a third of a rule run on 1M words.
 
-def reject(project: Project, ids: Sequence[int], summary: str | None = None) -> int:
-    """Reject pending suggestions in one undoable action; returns how many."""
-    items = _pending(project, ids)
-    if not items:
-        return 0
-    with project.action("suggestion.reject", summary or _decision_summary("Rejected", items)):
-        stamp = now()
+    def document_ids(self) -> list[int]:
+        """Every document's id, in name order (as ``Project.documents``)."""
+        return [r[0] for r in self.s.conn.execute("SELECT id FROM documents ORDER BY name")]
+
+    def document_texts(self, document_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """Each document's (name, full text)."""
+        out: dict[int, tuple[str, str]] = {}
+        for chunk in _chunks(sorted(set(document_ids))):
+            marks = ", ".join("?" for _ in chunk)
+            for doc_id, name, text in self.s.conn.execute(
+                f"SELECT id, name, text FROM documents WHERE id IN ({marks})", chunk
+            ):
+                out[doc_id] = (name, text)
+        return out
+
+    def sentence_spans(self, document_id: int) -> tuple[list[int], list[int]]:
+        """A document's sentences in order, as a list of starts and a list of ends.
+
+        SQLite hands them over as two JSON arrays: turning 95,000 result rows into Python tuples
+        took a third longer than the JSON parser needs for the same numbers."""
+        starts_json, ends_json = self.s.conn.execute(
+            'SELECT json_group_array(start), json_group_array("end") FROM sentences '
+            "WHERE document_id = ?",
+            (document_id,),
+        ).fetchone()
+        starts: list[int] = json.loads(starts_json)
+        ends: list[int] = json.loads(ends_json)
+        if starts != sorted(starts):  # an aggregate's order is not promised; the pairs are
+            pairs = sorted(zip(starts, ends, strict=True))
+            starts, ends = [p[0] for p in pairs], [p[1] for p in pairs]
+        return starts, ends
+
+    def sentence_turn_spans(self, document_id: int) -> list[tuple[int, int, int, int]]:
+        """A document's sentences in order, as (start, end, turn start, turn end); a sentence
+        without a turn of this document stands for its own turn."""
+        return self.s.conn.execute(
+            'SELECT s.start, s."end", COALESCE(t.start, s.start), COALESCE(t."end", s."end") '
+            "FROM sentences s LEFT JOIN turns t ON t.id = s.turn_id AND t.document_id = s.document_id "
+            "WHERE s.document_id = ? ORDER BY s.start",
+            (document_id,),
+        ).fetchall()
+
+    def coded_spans(
+        self, document_ids: Sequence[int]
+    ) -> dict[int, dict[int, list[tuple[int, int]]]]:
+        """Per document and code, the sorted (start, end) spans already coded (any coder)."""
+        out: dict[int, dict[int, list[tuple[int, int]]]] = {}
+        for chunk in _chunks(sorted(set(document_ids))):
+            marks = ", ".join("?" for _ in chunk)
+            for doc_id, code_id, start, end in self.s.conn.execute(
+                'SELECT document_id, code_id, start, "end" FROM codings '
+                f'WHERE document_id IN ({marks}) ORDER BY document_id, code_id, start, "end"',
+                chunk,
+            ):
+                out.setdefault(doc_id, {}).setdefault(code_id, []).append((start, end))
+        return out
+
+    # ---------------------------------------------------------------- reading
+
+    def list(
+        self,
+        status: str | None = "pending",
+        code: str | int | None = None,
+        document: str | int | None = None,
+        source: str | None = None,
+        order: str = "code",
+        limit: int | None = None,
+    ) -> list[Suggestion]:
+        """Suggestions filtered and sorted: by ``code`` (codebook order), ``score`` (highest
+        first, rule suggestions last) or ``document`` (reading order)."""
+        if order not in ORDERS:
+            raise ProjectError(f"sort order must be one of {', '.join(ORDERS)}")
+        clauses: list[str] = []
+        args: list[Any] = []
+        if status is not None:
+            clauses.append("s.status = ?")
+            args.append(status)
+        if code is not None:
+            ids = self._tree().descendants(lookup.code_id(self.s, code))
+            clauses.append(f"s.code_id IN ({', '.join('?' for _ in ids)})")
+            args.extend(ids)
+        if document is not None:
+            clauses.append("s.document_id = ?")
+            args.append(lookup.document_id(self.s, document))
+        if source is not None:
+            clauses.append("s.source = ?")
+            args.append(source)
+        where = " AND ".join(clauses) or "1"
+        sql = f"{_SELECT} WHERE {where} ORDER BY {_ORDER_BY[order]}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [Suggestion(*r) for r in self.s.conn.execute(sql, tuple(args)).fetchall()]
+
+    def get(self, suggestion_id: int) -> Suggestion:
+        row = self.s.conn.execute(f"{_SELECT} WHERE s.id = ?", (suggestion_id,)).fetchone()
+        if row is None:
+            raise ProjectError(f"no suggestion with id {suggestion_id}")
+        return Suggestion(*row)
+
+    def counts(self) -> dict[str, int]:
+        """How many suggestions are pending, accepted and rejected."""
+        out = dict.fromkeys(("pending", "accepted", "rejected"), 0)
+        for status, n in self.s.conn.execute(
+            "SELECT status, COUNT(*) FROM suggestions GROUP BY status"
+        ):
+            out[status] = n
+        return out
+
+    def pending_by_code(self) -> list[tuple[str, int]]:
+        """(code name, pending count) in codebook order, for overviews."""
+        return [
+            (r[0], r[1])
+            for r in self.s.conn.execute(
+                "SELECT c.name, COUNT(*) FROM suggestions s JOIN codes c ON c.id = s.code_id "
+                "WHERE s.status = 'pending' GROUP BY c.id ORDER BY c.position, c.name"
+            )
+        ]
+
+    # ---------------------------------------------------------------- deciding
+
+    def accept(self, ids: Sequence[int], summary: str | None = None) -> list[int]:
+        """Accept pending suggestions: each becomes a coding (origin ``rule`` or ``model``) by the
+        current coder, and is marked accepted, all in one undoable action. Returns coding ids."""
+        items = self._pending(ids)
+        if not items:
+            return []
+        label = summary or self._decision_summary("Accepted", items)
+        coding_ids: list[int] = []
+        with self.s.action("suggestion.accept", label):
+            coder_id = self.s.coder_id()
+            for item in items:
+                dup = self.s.conn.execute(
+                    "SELECT id FROM codings WHERE document_id = ? AND code_id = ? AND start = ? "
+                    'AND "end" = ? AND coder_id = ?',
+                    (item.document_id, item.code_id, item.start, item.end, coder_id),
+                ).fetchone()
+                if dup:
+                    coding_id = int(dup[0])
+                else:
+                    coding_id = self.codings.add(
+                        item.document_id, item.code_id, item.start, item.end, origin=item.source
+                    )
+                self.s.update(
+                    "suggestions",
+                    item.id,
+                    {"status": "accepted", "coding_id": coding_id, "decided_at": now()},
+                )
+                coding_ids.append(coding_id)
+        return coding_ids
+
+    def reject(self, ids: Sequence[int], summary: str | None = None) -> int:
+        """Reject pending suggestions in one undoable action; returns how many."""
+        items = self._pending(ids)
+        if not items:
+            return 0
+        with self.s.action(
+            "suggestion.reject", summary or self._decision_summary("Rejected", items)
+        ):
+            stamp = now()
+            for item in items:
+                self.s.update("suggestions", item.id, {"status": "rejected", "decided_at": stamp})
+        return len(items)
+
+    def accept_code(self, code: str | int) -> list[int]:
+        """Accept every pending suggestion of a code (and its sub-codes) as one undoable action."""
+        name = lookup.code_name(self.s, lookup.code_id(self.s, code))
+        items = self.list(code=code)
+        return self.accept(
+            [s.id for s in items], f"Accepted all {len(items)} suggestion(s) of '{name}'"
+        )
+
+    def reject_code(self, code: str | int) -> int:
+        """Reject every pending suggestion of a code (and its sub-codes) as one undoable action."""
+        name = lookup.code_name(self.s, lookup.code_id(self.s, code))
+        items = self.list(code=code)
+        return self.reject(
+            [s.id for s in items], f"Rejected all {len(items)} suggestion(s) of '{name}'"
+        )
+
+    def _pending(self, ids: Sequence[int]) -> list[Suggestion]:
+        items = [self.get(int(i)) for i in dict.fromkeys(ids)]
         for item in items:
-            project._update("suggestions", item.id, {"status": "rejected", "decided_at": stamp})
-    return len(items)
+            if item.status != "pending":
+                raise ProjectError(f"suggestion {item.id} was already {item.status}")
+        return items
+
+    @staticmethod
+    def _decision_summary(verb: str, items: list[Suggestion]) -> str:
+        if len(items) == 1:
+            s = items[0]
+            return f"{verb} {s.source} suggestion '{s.code}' on {s.document} [{s.start}:{s.end}]"
+        codes = sorted({s.code for s in items})
+        what = f"'{codes[0]}'" if len(codes) == 1 else f"{len(codes)} codes"
+        return f"{verb} {len(items)} suggestions of {what}"
 
 
-def accept_code(project: Project, code: str | int) -> list[int]:
-    """Accept every pending suggestion of a code (and its sub-codes) as one undoable action."""
-    name = project.code(code).name
-    items = suggestions(project, code=code)
-    return accept(
-        project, [s.id for s in items], f"Accepted all {len(items)} suggestion(s) of '{name}'"
-    )
-
-
-def reject_code(project: Project, code: str | int) -> int:
-    """Reject every pending suggestion of a code (and its sub-codes) as one undoable action."""
-    name = project.code(code).name
-    items = suggestions(project, code=code)
-    return reject(
-        project, [s.id for s in items], f"Rejected all {len(items)} suggestion(s) of '{name}'"
-    )
-
-
-def _pending(project: Project, ids: Sequence[int]) -> list[Suggestion]:
-    items = [suggestion(project, int(i)) for i in dict.fromkeys(ids)]
-    for item in items:
-        if item.status != "pending":
-            raise ProjectError(f"suggestion {item.id} was already {item.status}")
-    return items
-
-
-def _decision_summary(verb: str, items: list[Suggestion]) -> str:
-    if len(items) == 1:
-        s = items[0]
-        return f"{verb} {s.source} suggestion '{s.code}' on {s.document} [{s.start}:{s.end}]"
-    codes = sorted({s.code for s in items})
-    what = f"'{codes[0]}'" if len(codes) == 1 else f"{len(codes)} codes"
-    return f"{verb} {len(items)} suggestions of {what}"
-
-
-# ---------------------------------------------------------------- models
-
-
-@dataclass(frozen=True)
-class StoredModel:
-    """A trained model as kept in the project file, with what it was trained on."""
-
-    name: str
-    codebook_hash: str
-    created_at: str
-    data: bytes
-    metrics: dict[str, Any]
-    thresholds: dict[str, float]
-
-
-def codebook_hash(project: Project) -> str:
-    """A fingerprint of the codebook (every code's name, brief and full definition): a model
-    trained under one codebook is not trusted after the codes or their meaning change."""
-    rows = project.conn.execute(
-        "SELECT name, brief, definition FROM codes ORDER BY name COLLATE BINARY"
-    ).fetchall()
-    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
-
-
-def save_model(
-    project: Project,
-    name: str,
-    data: bytes,
-    metrics: dict[str, Any],
-    thresholds: dict[str, float],
-    summary: str,
-) -> None:
-    """Store (or replace) a model inside the project file; audited, not undoable (bytes cannot
-    go into the JSON audit trail)."""
-    digest = codebook_hash(project)
-    with project.action("model.save", summary, undoable=False):
-        project.conn.execute("DELETE FROM models WHERE name = ?", (name,))
-        project.conn.execute(
-            "INSERT INTO models(name, codebook_hash, created_at, data, metrics, thresholds) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                name,
-                digest,
-                now(),
-                data,
-                json.dumps(metrics, ensure_ascii=False, sort_keys=True),
-                json.dumps(thresholds, sort_keys=True),
-            ),
-        )
-
-
-def update_model_evaluation(
-    project: Project, name: str, metrics: dict[str, Any], thresholds: dict[str, float]
-) -> None:
-    """Replace a stored model's metrics and per-code thresholds (after cross-validation)."""
-    with project.action("model.evaluate", f"Stored evaluation of model '{name}'", undoable=False):
-        cur = project.conn.execute(
-            "UPDATE models SET metrics = ?, thresholds = ? WHERE name = ?",
-            (
-                json.dumps(metrics, ensure_ascii=False, sort_keys=True),
-                json.dumps(thresholds, sort_keys=True),
-                name,
-            ),
-        )
-        if cur.rowcount == 0:
-            raise ProjectError(f"no stored model named '{name}'")
-
-
-def load_model(project: Project, name: str) -> StoredModel | None:
-    row = project.conn.execute(
-        "SELECT name, codebook_hash, created_at, data, metrics, thresholds FROM models "
-        "WHERE name = ?",
-        (name,),
-    ).fetchone()
-    if row is None:
-        return None
-    return StoredModel(
-        name=row[0],
-        codebook_hash=row[1],
-        created_at=row[2],
-        data=bytes(row[3]),
-        metrics=json.loads(row[4]),
-        thresholds={k: float(v) for k, v in json.loads(row[5]).items()},
-    )
+def _chunks(values: list[int], size: int = 500) -> Iterable[list[int]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,7 +98,7 @@ def set_busy_timeout(project: Project, milliseconds: int) -> None:
     The CLI can wait the default ten seconds; the workbench cannot, because its event loop
     would freeze that long. A short wait then a clear "busy" message is kinder.
     """
-    project.conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+    project.session.conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
 
 
 def covered_length(spans: list[tuple[int, int]]) -> int:
@@ -112,33 +113,83 @@ def covered_length(spans: list[tuple[int, int]]) -> int:
 
 
 def document_rows(project: Project) -> list[DocumentRow]:
-    """Every document with speaker count, words, codings and the share coded."""
+    """Every document with speaker count, words, codings and the share coded.
+
+    Two queries in all, whatever the size of the project: one over documents (no text read,
+    only its length), one over the codings' spans in index order (``codings_doc``)."""
+    conn = project.session.conn
     spans: dict[int, list[tuple[int, int]]] = {}
-    for doc_id, start, end in project.conn.execute('SELECT document_id, start, "end" FROM codings'):
+    for doc_id, start, end in conn.execute(
+        'SELECT document_id, start, "end" FROM codings ORDER BY document_id, start'
+    ):
         spans.setdefault(doc_id, []).append((start, end))
     rows = []
-    for doc in project.documents():
-        doc_spans = spans.get(doc.id, [])
-        coded = covered_length(doc_spans) / doc.length if doc.length else 0.0
-        rows.append(
-            DocumentRow(
-                id=doc.id,
-                name=doc.name,
-                speakers=doc.speaker_count,
-                words=doc.word_count,
-                codings=len(doc_spans),
-                coded=coded,
-            )
-        )
+    for doc_id, name, length, words, speakers in conn.execute(_DOCUMENTS_SQL + " ORDER BY d.name"):
+        rows.append(_document_row(doc_id, name, length, words, speakers, spans.get(doc_id, [])))
     return rows
 
 
-def code_counts(project: Project, document_id: int | None = None) -> dict[int, int]:
-    """``{code id: codings}`` in one document, or in the whole project."""
+def document_row(project: Project, document_id: int) -> DocumentRow | None:
+    """One document's row: what the list redraws after its codings changed (indexed reads
+    of that document only, never a scan of the project's codings)."""
+    conn = project.session.conn
+    found = conn.execute(_DOCUMENTS_SQL + " WHERE d.id = ?", (document_id,)).fetchone()
+    if found is None:
+        return None
+    spans = conn.execute(
+        'SELECT start, "end" FROM codings WHERE document_id = ? ORDER BY start', (document_id,)
+    ).fetchall()
+    return _document_row(*found, spans)
+
+
+_DOCUMENTS_SQL = (
+    "SELECT d.id, d.name, length(d.text), d.word_count, "
+    "(SELECT COUNT(*) FROM speakers s WHERE s.document_id = d.id) FROM documents d"
+)
+
+
+def _document_row(
+    doc_id: int, name: str, length: int, words: int, speakers: int, spans: list[tuple[int, int]]
+) -> DocumentRow:
+    return DocumentRow(
+        id=int(doc_id),
+        name=str(name),
+        speakers=int(speakers),
+        words=int(words or 0),
+        codings=len(spans),
+        coded=covered_length(spans) / length if length else 0.0,
+    )
+
+
+def code_counts(
+    project: Project, document_id: int | None = None, code_ids: Iterable[int] | None = None
+) -> dict[int, int]:
+    """``{code id: codings}`` in one document, or in the whole project; with ``code_ids``,
+    for those codes only (each an indexed count, so a coding's refresh never scans)."""
+    conn = project.session.conn
+    if code_ids is not None:
+        ids = sorted(set(code_ids))
+        if not ids:
+            return {}
+        marks = ", ".join("?" for _ in ids)
+        if document_id is None:
+            rows = conn.execute(
+                f"SELECT code_id, COUNT(*) FROM codings WHERE code_id IN ({marks}) "
+                "GROUP BY code_id",
+                ids,
+            )
+        else:
+            rows = conn.execute(
+                f"SELECT code_id, COUNT(*) FROM codings WHERE document_id = ? AND code_id IN "
+                f"({marks}) GROUP BY code_id",
+                (document_id, *ids),
+            )
+        found = {int(code_id): int(n) for code_id, n in rows}
+        return {i: found.get(i, 0) for i in ids}
     if document_id is None:
-        rows = project.conn.execute("SELECT code_id, COUNT(*) FROM codings GROUP BY code_id")
+        rows = conn.execute("SELECT code_id, COUNT(*) FROM codings GROUP BY code_id")
     else:
-        rows = project.conn.execute(
+        rows = conn.execute(
             "SELECT code_id, COUNT(*) FROM codings WHERE document_id = ? GROUP BY code_id",
             (document_id,),
         )
@@ -147,7 +198,7 @@ def code_counts(project: Project, document_id: int | None = None) -> dict[int, i
 
 def attribute_choices(project: Project) -> list[tuple[str, str]]:
     """Every (key, value) pair on documents or speakers, for the retrieval filter."""
-    rows = project.conn.execute(
+    rows = project.session.conn.execute(
         "SELECT key, value FROM document_attributes UNION "
         "SELECT key, value FROM speaker_attributes ORDER BY 1, 2"
     ).fetchall()
@@ -165,19 +216,19 @@ def retrieve(
     ``attribute`` keeps passages whose document, or whose speaker, has that key=value: role is
     usually a document attribute in interviews but a speaker attribute in focus groups.
     """
-    codings = project.codings(code=code, include_subcodes=include_subcodes)
+    codings = project.codings.list(code=code, include_subcodes=include_subcodes)
     if attribute is not None:
         key, value = attribute
         docs = {
             int(r[0])
-            for r in project.conn.execute(
+            for r in project.session.conn.execute(
                 "SELECT document_id FROM document_attributes WHERE key = ? AND value = ?",
                 (key, value),
             )
         }
         speakers = {
             int(r[0])
-            for r in project.conn.execute(
+            for r in project.session.conn.execute(
                 "SELECT speaker_id FROM speaker_attributes WHERE key = ? AND value = ?",
                 (key, value),
             )
@@ -221,12 +272,12 @@ class _DocIndex:
 
     @classmethod
     def load(cls, project: Project, document_id: int) -> _DocIndex:
-        text = project.conn.execute(
+        text = project.session.conn.execute(
             "SELECT text FROM documents WHERE id = ?", (document_id,)
         ).fetchone()[0]
         turns = [
             (int(r[0]), int(r[1]), r[2], r[3])
-            for r in project.conn.execute(
+            for r in project.session.conn.execute(
                 'SELECT t.start, t."end", t.speaker_id, s.name FROM turns t '
                 "LEFT JOIN speakers s ON s.id = t.speaker_id WHERE t.document_id = ? "
                 "ORDER BY t.start",
@@ -235,7 +286,7 @@ class _DocIndex:
         ]
         sentences = [
             (int(r[0]), int(r[1]))
-            for r in project.conn.execute(
+            for r in project.session.conn.execute(
                 'SELECT start, "end" FROM sentences WHERE document_id = ? ORDER BY start',
                 (document_id,),
             )
@@ -268,14 +319,14 @@ class _DocIndex:
 
 def pins(project: Project) -> dict[int, int]:
     """Quick-key slot (1-9) -> code id, dropping codes that no longer exist."""
-    raw = project.setting(PINS_SETTING)
+    raw = project.settings.get(PINS_SETTING)
     if not raw:
         return {}
     try:
         data = json.loads(raw)
     except ValueError:
         return {}
-    existing = {int(r[0]) for r in project.conn.execute("SELECT id FROM codes")}
+    existing = {int(r[0]) for r in project.session.conn.execute("SELECT id FROM codes")}
     out: dict[int, int] = {}
     for slot, code_id in data.items():
         if str(slot).isdigit() and 1 <= int(slot) <= 9 and int(code_id) in existing:
@@ -295,5 +346,5 @@ def set_pin(project: Project, slot: int, code_id: int | None) -> None:
         current = {s: c for s, c in current.items() if c != code_id}
         current[slot] = code_id
     value = json.dumps({str(s): c for s, c in sorted(current.items())})
-    with project.action("setting.set", f"Pinned codes {value}", undoable=False):
-        project._set_setting_row(PINS_SETTING, value)
+    # A preference, not research data: kept off the undo stack.
+    project.settings.set(PINS_SETTING, value, undoable=False)

@@ -17,7 +17,7 @@ def step_history(
 ) -> Event | None:
     """Undo (or redo) the current coder's last action and tell the user; None if nothing
     happened, so the caller only refreshes after a real change."""
-    step: Callable[[], Event | None] = project.redo if forward else project.undo
+    step: Callable[[], Event | None] = project.history.redo if forward else project.history.undo
     verb, nothing = ("Redone", "Nothing to redo") if forward else ("Undone", "Nothing to undo")
     try:
         event = step()

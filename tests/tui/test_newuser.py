@@ -72,7 +72,7 @@ async def test_typing_a_new_name_creates_it_under_the_chosen_theme(
         await pilot.pause()
         screen = bench(app)
         with Project.open(demo_path) as project:
-            codes = {c.name: c for c in project.codes()}
+            codes = {c.name: c for c in project.codebook.codes()}
         workload = codes["Workload and lack of time"]
         screen.tree.select_code(workload.id)
         await pilot.pause()
@@ -90,15 +90,15 @@ async def test_typing_a_new_name_creates_it_under_the_chosen_theme(
         await pilot.press("enter")
         await pilot.pause()
         with Project.open(demo_path) as project:
-            made = project.code("Time pressure")
-            rows = project.codings(coder=CODER)
+            made = project.codebook.get("Time pressure")
+            rows = project.codings.list(coder=CODER)
         assert made.parent_id == workload.parent_id
         assert [(c.code, c.start, c.end) for c in rows] == [("Time pressure", *span)]
         await pilot.press("z")  # one undo takes back the code and the coding
         await pilot.pause()
         with Project.open(demo_path) as project:
-            assert "Time pressure" not in {c.name for c in project.codes()}
-            assert project.codings(coder=CODER) == []
+            assert "Time pressure" not in {c.name for c in project.codebook.codes()}
+            assert project.codings.list(coder=CODER) == []
 
 
 async def test_picker_parent_can_be_top_level(make_app, demo_path: Path) -> None:
@@ -112,7 +112,7 @@ async def test_picker_parent_can_be_top_level(make_app, demo_path: Path) -> None
         await pilot.press(*["up"] * 60, "enter")  # the first entry: top level
         await pilot.pause()
         with Project.open(demo_path) as project:
-            assert project.code("Wholly new theme").parent_id is None
+            assert project.codebook.get("Wholly new theme").parent_id is None
 
 
 async def test_search_lists_every_place_in_a_turn_and_jumps_to_it(
@@ -120,8 +120,8 @@ async def test_search_lists_every_place_in_a_turn_and_jumps_to_it(
 ) -> None:
     """A turn saying 'group' three times gave one result, and Enter always went to the first."""
     with Project.open(demo_path) as project:
-        hits = project.search("group")
-        doc_ids = {d.name: d.id for d in project.documents()}
+        hits = project.documents.search("group")
+        doc_ids = {d.name: d.id for d in project.documents.all()}
     hit, later = next(
         (h, m.start())
         for h in hits

@@ -12,6 +12,7 @@ import pytest
 from qualcode.store import Project
 from qualcode.tui import app as app_module
 from qualcode.tui.app import QualcodeApp
+from qualcode.tui.commands import binding_commands
 from qualcode.tui.screens.dialogs import (
     ChooseCodeScreen,
     CodeFormScreen,
@@ -54,7 +55,7 @@ def notes(app: QualcodeApp) -> list[str]:
 
 def my_codings(path: Path) -> list:  # type: ignore[type-arg]
     with Project.open(path) as project:
-        return project.codings(coder=CODER)
+        return project.codings.list(coder=CODER)
 
 
 async def go_uncoded(pilot, transcript: Transcript) -> tuple[int, int]:  # type: ignore[no-untyped-def]
@@ -73,9 +74,9 @@ async def test_open_shows_documents_transcript_codebook(make_app, demo_path: Pat
         screen = bench(app)
         transcript = screen.transcript
         with Project.open(demo_path) as project:
-            first = project.documents()[0]
-            text = project.document(first.id).text
-            n_codes = len(project.codes())
+            first = project.documents.all()[0]
+            text = project.documents.get(first.id).text
+            n_codes = len(project.codebook.codes())
         assert transcript.text == text
         assert app.focused is transcript
         view = shown(transcript)
@@ -254,7 +255,7 @@ async def test_picker_matches_definitions_and_multi_codes(make_app, demo_path: P
         assert {c.code_id for c in rows} == {first, picker.marked[1]}
         assert all((c.start, c.end) == (start, end) for c in rows)
         with Project.open(demo_path) as project:
-            assert project.events(1)[0].action == "coding.add"  # one undoable action
+            assert project.history.events(1)[0].action == "coding.add"  # one undoable action
 
 
 async def test_create_code_from_picker(make_app, demo_path: Path) -> None:
@@ -359,7 +360,7 @@ async def test_memos_on_coding_document_and_code(make_app, demo_path: Path) -> N
         await pilot.press("C", "m", *"check 2010 paper", "ctrl+s")
         await pilot.pause()
         with Project.open(demo_path) as project:
-            memos = {(m.target_type, m.text) for m in project.memos()}
+            memos = {(m.target_type, m.text) for m in project.memos.list()}
         assert ("document", "long pauses") in memos
         assert ("code", "check 2010 paper") in memos
         assert "check 2010 paper" in str(screen.query_one("#detail").render())
@@ -397,10 +398,10 @@ async def test_retrieve_code_with_attribute_filter_and_jump(make_app, demo_path:
         retrieve = app.screen
         assert isinstance(retrieve, RetrieveScreen)
         with Project.open(demo_path) as project:
-            expected = project.codings(code=theme.id, include_subcodes=True)
+            expected = project.codings.list(code=theme.id, include_subcodes=True)
             leaders = {
                 name
-                for name, attrs in project.all_document_attributes().items()
+                for name, attrs in project.documents.all_attributes().items()
                 if attrs.get("role") == "leader"
             }
         assert retrieve.query_one("#retrieve-results").option_count == len(expected)
@@ -430,7 +431,7 @@ async def test_codebook_add_edit_move_merge_delete(make_app, demo_path: Path) ->
         await pilot.press(*"Feeling watched", "ctrl+s")
         await pilot.pause()
         with Project.open(demo_path) as project:
-            added = project.code("Feeling watched")
+            added = project.codebook.get("Feeling watched")
         assert added.parent == screen.codes[0].name
         assert any("Feeling watched" in label for label in _tree_labels(app))
 
@@ -443,7 +444,7 @@ async def test_codebook_add_edit_move_merge_delete(make_app, demo_path: Path) ->
         await pilot.press("ctrl+s")
         await pilot.pause()
         with Project.open(demo_path) as project:
-            edited = project.code(added.id)
+            edited = project.codebook.get(added.id)
         assert edited.name == "Feeling observed"
         assert edited.when_to_use.startswith("When a GP says")
         assert "When a GP says" in str(screen.query_one("#detail").render())
@@ -453,14 +454,14 @@ async def test_codebook_add_edit_move_merge_delete(make_app, demo_path: Path) ->
         await pilot.press("enter")  # first entry: the top level
         await pilot.pause()
         with Project.open(demo_path) as project:
-            assert project.code(added.id).parent_id is None
+            assert project.codebook.get(added.id).parent_id is None
 
         await pilot.press("J")
         await pilot.press(*"secrecy", "enter")
         await pilot.pause()
         with Project.open(demo_path) as project:
-            assert project.find_code("Feeling observed") is None
-            secrecy = project.code("Secrecy")
+            assert project.codebook.find("Feeling observed") is None
+            secrecy = project.codebook.get("Secrecy")
         assert screen.tree.code_id == secrecy.id
 
         await pilot.press("D")
@@ -468,12 +469,12 @@ async def test_codebook_add_edit_move_merge_delete(make_app, demo_path: Path) ->
         await pilot.press("y")
         await pilot.pause()
         with Project.open(demo_path) as project:
-            assert project.find_code("Secrecy") is None
+            assert project.codebook.find("Secrecy") is None
         assert not any("Secrecy" in label for label in _tree_labels(app))
         await pilot.press("z")
         await pilot.pause()
         with Project.open(demo_path) as project:
-            assert project.find_code("Secrecy") is not None
+            assert project.codebook.find("Secrecy") is not None
         assert any("Secrecy" in label for label in _tree_labels(app))
 
 
@@ -489,7 +490,7 @@ async def test_external_change_is_picked_up(make_app, demo_path: Path) -> None:
         start, end = t.units[0]
         with Project.open(demo_path, coder="colleague") as other:
             doc_id = bench(app).document_id
-            other.add_coding(doc_id, "Secrecy", start, end)
+            other.codings.add(doc_id, "Secrecy", start, end)
         for _ in range(40):
             await pilot.pause(0.05)
             if len(t.codings) > before:
@@ -503,9 +504,20 @@ async def test_help_palette_theme(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        titles = [c.title for c in app.get_system_commands(app.screen)]
-        for title in ("Code the selection", "Retrieve a code", "Search transcripts", "Merge code"):
-            assert title in titles
+        # The palette is derived from the bindings: each described key where it works now.
+        commands = binding_commands(app.screen)
+        titles = {c.title for c in commands}
+        for title in (
+            "Code the selection: pick one or more codes, or type a new name",
+            "Retrieve every passage of the highlighted code",
+            "Search every transcript",
+            "Fold the highlighted code into another",
+            "Next uncoded",
+        ):
+            assert title in titles, title
+        assert "Cancel moving a coding's boundaries" not in titles  # only while moving
+        keys = {c.title: c.help for c in commands}
+        assert keys["Search every transcript"] == "Search · key /"
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = "\n".join(app.screen.plain)

@@ -1,22 +1,24 @@
-"""The project connection and its transactions: the ground every other part stands on.
+"""The session: one open project file, its transactions and its audit trail.
 
-``ProjectBase`` opens the file (WAL, foreign keys, busy timeout, migrations) and provides
-:meth:`ProjectBase.action`, the one way to change data: a transaction that also writes its audit
-event. Inside an action, ``_insert``/``_update``/``_delete`` record each row's before and after,
-which is what undo and redo replay.
+A :class:`Session` owns the SQLite connection (WAL, foreign keys, busy timeout), runs the
+migrations on open, and provides :meth:`Session.action`, the one way to change data: a
+transaction that also writes its audit event. Inside an action, :meth:`Session.insert`,
+:meth:`Session.update` and :meth:`Session.delete` record each row's before and after, which is
+what undo and redo replay. Repositories (documents, codebook, codings, memos, suggestions,
+models, settings, history) take a session explicitly; none of them owns a connection.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -31,18 +33,24 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def new_guid() -> str:
+    """A GUID for a new document, code, coding, memo or coder: lower case, no braces, as
+    REFI-QDA writes them. It never changes, so merged and exchanged files can match rows."""
+    return str(uuid.uuid4())
+
+
 @dataclass
-class _Action:
+class Action:
+    """The action in progress: its audit summary and the row changes undo will replay."""
+
     name: str
     summary: str
     undoable: bool
     changes: list[dict[str, Any]] = field(default_factory=list)
 
 
-class ProjectBase:
-    """An open project file; see :class:`qualcode.store.Project` for everything it can do."""
-
-    """An open project file. Use :meth:`create` or :meth:`open`, ideally as a context manager."""
+class Session:
+    """An open project file: the connection, the current coder and the action in progress."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection, coder: str, read_only: bool) -> None:
         self.path = path
@@ -50,13 +58,13 @@ class ProjectBase:
         self.db = Database(conn)
         self.coder = coder
         self.read_only = read_only
-        self._action: _Action | None = None
+        self._action: Action | None = None
         self._coder_id: int | None = None
 
     # ------------------------------------------------------------------ opening
 
     @classmethod
-    def create(cls, path: str | Path, coder: str = "unknown") -> Self:
+    def create(cls, path: str | Path, coder: str = "unknown") -> Session:
         """Create a new, empty project file. Refuses to overwrite an existing file."""
         path = Path(path)
         if path.exists():
@@ -67,12 +75,12 @@ class ProjectBase:
             conn = _connect(path)
         except sqlite3.Error as exc:
             raise ProjectError(f"{path}: cannot create project ({exc})") from exc
-        project = cls(path, conn, coder, read_only=False)
-        project._migrate()
-        return project
+        session = cls(path, conn, coder, read_only=False)
+        session.migrate()
+        return session
 
     @classmethod
-    def open(cls, path: str | Path, coder: str = "unknown", migrate: bool = True) -> Self:
+    def open(cls, path: str | Path, coder: str = "unknown", migrate: bool = True) -> Session:
         """Open an existing project, bringing its schema up to date.
 
         A file from a newer qualcode opens read-only: reading is safe, writing could corrupt
@@ -88,7 +96,7 @@ class ProjectBase:
         # process would then delete the WAL under them. SQLite itself says if it is no database.
         try:
             conn = _connect(path)
-            version = _schema_version(conn)
+            version = schema_version(conn)
         except sqlite3.DatabaseError as exc:
             if "not a database" in str(exc):
                 raise ProjectError(f"{path}: not a qualcode project (not an SQLite file)") from exc
@@ -96,36 +104,43 @@ class ProjectBase:
         if version is None:
             conn.close()
             raise ProjectError(f"{path}: SQLite file but not a qualcode project (no meta table)")
-        project = cls(path, conn, coder, read_only=version > SCHEMA_VERSION)
+        session = cls(path, conn, coder, read_only=version > SCHEMA_VERSION)
         if version < SCHEMA_VERSION and migrate:
-            project._migrate()
-        return project
+            session.migrate()
+        return session
 
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     @property
     def schema_version(self) -> int:
-        return _schema_version(self.conn) or 0
+        return schema_version(self.conn) or 0
 
     @property
     def data_version(self) -> int:
         """Changes whenever *another* connection commits: how the TUI notices CLI edits."""
         return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
-    def _migrate(self) -> None:
+    def migrate(self) -> None:
+        """Run the migrations this file has not had, in order, in one transaction.
+
+        Foreign keys are switched off for the duration, as SQLite's own procedure for
+        rebuilding tables requires (dropping a table with foreign keys on would cascade into
+        its children); ``foreign_key_check`` must come back empty before anything commits.
+        """
+        self.conn.execute("PRAGMA foreign_keys = OFF")
         try:
             self.conn.execute("BEGIN IMMEDIATE")
-            current = _schema_version(self.conn) or 0
+            current = schema_version(self.conn) or 0
             for number, migration in enumerate(MIGRATIONS, start=1):
                 if number > current:
                     migration(self.db)
+            broken = self.conn.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise ProjectError(
+                    f"{self.path}: cannot upgrade: {len(broken)} row(s) point at missing rows "
+                    f"(first: table {broken[0][0]} row {broken[0][1]}); nothing was changed"
+                )
             self.conn.execute(
                 "INSERT INTO meta(key, value) VALUES ('schema_version', ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -139,22 +154,27 @@ class ProjectBase:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
+        finally:
+            self.conn.execute("PRAGMA foreign_keys = ON")
 
     # ------------------------------------------------------------ transactions
 
     @contextmanager
-    def action(self, name: str, summary: str, undoable: bool = True) -> Iterator[_Action]:
-        """One user action: one transaction and one audit event, or nothing at all."""
+    def action(self, name: str, summary: str, undoable: bool = True) -> Iterator[Action]:
+        """One user action: one transaction and one audit event, or nothing at all.
+
+        Nested calls join the outer action, so composite operations (create a code and apply
+        it; delete a code with its codings and their memos) stay one undo step.
+        """
         if self.read_only:
             raise ProjectError(
                 f"{self.path}: made by a newer qualcode (schema {self.schema_version}, this "
                 f"version knows {SCHEMA_VERSION}); upgrade qualcode to change it"
             )
         if self._action is not None:
-            # Nested calls join the outer action, so composite operations stay atomic.
             yield self._action
             return
-        act = _Action(name, summary, undoable)
+        act = Action(name, summary, undoable)
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -162,8 +182,9 @@ class ProjectBase:
         self._action = act
         try:
             yield act
-            coder_id = self._current_coder_id()
-            if act.undoable and act.changes:
+            coder_id = self.coder_id()
+            undoable_now = act.undoable and bool(act.changes)
+            if undoable_now:
                 # A new action makes older undone actions un-redoable, as in any editor.
                 self.conn.execute(
                     "UPDATE events SET redo_available = 0 WHERE redo_available = 1 AND coder_id = ?",
@@ -172,14 +193,7 @@ class ProjectBase:
             self.conn.execute(
                 "INSERT INTO events(at, coder_id, action, summary, changes, undoable) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    now(),
-                    coder_id,
-                    act.name,
-                    act.summary,
-                    json.dumps(act.changes, ensure_ascii=False),
-                    int(act.undoable and bool(act.changes)),
-                ),
+                (now(), coder_id, act.name, act.summary, encode_changes(act.changes), undoable_now),
             )
             self.conn.execute("COMMIT")
         except BaseException:
@@ -190,39 +204,50 @@ class ProjectBase:
         finally:
             self._action = None
 
-    def _current_coder_id(self) -> int:
-        if self._coder_id is None:
-            row = self.conn.execute(
-                "SELECT id FROM coders WHERE name = ?", (self.coder,)
-            ).fetchone()
-            if row is None:
-                cur = self.conn.execute(
-                    "INSERT INTO coders(name, created_at) VALUES (?, ?)", (self.coder, now())
-                )
-                self._coder_id = int(cur.lastrowid or 0)
-            else:
-                self._coder_id = int(row[0])
-        return self._coder_id
+    def switch_coder(self, name: str) -> None:
+        if self._action is not None:
+            raise RuntimeError("cannot switch coder inside an action")
+        self.coder = name
+        self._coder_id = None
 
-    def _require_action(self) -> _Action:
+    def require_action(self) -> Action:
         if self._action is None:
-            raise RuntimeError("write outside Project.action()")
+            raise RuntimeError("write outside Session.action()")
         return self._action
 
-    def _row(self, table: str, rowid: int) -> dict[str, Any] | None:
-        cur = self.conn.execute(
-            f"SELECT rowid AS __rowid, * FROM [{table}] WHERE rowid = ?", (rowid,)
-        )
-        row = cur.fetchone()
-        if row is None:
+    def coder_id(self) -> int:
+        """The current coder's id, creating the coder (with a GUID) on first write."""
+        if self._coder_id is None:
+            found = self.lookup_coder_id(self.coder)
+            if found is None:
+                self.require_action()
+                cur = self.conn.execute(
+                    "INSERT INTO coders(guid, name, created_at) VALUES (?, ?, ?)",
+                    (new_guid(), self.coder, now()),
+                )
+                found = int(cur.lastrowid or 0)
+            self._coder_id = found
+        return self._coder_id
+
+    def lookup_coder_id(self, name: str) -> int | None:
+        row = self.conn.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
+        return None if row is None else int(row[0])
+
+    # ------------------------------------------------------------ audited row writes
+
+    def row(self, table: str, rowid: int) -> dict[str, Any] | None:
+        """A row as a dict (the form the audit trail records), or None."""
+        cur = self.conn.execute(f"SELECT * FROM [{table}] WHERE rowid = ?", (rowid,))
+        found = cur.fetchone()
+        if found is None:
             return None
         names = [d[0] for d in cur.description]
-        data = dict(zip(names, row, strict=True))
-        data.pop("__rowid")
-        return data
+        return dict(zip(names, found, strict=True))
 
-    def _insert(self, table: str, values: dict[str, Any], record: bool = True) -> int:
-        act = self._require_action()
+    def insert(self, table: str, values: dict[str, Any], record: bool = True) -> int:
+        """Insert one row; recorded for undo unless ``record`` is False (bulk machine rows
+        such as turns and sentences, which their action's summary describes)."""
+        act = self.require_action()
         cols = ", ".join(f"[{k}]" for k in values)
         marks = ", ".join("?" for _ in values)
         cur = self.conn.execute(
@@ -231,28 +256,47 @@ class ProjectBase:
         rowid = int(cur.lastrowid or 0)
         if record:
             act.changes.append(
-                {"table": table, "rowid": rowid, "before": None, "after": self._row(table, rowid)}
+                {"table": table, "rowid": rowid, "before": None, "after": self.row(table, rowid)}
             )
         return rowid
 
-    def _update(self, table: str, rowid: int, values: dict[str, Any]) -> None:
-        act = self._require_action()
-        before = self._row(table, rowid)
+    def update(self, table: str, rowid: int, values: dict[str, Any]) -> None:
+        act = self.require_action()
+        before = self.row(table, rowid)
         if before is None:
             raise ProjectError(f"{table} row {rowid} does not exist")
         sets = ", ".join(f"[{k}] = ?" for k in values)
         self.conn.execute(f"UPDATE [{table}] SET {sets} WHERE rowid = ?", (*values.values(), rowid))
-        after = self._row(table, rowid)
+        after = self.row(table, rowid)
         if after != before:
             act.changes.append({"table": table, "rowid": rowid, "before": before, "after": after})
 
-    def _delete(self, table: str, rowid: int) -> None:
-        act = self._require_action()
-        before = self._row(table, rowid)
+    def delete(self, table: str, rowid: int) -> None:
+        act = self.require_action()
+        before = self.row(table, rowid)
         if before is None:
             return
         self.conn.execute(f"DELETE FROM [{table}] WHERE rowid = ?", (rowid,))
         act.changes.append({"table": table, "rowid": rowid, "before": before, "after": None})
+
+    def restore(self, table: str, values: dict[str, Any]) -> None:
+        """Put back a deleted row exactly as it was (undo/redo only): same rowid, same GUID."""
+        self.require_action()
+        cols = ", ".join(f"[{k}]" for k in values)
+        marks = ", ".join("?" for _ in values)
+        self.conn.execute(
+            f"INSERT INTO [{table}] ({cols}) VALUES ({marks})", tuple(values.values())
+        )
+
+
+def encode_changes(changes: list[dict[str, Any]]) -> str:
+    """How an action's row changes are kept in ``events.changes``."""
+    return json.dumps(changes, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_changes(raw: str | bytes) -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = json.loads(raw)
+    return data
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -272,7 +316,8 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _schema_version(conn: sqlite3.Connection) -> int | None:
+def schema_version(conn: sqlite3.Connection) -> int | None:
+    """The file's schema version; 0 for an empty file, None for a foreign SQLite file."""
     has_meta = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
     ).fetchone()
@@ -281,14 +326,3 @@ def _schema_version(conn: sqlite3.Connection) -> int | None:
         return 0 if tables == 0 else None
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     return int(row[0]) if row else 0
-
-
-def _clip(text: str, width: int = 40) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
-def _not_found(kind: str, name: str, names: list[str]) -> str:
-    close = difflib.get_close_matches(name, names, n=3)
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    return f"no {kind} named '{name}'{hint}"

@@ -1,0 +1,78 @@
+"""The rules every stored value obeys, checked once, here, for every entry point.
+
+The CLI, the workbench, codebook loading, merging and REFI-QDA import all write through the
+store; checking names, colours and spans here (rather than in each front end) is what keeps an
+exported codebook loadable and every offset inside its document.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from qualcode.errors import ProjectError
+
+MAX_NAME_LENGTH = 200
+"""Longest code, speaker or coder name: long enough for any real label, short enough that a
+pasted paragraph is caught as a mistake and listings stay readable."""
+
+COLOR_PATTERN = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+
+
+def check_color(value: str | None) -> str | None:
+    """A code colour as ``#rrggbb`` in lower case (``#abc`` is widened), or None for none.
+
+    The same rule as the codebook loader's, so every colour the store accepts exports to a
+    codebook that loads again."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not COLOR_PATTERN.match(value.strip()):
+        raise ProjectError(f"'{value}' is not a colour like #1f77b4")
+    value = value.strip().lower()
+    if len(value) == 4:
+        value = "#" + "".join(ch * 2 for ch in value[1:])
+    return value
+
+
+def clean_name(name: str, kind: str = "code") -> str:
+    """A name with its white space folded; empty or overlong names are refused."""
+    cleaned = " ".join(str(name).split())
+    if not cleaned:
+        raise ProjectError(f"a {kind} name cannot be empty")
+    if len(cleaned) > MAX_NAME_LENGTH:
+        raise ProjectError(
+            f"a {kind} name can have at most {MAX_NAME_LENGTH} characters "
+            f"(this one has {len(cleaned)}: '{cleaned[:40]}…')"
+        )
+    return cleaned
+
+
+def check_span(length: int, start: int, end: int) -> None:
+    """A coding's span must be non-empty and inside its document's text."""
+    if not (0 <= start < end <= length):
+        raise ProjectError(
+            f"span [{start}:{end}] is not inside the document (0 to {length}, start < end)"
+        )
+
+
+def check_spans(
+    length: int, spans: list[tuple[int, int]], what: str, allow_empty: bool = False
+) -> None:
+    """Turn or sentence spans of an imported document."""
+    for start, end in spans:
+        ok = 0 <= start <= end <= length and (allow_empty or start < end)
+        if not ok:
+            raise ProjectError(f"{what} span [{start}:{end}] is outside the text")
+
+
+def clip(text: str, width: int = 40) -> str:
+    """One line of at most ``width`` characters, for audit summaries."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def not_found(kind: str, name: str, names: list[str]) -> str:
+    """'no code named X; did you mean …?' with the closest existing names."""
+    close = difflib.get_close_matches(name, names, n=3)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return f"no {kind} named '{name}'{hint}"
