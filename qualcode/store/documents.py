@@ -21,6 +21,7 @@ from qualcode.store.records import Coding, Document, SearchHit, Sentence, Speake
 from qualcode.store.schema import text_hash
 from qualcode.store.search import search_turns
 from qualcode.store.session import Session, new_guid, now
+from qualcode.text import count_words
 
 
 @dataclass(frozen=True)
@@ -89,21 +90,23 @@ class Documents:
         return doc_id
 
     def _store_structure(self, doc_id: int, doc: DocumentInput) -> None:
-        """Turns, speakers, sentences and the search index for a document's text."""
+        """Turns, speakers, sentences (each with its word count) and the search index."""
         check_spans(len(doc.text), [(t.start, t.end) for t in doc.turns], "turn", allow_empty=True)
         check_spans(len(doc.text), list(doc.sentences), "sentence")
         self.s.require_action()
+        text = doc.text
         speaker_ids: dict[str, int] = {}
         for name in dict.fromkeys(t.speaker for t in doc.turns if t.speaker):
             cur = self.s.conn.execute(
-                "INSERT INTO speakers(document_id, name) VALUES (?, ?)", (doc_id, name)
+                "INSERT INTO speakers(document_id, name) VALUES (?, ?)",
+                (doc_id, clean_name(name, "speaker")),
             )
             speaker_ids[name] = int(cur.lastrowid or 0)
         turn_ids: list[int] = []
         for idx, turn in enumerate(doc.turns):
             cur = self.s.conn.execute(
-                'INSERT INTO turns(document_id, idx, speaker_id, start, "end", timestamp) '
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                'INSERT INTO turns(document_id, idx, speaker_id, start, "end", timestamp, words) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     doc_id,
                     idx,
@@ -111,22 +114,35 @@ class Documents:
                     turn.start,
                     turn.end,
                     turn.timestamp,
+                    count_words(text, turn.start, turn.end),
                 ),
             )
             turn_ids.append(int(cur.lastrowid or 0))
+        # The index keeps no copy of the text (external content): it reads it through the
+        # turn_texts view, so a project stays close to the size of its corpus.
         self.s.conn.executemany(
             "INSERT INTO turns_fts(rowid, text) VALUES (?, ?)",
-            [(tid, doc.text[t.start : t.end]) for tid, t in zip(turn_ids, doc.turns, strict=True)],
+            [(tid, text[t.start : t.end]) for tid, t in zip(turn_ids, doc.turns, strict=True)],
         )
         starts = [t.start for t in doc.turns]
         rows = []
-
         for start, end in doc.sentences:
             i = bisect.bisect_right(starts, start) - 1
             turn_id = turn_ids[i] if i >= 0 and doc.turns[i].end >= end else None
-            rows.append((doc_id, turn_id, start, end))
+            rows.append((doc_id, turn_id, start, end, count_words(text, start, end)))
         self.s.conn.executemany(
-            'INSERT INTO sentences(document_id, turn_id, start, "end") VALUES (?, ?, ?, ?)', rows
+            'INSERT INTO sentences(document_id, turn_id, start, "end", words) '
+            "VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def _unindex(self, doc_id: int) -> None:
+        """Take a document's turns out of the search index while its text is still there (an
+        external-content index finds the tokens to remove by reading the text)."""
+        self.s.conn.execute(
+            "INSERT INTO turns_fts(turns_fts, rowid, text) SELECT 'delete', v.id, v.text "
+            "FROM turn_texts v JOIN turns t ON t.id = v.id WHERE t.document_id = ?",
+            (doc_id,),
         )
 
     def replace(self, doc: DocumentInput, drop_unplaced: bool = False) -> list[str]:
@@ -156,15 +172,7 @@ class Documents:
             )
         with self.s.action("document.replace", f"Re-imported changed {doc.name}", undoable=False):
             doc_id = old.id
-            turn_ids = [
-                r[0]
-                for r in self.s.conn.execute(
-                    "SELECT id FROM turns WHERE document_id = ?", (doc_id,)
-                )
-            ]
-            self.s.conn.executemany(
-                "DELETE FROM turns_fts WHERE rowid = ?", [(t,) for t in turn_ids]
-            )
+            self._unindex(doc_id)
             for table in ("sentences", "turns", "speakers", "document_attributes"):
                 self.s.conn.execute(f"DELETE FROM {table} WHERE document_id = ?", (doc_id,))
             self._reanchor_decided_suggestions(doc_id, old.text, doc.text)
@@ -223,21 +231,15 @@ class Documents:
         with self.s.action(
             "document.remove", f"Removed {doc.name} and its {n} coding(s)", undoable=False
         ):
-            turn_ids = [
-                r[0]
-                for r in self.s.conn.execute(
-                    "SELECT id FROM turns WHERE document_id = ?", (doc.id,)
-                )
-            ]
-            self.s.conn.executemany(
-                "DELETE FROM turns_fts WHERE rowid = ?", [(t,) for t in turn_ids]
-            )
+            self._unindex(doc.id)
             for (coding_id,) in self.s.conn.execute(
                 "SELECT id FROM codings WHERE document_id = ?", (doc.id,)
             ).fetchall():
                 self.codings.delete_row(coding_id)
             self.memos.delete_on("document", doc.id)
-            self.s.delete("documents", doc.id)
+            # Not undoable, so the document's text is not copied into the audit trail; its
+            # turns, sentences, speakers and suggestions go with it (ON DELETE CASCADE).
+            self.s.delete("documents", doc.id, record=False)
 
     def all(self) -> list[Document]:
         """All documents in name order, with their counts for listings (text left out)."""

@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from qualcode.text import count_words
+
 Migration = Callable[[Database], None]
 
 
@@ -388,8 +390,12 @@ def _m002_stable_ids(db: Database) -> None:
             continue  # filled row by row below: the memo model changes shape
         new_cols = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}_new])")]
         shared = [c for c in new_cols if c in old_cols]
-        cols = ", ".join(f'"{c}"' for c in shared)
-        conn.execute(f"INSERT INTO [{table}_new] ({cols}) SELECT {cols} FROM [{table}]")
+        # New NOT NULL columns get placeholders, replaced just below.
+        extra = {"guid": "'v1-' || id", "text_sha256": "''"}
+        added = [c for c in extra if c in new_cols and c not in old_cols]
+        into = ", ".join([*(f'"{c}"' for c in shared), *added])
+        select = ", ".join([*(f'"{c}"' for c in shared), *(extra[c] for c in added)])
+        conn.execute(f"INSERT INTO [{table}_new] ({into}) SELECT {select} FROM [{table}]")
         if "guid" in new_cols:
             conn.executemany(
                 f"UPDATE [{table}_new] SET guid = ? WHERE id = ?",
@@ -573,5 +579,42 @@ def _m002_rewrite_history(conn: sqlite3.Connection, guids: dict[tuple[str, int],
     conn.executemany("UPDATE events SET changes = ? WHERE id = ?", updates)
 
 
-MIGRATIONS: list[Migration] = [_m001_initial, _m002_stable_ids]
+# ------------------------------------------------------------------ migration 3
+#
+# A project at most twice the size of its corpus: the search index stops keeping a second copy
+# of every turn's text (FTS5 "external content": it reads the text through the ``turn_texts``
+# view when it needs it), and turns and sentences carry their word counts, stored once at import
+# so counts never need the text again.
+
+FTS = """
+    DROP VIEW IF EXISTS turn_texts;
+    CREATE VIEW turn_texts AS
+    SELECT t.id AS id, substr(d.text, t.start + 1, t."end" - t.start) AS text
+    FROM turns t JOIN documents d ON d.id = t.document_id;
+    CREATE VIRTUAL TABLE turns_fts USING fts5(
+        text, content = 'turn_texts', content_rowid = 'id', tokenize = 'unicode61'
+    );
+"""
+
+
+def _m003_compact(db: Database) -> None:
+    conn = db.conn
+    run_script(conn, "DROP TABLE IF EXISTS turns_fts;")
+    run_script(conn, FTS)
+    conn.execute("INSERT INTO turns_fts(turns_fts) VALUES ('rebuild')")
+    for table in ("turns", "sentences"):
+        if "words" not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN words INTEGER NOT NULL DEFAULT 0")
+    for doc_id, text in conn.execute("SELECT id, text FROM documents").fetchall():
+        for table in ("turns", "sentences"):
+            spans = conn.execute(
+                f'SELECT id, start, "end" FROM {table} WHERE document_id = ?', (doc_id,)
+            ).fetchall()
+            conn.executemany(
+                f"UPDATE {table} SET words = ? WHERE id = ?",
+                [(count_words(text, start, end), row_id) for row_id, start, end in spans],
+            )
+
+
+MIGRATIONS: list[Migration] = [_m001_initial, _m002_stable_ids, _m003_compact]
 SCHEMA_VERSION = len(MIGRATIONS)

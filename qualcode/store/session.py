@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -271,8 +272,13 @@ class Session:
         if after != before:
             act.changes.append({"table": table, "rowid": rowid, "before": before, "after": after})
 
-    def delete(self, table: str, rowid: int) -> None:
+    def delete(self, table: str, rowid: int, record: bool = True) -> None:
+        """Delete one row; recorded for undo unless ``record`` is False (a non-undoable
+        action whose summary says what went, such as removing a whole document)."""
         act = self.require_action()
+        if not record:
+            self.conn.execute(f"DELETE FROM [{table}] WHERE rowid = ?", (rowid,))
+            return
         before = self.row(table, rowid)
         if before is None:
             return
@@ -289,14 +295,80 @@ class Session:
         )
 
 
-def encode_changes(changes: list[dict[str, Any]]) -> str:
-    """How an action's row changes are kept in ``events.changes``."""
-    return json.dumps(changes, ensure_ascii=False, separators=(",", ":"))
+COMPRESS_ABOVE = 2048
+"""Change records longer than this (in bytes of JSON) are stored zlib-compressed."""
+
+
+def encode_changes(changes: list[dict[str, Any]]) -> str | bytes:
+    """How an action's row changes are kept in ``events.changes``: compactly.
+
+    Rows are lists of values under one column list per table, rather than a dict per row that
+    repeats every column name, and a large record (a bulk import, a merge) is zlib-compressed
+    (a BLOB in the column). Small records stay readable JSON text in Datasette.
+    Format 2: ``{"v": 2, "cols": {table: [column, ...]}, "rows": [[table, rowid, before,
+    after], ...], "notes": [...]}`` where before/after are value lists or null; ``notes`` are
+    entries that are not row changes (markers of non-undoable bulk work)."""
+    if not changes:
+        return "[]"
+    cols: dict[str, list[str]] = {}
+    rows: list[list[Any]] = []
+    notes: list[dict[str, Any]] = []
+    for change in changes:
+        if set(change) != {"table", "rowid", "before", "after"}:
+            notes.append(change)
+            continue
+        table = change["table"]
+        sample = change["after"] if change["after"] is not None else change["before"]
+        known = cols.setdefault(table, list(sample))
+        values: list[Any] = [change["rowid"]]
+        for side in ("before", "after"):
+            row = change[side]
+            if row is None:
+                values.append(None)
+            elif set(row) == set(known):
+                values.append([row[name] for name in known])
+            else:  # a row of another shape (never expected): kept whole, in place
+                values.append(row)
+        rows.append([table, *values])
+    text = json.dumps(
+        {"v": 2, "cols": cols, "rows": rows, "notes": notes},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    data = text.encode("utf-8")
+    if len(data) > COMPRESS_ABOVE:
+        return zlib.compress(data, 6)
+    return text
 
 
 def decode_changes(raw: str | bytes) -> list[dict[str, Any]]:
-    data: list[dict[str, Any]] = json.loads(raw)
-    return data
+    """The row changes of an event, whichever format it was written in (format 1: a list of
+    ``{table, rowid, before, after}`` dicts)."""
+    if isinstance(raw, bytes):
+        raw = zlib.decompress(raw).decode("utf-8")
+    data = json.loads(raw)
+    if isinstance(data, list):
+        return data
+    cols: dict[str, list[str]] = data["cols"]
+    out: list[dict[str, Any]] = []
+    for table, rowid, before, after in data["rows"]:
+        names = cols[table]
+        out.append(
+            {
+                "table": table,
+                "rowid": rowid,
+                "before": _as_row(names, before),
+                "after": _as_row(names, after),
+            }
+        )
+    out.extend(data.get("notes", []))
+    return out
+
+
+def _as_row(names: list[str], values: list[Any] | dict[str, Any] | None) -> Any:
+    if values is None or isinstance(values, dict):
+        return values
+    return dict(zip(names, values, strict=True))
 
 
 def _connect(path: Path) -> sqlite3.Connection:
