@@ -7,6 +7,7 @@ A coding's memos live in the memos table only (see :mod:`qualcode.store.memos`).
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -280,10 +281,10 @@ class Codings:
         code: str | int | None = None,
         coder: str | None = None,
         include_subcodes: bool = False,
-    ) -> list[Coding]:
+    ) -> builtins.list[Coding]:
         """Codings in document and position order, optionally filtered."""
-        clauses: list[str] = []
-        args: list[Any] = []
+        clauses: builtins.list[str] = []
+        args: builtins.list[Any] = []
         if document is not None:
             clauses.append("c.document_id = ?")
             args.append(lookup.document_id(self.s, document))
@@ -297,7 +298,7 @@ class Codings:
             args.append(coder)
         return self._rows(" AND ".join(clauses) or "1", tuple(args))
 
-    def coders(self) -> list[str]:
+    def coders(self) -> builtins.list[str]:
         return [r[0] for r in self.s.conn.execute("SELECT name FROM coders ORDER BY name")]
 
     def code_tree(self) -> CodeTree:
@@ -305,7 +306,7 @@ class Codings:
             self.s.conn.execute("SELECT id, parent_id FROM codes ORDER BY position, id")
         )
 
-    def _rows(self, where: str, args: tuple[Any, ...]) -> list[Coding]:
+    def _rows(self, where: str, args: tuple[Any, ...]) -> builtins.list[Coding]:
         # Passage text is sliced in Python from one read of each document: substr() in SQL
         # would make SQLite load the whole document text once per coding.
         rows = self.s.conn.execute(

@@ -432,14 +432,15 @@ class Documents:
                     continue
                 for key, value in attrs.items():
                     self._upsert_attribute("document_attributes", "document_id", doc.id, key, value)
-            for (doc_name, speaker_name), attrs in speaker_attrs.items():
-                sql, args = "SELECT id FROM speakers WHERE name = ?", [speaker_name]
-                if doc_name is not None:
+            for (in_document, speaker_name), attrs in speaker_attrs.items():
+                sql = "SELECT id FROM speakers WHERE name = ?"
+                args = [speaker_name]
+                if in_document is not None:
                     sql += " AND document_id = (SELECT id FROM documents WHERE name = ?)"
-                    args.append(doc_name)
+                    args.append(in_document)
                 ids = [r[0] for r in self.s.conn.execute(sql, args)]
                 if not ids:
-                    where = f" in '{doc_name}'" if doc_name else ""
+                    where = f" in '{in_document}'" if in_document else ""
                     unmatched.append(f"speaker '{speaker_name}'{where}")
                 for sid in ids:
                     for key, value in attrs.items():

@@ -8,6 +8,7 @@ through the audited path, so that undo brings the memos back with their target.
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from qualcode.errors import ProjectError
@@ -90,9 +91,12 @@ class Memos:
             return f"document '{lookup.document_name(self.s, target_id)}'"
         return f"code '{lookup.code_name(self.s, target_id)}'"
 
-    def list(self, target_type: str | None = None, target: str | int | None = None) -> list[Memo]:
+    def list(
+        self, target_type: str | None = None, target: str | int | None = None
+    ) -> builtins.list[Memo]:
         """Memos, optionally of one kind of target or one target, each naming its target."""
-        clauses, args = ["1"], []
+        clauses: builtins.list[str] = ["1"]
+        args: builtins.list[Any] = []
         if target_type is not None:
             if target is not None or target_type == "project":
                 where, extra = _target_clause(target_type, self.target_id(target_type, target))
@@ -127,9 +131,9 @@ class Memos:
             for r in rows
         ]
 
-    def coding_memos(self, coding_ids: list[int]) -> dict[int, str]:
+    def coding_memos(self, coding_ids: builtins.list[int]) -> dict[int, str]:
         """Every coder's memo text on each coding, joined, for listings of codings."""
-        out: dict[int, list[str]] = {}
+        out: dict[int, builtins.list[str]] = {}
         for start in range(0, len(coding_ids), 500):
             chunk = coding_ids[start : start + 500]
             marks = ", ".join("?" for _ in chunk)

@@ -14,6 +14,7 @@ thousands of rows, and re-running it is the way to change it.
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -268,13 +269,13 @@ class Suggestions:
         source: str | None = None,
         order: str = "code",
         limit: int | None = None,
-    ) -> list[Suggestion]:
+    ) -> builtins.list[Suggestion]:
         """Suggestions filtered and sorted: by ``code`` (codebook order), ``score`` (highest
         first, rule suggestions last) or ``document`` (reading order)."""
         if order not in ORDERS:
             raise ProjectError(f"sort order must be one of {', '.join(ORDERS)}")
-        clauses: list[str] = []
-        args: list[Any] = []
+        clauses: builtins.list[str] = []
+        args: builtins.list[Any] = []
         if status is not None:
             clauses.append("s.status = ?")
             args.append(status)
@@ -309,7 +310,7 @@ class Suggestions:
             out[status] = n
         return out
 
-    def pending_by_code(self) -> list[tuple[str, int]]:
+    def pending_by_code(self) -> builtins.list[tuple[str, int]]:
         """(code name, pending count) in codebook order, for overviews."""
         return [
             (r[0], r[1])
@@ -321,14 +322,14 @@ class Suggestions:
 
     # ---------------------------------------------------------------- deciding
 
-    def accept(self, ids: Sequence[int], summary: str | None = None) -> list[int]:
+    def accept(self, ids: Sequence[int], summary: str | None = None) -> builtins.list[int]:
         """Accept pending suggestions: each becomes a coding (origin ``rule`` or ``model``) by the
         current coder, and is marked accepted, all in one undoable action. Returns coding ids."""
         items = self._pending(ids)
         if not items:
             return []
         label = summary or self._decision_summary("Accepted", items)
-        coding_ids: list[int] = []
+        coding_ids: builtins.list[int] = []
         with self.s.action("suggestion.accept", label):
             coder_id = self.s.coder_id()
             for item in items:
@@ -364,7 +365,7 @@ class Suggestions:
                 self.s.update("suggestions", item.id, {"status": "rejected", "decided_at": stamp})
         return len(items)
 
-    def accept_code(self, code: str | int) -> list[int]:
+    def accept_code(self, code: str | int) -> builtins.list[int]:
         """Accept every pending suggestion of a code (and its sub-codes) as one undoable action."""
         name = lookup.code_name(self.s, lookup.code_id(self.s, code))
         items = self.list(code=code)
@@ -380,7 +381,7 @@ class Suggestions:
             [s.id for s in items], f"Rejected all {len(items)} suggestion(s) of '{name}'"
         )
 
-    def _pending(self, ids: Sequence[int]) -> list[Suggestion]:
+    def _pending(self, ids: Sequence[int]) -> builtins.list[Suggestion]:
         items = [self.get(int(i)) for i in dict.fromkeys(ids)]
         for item in items:
             if item.status != "pending":
@@ -388,7 +389,7 @@ class Suggestions:
         return items
 
     @staticmethod
-    def _decision_summary(verb: str, items: list[Suggestion]) -> str:
+    def _decision_summary(verb: str, items: builtins.list[Suggestion]) -> str:
         if len(items) == 1:
             s = items[0]
             return f"{verb} {s.source} suggestion '{s.code}' on {s.document} [{s.start}:{s.end}]"
@@ -397,6 +398,6 @@ class Suggestions:
         return f"{verb} {len(items)} suggestions of {what}"
 
 
-def _chunks(values: list[int], size: int = 500) -> Iterable[list[int]]:
+def _chunks(values: builtins.list[int], size: int = 500) -> Iterable[builtins.list[int]]:
     for i in range(0, len(values), size):
         yield values[i : i + size]

@@ -116,12 +116,11 @@ def document_rows(project: Project) -> list[DocumentRow]:
     """Every document with speaker count, words, codings and the share coded.
 
     Two queries in all, whatever the size of the project: one over documents (no text read,
-    only its length), one over the codings' spans in index order (``codings_doc``)."""
+    only its length), one over the codings' spans (in table order: ``covered_length`` sorts
+    each document's few spans, cheaper than SQLite ordering 30,000 rows through an index)."""
     conn = project.session.conn
     spans: dict[int, list[tuple[int, int]]] = {}
-    for doc_id, start, end in conn.execute(
-        'SELECT document_id, start, "end" FROM codings ORDER BY document_id, start'
-    ):
+    for doc_id, start, end in conn.execute('SELECT document_id, start, "end" FROM codings'):
         spans.setdefault(doc_id, []).append((start, end))
     rows = []
     for doc_id, name, length, words, speakers in conn.execute(_DOCUMENTS_SQL + " ORDER BY d.name"):
