@@ -51,3 +51,32 @@ def test_analysis_and_autocode_examples_run(cli: Callable[..., Result], tmp_path
                 continue  # training takes a while on the demo; tests/test_learn.py covers it
             result = cli(*argv)
             assert result.exit_code == 0, (argv, result.output)
+
+
+def test_project_file_examples_run(cli: Callable[..., Result], tmp_path: Path) -> None:
+    """The bulk-codings example copies every coding of the demo into a second project, and the
+    views the README names for Datasette/pandas/R answer the query it shows."""
+    import sqlite3
+
+    from qualcode.demo import build_demo
+
+    repo = README.parent
+    shutil.copytree(repo / "sample_transcripts", tmp_path / "sample_transcripts")
+    shutil.copytree(repo / "codebooks", tmp_path / "codebooks")
+    build_demo(tmp_path / "demo")
+    shutil.copy(tmp_path / "demo" / "demo.qc", tmp_path / "study.qc")
+    for argv in readme_commands("The project file"):
+        result = cli(*argv)
+        assert result.exit_code == 0, (argv, result.output)
+    queries = []
+    for path in ("study.qc", "copy.qc"):
+        conn = sqlite3.connect(f"file:{tmp_path / path}?mode=ro", uri=True)
+        queries.append(
+            conn.execute(
+                "SELECT document, code, theme, coder, start, \"end\", text FROM coded_passages "
+                "ORDER BY document, start, \"end\", code"
+            ).fetchall()
+        )
+        conn.close()
+    assert len(queries[0]) == 196
+    assert queries[0] == queries[1]
