@@ -5,6 +5,11 @@ team-based qualitative analysis", Cultural Anthropology Methods 10(2):31-36: a l
 a full definition, when to use, when not to use, and an example. ``keywords`` and ``patterns``
 feed rule auto-coding. Validation collects *every* problem with its location, because fixing a
 codebook one error per run is miserable; if any is found nothing is loaded.
+
+Token patterns are checked against spaCy's own pattern schema (imported only when a codebook has
+patterns); names and colours follow the store's rules (:mod:`qualcode.store.invariants`), so
+whatever a project accepts exports to a codebook that loads again; codes nest at most
+:data:`MAX_DEPTH` levels; every problem is one line, with values from the file shown escaped.
 """
 
 from __future__ import annotations
@@ -17,60 +22,16 @@ from typing import Any
 
 import yaml
 
-from qualcode.errors import CodebookError
+from qualcode.errors import CodebookError, ProjectError
 from qualcode.safeyaml import load_yaml
+from qualcode.store.invariants import MAX_NAME_LENGTH, check_color, clean_name
 
 TEXT_FIELDS = ("brief", "definition", "when_to_use", "when_not_to_use", "example")
 NODE_KEYS = {"label", *TEXT_FIELDS, "color", "keywords", "patterns", "codes"}
 TOP_KEYS = {"name", "version", "description", "sources", "themes"}
-_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-_PATTERN_KEYS = {
-    "ORTH",
-    "TEXT",
-    "NORM",
-    "LOWER",
-    "LEMMA",
-    "POS",
-    "TAG",
-    "MORPH",
-    "DEP",
-    "ENT_TYPE",
-    "SHAPE",
-    "LENGTH",
-    "IS_ALPHA",
-    "IS_ASCII",
-    "IS_DIGIT",
-    "IS_LOWER",
-    "IS_UPPER",
-    "IS_TITLE",
-    "IS_PUNCT",
-    "IS_SPACE",
-    "IS_STOP",
-    "IS_SENT_START",
-    "LIKE_NUM",
-    "LIKE_URL",
-    "LIKE_EMAIL",
-    "SPACY",
-    "PREFIX",
-    "SUFFIX",
-    "OP",
-}
-_LIST_PREDICATES = {"IN", "NOT_IN", "INTERSECTS", "IS_SUBSET", "IS_SUPERSET"}
-_PATTERN_PREDICATES = {
-    "IN",
-    "NOT_IN",
-    "REGEX",
-    "FUZZY",
-    "INTERSECTS",
-    "IS_SUBSET",
-    "IS_SUPERSET",
-    "==",
-    "!=",
-    ">=",
-    "<=",
-    ">",
-    "<",
-}
+MAX_DEPTH = 20
+"""Levels of codes below a theme. Real codebooks use two or three; twenty leaves room for any
+of them, and a tree deeper than that is a generated or broken file."""
 
 
 @dataclass
@@ -89,7 +50,7 @@ class CodeSpec:
     codes: list[CodeSpec] = field(default_factory=list)
 
     def fields(self) -> dict[str, Any]:
-        """The stored fields, as ``Project.add_code``/``update_code`` take them."""
+        """The stored fields, as ``project.codebook.add``/``.update`` take them."""
         return {
             **{name: getattr(self, name) for name in TEXT_FIELDS},
             "color": self.color,
@@ -107,17 +68,13 @@ class Codebook:
     sources: list[str] = field(default_factory=list)
 
     def walk(self) -> Iterator[tuple[CodeSpec, CodeSpec | None]]:
-        """Every code with its parent, parents first, in file order."""
-
-        def visit(
-            node: CodeSpec, parent: CodeSpec | None
-        ) -> Iterator[tuple[CodeSpec, CodeSpec | None]]:
+        """Every code with its parent, parents first, in file order (depth-first, without
+        recursion, so a tree built in code of any depth can be walked)."""
+        stack: list[tuple[CodeSpec, CodeSpec | None]] = [(t, None) for t in reversed(self.themes)]
+        while stack:
+            node, parent = stack.pop()
             yield node, parent
-            for child in node.codes:
-                yield from visit(child, node)
-
-        for theme in self.themes:
-            yield from visit(theme, None)
+            stack.extend((child, node) for child in reversed(node.codes))
 
 
 def load_codebook(path: str | Path) -> Codebook:
@@ -142,9 +99,11 @@ def parse_codebook(text: str, source: str = "<codebook>") -> Codebook:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise CodebookError(source, [f"{where}malformed YAML ({problem})"]) from exc
-    problems: list[str] = []
+        problem = getattr(exc, "problem", None) or (str(exc).splitlines() or ["unreadable"])[0]
+        raise CodebookError(source, [f"{where}malformed YAML ({_visible(problem)})"]) from exc
+    except RecursionError as exc:  # load_yaml limits nesting; this is the last line of defence
+        raise CodebookError(source, ["YAML nested too deeply to read"]) from exc
+    problems = list(_unstorable(data))
     codebook = _build(data, problems)
     if problems or codebook is None:
         raise CodebookError(source, problems or ["empty codebook"])
@@ -155,12 +114,14 @@ def _build(data: Any, problems: list[str]) -> Codebook | None:
     if not isinstance(data, dict):
         problems.append("the codebook must be a mapping with 'name' and 'themes'")
         return None
-    for key in sorted(set(data) - TOP_KEYS, key=str):
-        problems.append(f"unknown key '{key}' (allowed: {', '.join(sorted(TOP_KEYS))})")
+    for key in sorted(set(data) - TOP_KEYS, key=_text):
+        problems.append(f"unknown key '{_show(key)}' (allowed: {', '.join(sorted(TOP_KEYS))})")
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         problems.append("name: missing codebook name")
         name = ""
+    else:
+        name = _name(name, "codebook", "name", problems)
     version = data.get("version", 1)
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         problems.append("version: must be a positive whole number")
@@ -181,26 +142,30 @@ def _build(data: Any, problems: list[str]) -> Codebook | None:
     themes = [
         node
         for i, raw in enumerate(themes_raw)
-        if (node := _node(raw, f"themes[{i}]", problems, seen)) is not None
+        if (node := _node(raw, f"themes[{i}]", problems, seen, f"themes[{i}]", 0)) is not None
     ]
-    return Codebook(name.strip(), themes, version, description.strip(), sources)
+    return Codebook(name, themes, version, description.strip(), sources)
 
 
-def _node(raw: Any, where: str, problems: list[str], seen: dict[str, str]) -> CodeSpec | None:
+def _node(
+    raw: Any, where: str, problems: list[str], seen: dict[str, str], theme: str, depth: int
+) -> CodeSpec | None:
+    """One code and (up to :data:`MAX_DEPTH` levels of) its children; recursion is bounded by
+    that limit, and ``load_yaml`` refuses deeper nesting before a tree is even built."""
     if not isinstance(raw, dict):
         problems.append(f"{where}: must be a mapping with at least a 'label'")
         return None
-    for key in sorted(set(raw) - NODE_KEYS, key=str):
-        problems.append(f"{where}: unknown key '{key}'")
+    for key in sorted(set(raw) - NODE_KEYS, key=_text):
+        problems.append(f"{where}: unknown key '{_show(key)}'")
     label = raw.get("label")
     if not isinstance(label, str) or not label.strip():
         problems.append(f"{where}.label: missing label")
         label = ""
     else:
-        label = " ".join(label.split())
+        label = _name(label, "code", f"{where}.label", problems)
         if label.lower() in seen:
             problems.append(
-                f"{where}.label: duplicate label '{label}' (also at {seen[label.lower()]})"
+                f"{where}.label: duplicate label '{_show(label)}' (also at {seen[label.lower()]})"
             )
         else:
             seen[label.lower()] = where
@@ -215,10 +180,12 @@ def _node(raw: Any, where: str, problems: list[str], seen: dict[str, str]) -> Co
         setattr(spec, name, " ".join(value.split()) if name == "brief" else value.strip())
     color = raw.get("color")
     if color is not None:
-        if not isinstance(color, str) or not _COLOR.match(color):
-            problems.append(f"{where}.color: '{color}' is not a colour like #1f77b4")
-        else:
-            spec.color = color.lower()
+        try:
+            if not isinstance(color, str):
+                raise ProjectError("not text")
+            spec.color = check_color(color)  # the store's rule, so exports load again
+        except ProjectError:
+            problems.append(f"{where}.color: '{_show(color)}' is not a colour like #1f77b4")
     keywords = raw.get("keywords")
     if keywords is not None:
         if not isinstance(keywords, list):
@@ -235,25 +202,44 @@ def _node(raw: Any, where: str, problems: list[str], seen: dict[str, str]) -> Co
             problems.append(f"{where}.patterns: must be a list of token patterns")
         else:
             for j, pattern in enumerate(patterns):
-                if _pattern_ok(pattern, f"{where}.patterns[{j}]", problems):
+                found = pattern_problems(pattern, f"{where}.patterns[{j}]")
+                problems.extend(found)
+                if not found:
                     spec.patterns.append(pattern)
     children = raw.get("codes")
     if children is not None:
         if not isinstance(children, list):
             problems.append(f"{where}.codes: must be a list of codes")
+        elif children and depth >= MAX_DEPTH:
+            first = children[0]
+            named = first.get("label") if isinstance(first, dict) else None
+            at = _show(named) if isinstance(named, str) else f"{where}.codes[0]"
+            problems.append(f"{theme}: codes nested deeper than {MAX_DEPTH} levels at '{at}'")
         else:
             for j, child in enumerate(children):
-                node = _node(child, f"{where}.codes[{j}]", problems, seen)
+                node = _node(child, f"{where}.codes[{j}]", problems, seen, theme, depth + 1)
                 if node is not None:
                     spec.codes.append(node)
     return spec
 
 
+def _name(value: str, kind: str, where: str, problems: list[str]) -> str:
+    """A name with its white space folded, or a problem if the store would refuse it."""
+    try:
+        return clean_name(value, kind)
+    except ProjectError as exc:
+        problems.append(f"{where}: {_visible(str(exc))}")
+        return " ".join(value.split())[:MAX_NAME_LENGTH]
+
+
 def _op_ok(value: Any) -> bool:
-    """spaCy's operators, including counted ones like {2}, {1,3}, {2,} and {,3} (n <= m)."""
+    """spaCy's operators, including counted ones like {2}, {1,3}, {2,} and {,3} (n <= m).
+
+    spaCy's schema accepts ``{2,1}``; its Matcher then refuses it (E011), so it is checked here.
+    """
     if value in ("!", "?", "+", "*"):
         return True
-    match = re.fullmatch(r"\{(\d*)(,?)(\d*)\}", str(value))
+    match = re.fullmatch(r"\{(\d*)(,?)(\d*)\}", value) if isinstance(value, str) else None
     if match is None or not (match.group(1) or match.group(3)):
         return False
     low, comma, high = match.groups()
@@ -262,63 +248,210 @@ def _op_ok(value: Any) -> bool:
     return not (low and high) or int(low) <= int(high)
 
 
-def _pattern_ok(pattern: Any, where: str, problems: list[str]) -> bool:
-    """Check a spaCy Matcher token pattern's shape without importing spaCy.
+def pattern_problems(pattern: Any, where: str) -> list[str]:
+    """Every problem spaCy's own token-pattern schema finds in one Matcher pattern, one line
+    each, located as ``where[token].ATTRIBUTE``.
 
-    The full check (spaCy's own validator) runs again when auto-coding compiles the rules.
+    The schema is the one ``Matcher(vocab, validate=True)`` applies
+    (``spacy.schemas.TokenPatternSchema``), so the attributes and predicates allowed are always
+    those of the installed spaCy. It needs no vocabulary or pipeline; spaCy itself is imported
+    only when a codebook has patterns. Auto-coding still compiles the patterns (regular
+    expressions, attributes that need a trained pipeline) when it runs or when a codebook is
+    loaded into a project.
     """
     if not isinstance(pattern, list) or not pattern:
-        problems.append(f"{where}: must be a non-empty list of token descriptions")
-        return False
-    ok = True
+        return [f"{where}: must be a non-empty list of token descriptions"]
+    problems: list[str] = []
     for k, token in enumerate(pattern):
         spot = f"{where}[{k}]"
         if not isinstance(token, dict):
             problems.append(f"{spot}: each token must be a mapping like {{LOWER: alone}}")
-            ok = False
             continue
+        checked: dict[str, Any] = {}
         for key, value in token.items():
-            if key not in _PATTERN_KEYS and not str(key).startswith("_"):
-                problems.append(f"{spot}: unknown token attribute '{key}'")
-                ok = False
-            elif key == "OP" and not _op_ok(value):
-                problems.append(f"{spot}: unknown operator OP '{value}'")
-                ok = False
-            elif isinstance(value, dict):
-                for predicate, operand in value.items():
-                    if predicate not in _PATTERN_PREDICATES:
-                        problems.append(f"{spot}.{key}: unknown predicate '{predicate}'")
-                        ok = False
-                    elif predicate in _LIST_PREDICATES and not isinstance(operand, list):
-                        problems.append(f"{spot}.{key}.{predicate}: must be a list of values")
-                        ok = False
-    return ok
+            if not isinstance(key, str):
+                problems.append(f"{spot}: token attribute names must be text, not {_show(key)}")
+            elif key == "_":
+                problems.append(f"{spot}: custom attributes ('_') are not supported")
+            elif key.upper() == "OP":
+                if not _op_ok(value):
+                    problems.append(f"{spot}: unknown operator OP '{_show(value)}'")
+            else:
+                checked[key] = value
+        problems.extend(_schema_problems(checked, spot))
+        problems.extend(_regex_problems(checked, spot))
+    return problems
+
+
+def _regex_problems(token: dict[str, Any], spot: str) -> list[str]:
+    """Compile every regular expression in a token as spaCy's Matcher will (``re.compile`` of
+    each string under ``REGEX``), so a broken one is reported here, with its place, instead of
+    when auto-coding runs."""
+    problems = []
+    stack: list[tuple[str, Any, bool]] = [("", token, False)]
+    while stack:  # depth-first in file order, without recursion
+        where, value, in_regex = stack.pop()
+        if isinstance(value, dict):
+            for key, child in reversed(value.items()):
+                regex = in_regex or (isinstance(key, str) and key.upper() == "REGEX")
+                stack.append((f"{where}.{_show(key)}", child, regex))
+        elif isinstance(value, list):
+            stack.extend(
+                (f"{where}[{i}]", child, in_regex) for i, child in reversed(list(enumerate(value)))
+            )
+        elif in_regex and isinstance(value, str):
+            try:
+                re.compile(value)
+            except re.error as exc:
+                problems.append(f"{spot}{where}: bad regular expression ({_visible(str(exc))})")
+            except RecursionError:
+                problems.append(f"{spot}{where}: regular expression nested too deeply")
+            except (OverflowError, ValueError) as exc:
+                problems.append(f"{spot}{where}: bad regular expression ({_visible(str(exc))})")
+    return problems
+
+
+def _schema_problems(token: dict[str, Any], spot: str) -> list[str]:
+    """spaCy's schema verdict on one token, as one line per offending attribute or predicate.
+
+    pydantic reports a value that fits no branch of a union once per branch (``LOWER: 3`` is
+    neither text nor a mapping of predicates); the error that reaches deepest into the value
+    is kept, since it names what the writer evidently meant.
+    """
+    from pydantic import ValidationError
+    from spacy.schemas import TokenPatternSchema
+
+    try:
+        TokenPatternSchema(pattern=[token])
+    except ValidationError as exc:
+        errors = exc.errors()
+    else:
+        return []
+    found: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for error in errors:
+        loc = tuple(error.get("loc", ()))
+        data: Any = token
+        path: tuple[Any, ...] = ()
+        for part in loc[2:] if loc[:2] == ("pattern", 0) else ():
+            # follow the steps into the value; the rest are pydantic's names for union branches
+            if isinstance(data, dict) and part in data:
+                data, path = data[part], (*path, part)
+            elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+                data, path = data[part], (*path, part)
+        found.setdefault(path, []).append(error)
+    problems = []
+    for path, errs in found.items():
+        if any(len(other) > len(path) and other[: len(path)] == path for other in found):
+            continue  # a deeper error about the same value says more
+        error = min(errs, key=lambda e: "TokenPattern" in str(e.get("msg", "")))
+        if error.get("type") == "extra_forbidden" and path:
+            kind = "token attribute" if len(path) == 1 else "predicate"
+            problems.append(f"{spot}{_path(path[:-1])}: unknown {kind} '{_show(path[-1])}'")
+            continue
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        message = message[:1].lower() + message[1:]
+        problems.append(f"{spot}{_path(path)}: {_visible(message, 160)}")
+    return problems
+
+
+def _path(path: tuple[Any, ...]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{_show(p)}" for p in path)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LARGEST = 2**63 - 1  # SQLite's integers, and spaCy's attribute values, fit in 64 bits
+
+
+def _unstorable(data: Any) -> Iterator[str]:
+    """Values no code should store or print: NUL and other control characters (tab and newline
+    are fine), lone surrogates (YAML's ``"\\ud800"``, which SQLite cannot encode) and integers
+    beyond 64 bits, each with its location. Walks without recursion, in file order."""
+    stack: list[tuple[str, Any, bool]] = [("", data, False)]
+    while stack:
+        where, value, is_key = stack.pop()
+        what = "the key " if is_key else ""
+        if isinstance(value, str):
+            if bad := _SURROGATE.search(value):
+                code = ord(bad.group())
+                yield f"{where}: {what}contains a lone surrogate (U+{code:04X}), not valid Unicode text"
+            elif bad := _CONTROL.search(value):
+                yield f"{where}: {what}contains a control character (U+{ord(bad.group()):04X})"
+        elif isinstance(value, int) and not isinstance(value, bool):
+            if not -_LARGEST <= value <= _LARGEST:
+                yield f"{where}: {what}number is too large"
+        elif isinstance(value, dict):
+            for key, child in reversed(value.items()):
+                at = f"{where}.{_show(key)}" if where else _show(key)
+                stack.append((at, child, False))
+                stack.append((at, key, True))
+        elif isinstance(value, list):
+            stack.extend(
+                (f"{where}[{i}]", child, False) for i, child in reversed(list(enumerate(value)))
+            )
+
+
+def _text(value: Any) -> str:
+    """``str(value)``, also for integers too long to print (Python refuses > 4300 digits)."""
+    try:
+        return str(value)
+    except ValueError:
+        return "<a very large number>"
+
+
+def _show(value: Any, limit: int = 40) -> str:
+    """A value from the file as it may appear in a one-line message: shortened, with control
+    characters and line breaks made visible."""
+    text = _text(value)
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return _visible(text)
+
+
+def _visible(text: str, limit: int | None = None) -> str:
+    if limit is not None and len(text) > limit:
+        text = text[:limit] + "…"
+    return "".join(ch if ch.isprintable() else _escape(ch) for ch in text)
+
+
+def _escape(ch: str) -> str:
+    special = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    if ch in special:
+        return special[ch]
+    code = ord(ch)
+    return (
+        f"\\x{code:02x}"
+        if code < 0x100
+        else f"\\u{code:04x}"
+        if code < 0x10000
+        else f"\\U{code:08x}"
+    )
 
 
 def codebook_to_dict(codebook: Codebook) -> dict[str, Any]:
     """The YAML-ready structure, omitting empty fields so exports stay readable."""
-
-    def node(spec: CodeSpec) -> dict[str, Any]:
-        out: dict[str, Any] = {"label": spec.label}
+    out: dict[int, dict[str, Any]] = {}
+    for spec, parent in codebook.walk():  # parents first, so each parent's dict exists
+        node: dict[str, Any] = {"label": spec.label}
         for name in TEXT_FIELDS:
             if getattr(spec, name):
-                out[name] = getattr(spec, name)
+                node[name] = getattr(spec, name)
         if spec.color:
-            out["color"] = spec.color
+            node["color"] = spec.color
         if spec.keywords:
-            out["keywords"] = list(spec.keywords)
+            node["keywords"] = list(spec.keywords)
         if spec.patterns:
-            out["patterns"] = spec.patterns
-        if spec.codes:
-            out["codes"] = [node(child) for child in spec.codes]
-        return out
+            node["patterns"] = spec.patterns
+        out[id(spec)] = node
+        if parent is not None:
+            out[id(parent)].setdefault("codes", []).append(node)
 
     data: dict[str, Any] = {"name": codebook.name, "version": codebook.version}
     if codebook.description:
         data["description"] = codebook.description
     if codebook.sources:
         data["sources"] = list(codebook.sources)
-    data["themes"] = [node(theme) for theme in codebook.themes]
+    data["themes"] = [out[id(theme)] for theme in codebook.themes]
     return data
 
 

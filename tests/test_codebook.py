@@ -106,6 +106,11 @@ themes:
         ("", "must be a mapping"),
         ("name: x\nthemes: []\n", "themes: missing or empty"),
         ("name: x\nversion: two\nthemes:\n  - label: A\n", "version: must be a positive"),
+        # values PyYAML cannot build raised ValueError (an internal error) instead (issue 10)
+        ('name: "\\U01000000"\n', "line 1, column 10: malformed YAML (cannot read this:"),
+        ("name: x\nversion: 2001-02-30\n", "line 2, column 10: malformed YAML (cannot read this"),
+        ("version: " + "9" * 5000, "line 1, column 10: malformed YAML (cannot read this value"),
+        ("version: 0x" + "f" * 20, "version: number is too large"),
     ],
 )
 def test_malformed_codebooks(text: str, message: str) -> None:
