@@ -7,25 +7,20 @@ change a project do it through ``Project`` actions, so nothing is ever half writ
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
 from qualcode import __version__
-from qualcode.commands.common import (
-    EXIT_USER_ERROR,
-    coder_option,
-    current_coder,
-    open_project,
-    project_argument,
-)
+from qualcode.commands import render
+from qualcode.commands.common import EXIT_USER_ERROR
 from qualcode.errors import CodebookError, QualcodeError
 
-# Shared helpers, importable from here by command modules written before commands.common.
-__all__ = ["coder_option", "current_coder", "main", "open_project", "project_argument"]
+__all__ = ["main"]
 
 
 class QualcodeGroup(click.Group):
@@ -67,7 +62,7 @@ class QualcodeGroup(click.Group):
 
 
 def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    render.error(message)
     sys.exit(EXIT_USER_ERROR)
 
 
@@ -86,60 +81,31 @@ def main() -> None:
     """
 
 
-# ---------------------------------------------------------------- demo
-
-
-@main.command()
-@click.argument(
-    "directory",
-    required=False,
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("qualcode-demo"),
-)
-@click.option("--fresh", is_flag=True, help="Rebuild the demo project from scratch.")
-@click.option(
-    "--no-open", is_flag=True, help="Only build and summarise; do not open the workbench."
-)
-def demo(directory: Path, fresh: bool, no_open: bool) -> None:
-    """Build a demo project from the shipped samples and codebook, and summarise it.
-
-    \b
-    Example:
-      qualcode demo            # creates ./qualcode-demo/demo.qc
-    """
-    from qualcode.demo import build_demo, describe_demo
-
-    path = build_demo(directory, fresh=fresh, echo=click.echo)
-    if not no_open and _interactive():
-        from qualcode.commands.workbench import open_workbench
-
-        open_workbench(path, current_coder(None))
-        return
-    with open_project(path, "demo") as proj:
-        click.echo(describe_demo(proj))
-
-
-def _interactive() -> bool:
-    """A terminal to draw the workbench in (not a pipe, a file or CI)."""
-    return sys.stdout.isatty() and sys.stdin.isatty()
-
-
-def _register_commands() -> None:
-    """Commands live in ``qualcode.commands``, one module per area."""
+def _collect() -> None:
+    """Every command lives in ``qualcode.commands``, one module per area, each listing its
+    module-level click commands in ``COMMANDS``; commands never import this module."""
     from qualcode.commands import (
         analysis,
         codebook,
         coding,
+        demo,
         documents,
         suggest,
         workbench,
     )
 
-    for module in (documents, codebook, coding, workbench, analysis, suggest):
-        module.register(main)
+    modules = [demo, documents, codebook, coding, workbench, analysis, suggest]
+    if importlib.util.find_spec("qualcode.commands.import_codings") is not None:
+        modules.append(importlib.import_module("qualcode.commands.import_codings"))
+    for module in modules:
+        commands = getattr(module, "COMMANDS", None)
+        if commands is None:
+            commands = [c for c in vars(module).values() if isinstance(c, click.Command)]
+        for command in commands:
+            main.add_command(command)
 
 
-_register_commands()
+_collect()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -122,7 +122,9 @@ def test_code_by_offsets_and_by_text_then_uncode_undo_redo(cli: Run, study: Path
     log = cli("log", str(study)).output
     assert "tester: Redo: Removed" in log and "Imported gp01" in log
     csv_out = cli("codings", str(study), "--format", "csv").output
-    assert csv_out.splitlines()[0] == "id,document,code,start,end,coder,origin,memo,text"
+    from qualcode.codings_csv import COLUMNS
+
+    assert csv_out.splitlines()[0] == ",".join(COLUMNS)  # the schema `export codings` writes
 
 
 def test_coder_option_and_environment(cli: Run, study: Path) -> None:
@@ -248,7 +250,7 @@ def test_unexpected_errors_are_one_line_too(cli: Run, study: Path, monkeypatch) 
     def boom(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(Project, "documents", boom)
+    monkeypatch.setattr(Project, "close", boom)
     assert_user_error(cli("docs", str(study)), "internal error (RuntimeError: disk on fire)")
 
 
@@ -297,18 +299,18 @@ def test_codebook_load_checks_patterns_with_spacy(cli: Run, study: Path, tmp_pat
 
 
 def test_demo_opens_the_workbench_only_in_a_terminal(cli: Run, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import qualcode.cli
+    import qualcode.commands.demo
     import qualcode.commands.workbench
 
     opened: list[tuple[Path, str]] = []
     monkeypatch.setattr(
         qualcode.commands.workbench, "open_workbench", lambda p, c: opened.append((p, c))
     )
-    monkeypatch.setattr(qualcode.cli, "_interactive", lambda: False)
+    monkeypatch.setattr(qualcode.commands.demo, "_interactive", lambda: False)
     printed = cli("demo", str(tmp_path / "d"))
     assert printed.exit_code == 0 and "Open it: qualcode open" in printed.output
     assert opened == []
-    monkeypatch.setattr(qualcode.cli, "_interactive", lambda: True)
+    monkeypatch.setattr(qualcode.commands.demo, "_interactive", lambda: True)
     assert cli("demo", str(tmp_path / "d"), "--no-open").exit_code == 0
     assert opened == []
     assert cli("demo", str(tmp_path / "d")).exit_code == 0

@@ -1,22 +1,21 @@
 """Analysis and report commands: ``summary``, ``stats``, ``export`` and ``cooccur``.
 
-They only read the project. Files are written whole and then renamed into place, so an
-interrupted export never leaves half a file behind.
+They only read the project. Files (``-o``) are written through :mod:`qualcode.outputs`: whole,
+then renamed into place, never over a symlink, device, FIFO or the project itself.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from qualcode.commands.common import format_option
+from qualcode.commands import render
+from qualcode.commands.common import format_option, open_project, output_option
 from qualcode.errors import QualcodeError
+from qualcode.outputs import is_stdout
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,7 +60,6 @@ def filter_options(func: F) -> F:
 
 def _corpus(project: Path, documents, speakers, where, coders):  # noqa: ANN001, ANN202
     from qualcode.analysis import Filters, load_corpus, parse_where
-    from qualcode.cli import open_project
 
     filters = Filters(
         documents=tuple(documents),
@@ -73,380 +71,327 @@ def _corpus(project: Path, documents, speakers, where, coders):  # noqa: ANN001,
         return load_corpus(proj, filters)
 
 
-def _write(text: str, output: Path | None) -> None:
-    if output is None or str(output) == "-":
-        click.echo(text, nl=False)
+@click.command()
+@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html", "docx", "json"]),
+    help="Output format (default: from the -o file name, else md).",
+)
+@output_option("File to write (md/html/json print to stdout without it; docx needs it).")
+@click.option(
+    "--theme", "themes", multiple=True, metavar="NAME", help="Only this theme (repeatable)."
+)
+@click.option("--quotes", default=3, show_default=True, metavar="N", help="Quotes per theme.")
+@click.option("--title", metavar="TEXT", help="Title of the summary.")
+@click.option(
+    "--cooccur",
+    "cooccur_mode",
+    default="turn",
+    show_default=True,
+    metavar="turn|overlap|N",
+    help="When two themes co-occur in the overview: in the same turn, where passages "
+    "overlap, or within N sentences.",
+)
+@filter_options
+def summary(
+    project: Path,
+    fmt: str | None,
+    output: Path | None,
+    themes: tuple[str, ...],
+    quotes: int,
+    title: str | None,
+    cooccur_mode: str,
+    documents: tuple[str, ...],
+    speakers: tuple[str, ...],
+    where: tuple[str, ...],
+    coders: tuple[str, ...],
+) -> None:
+    """Write a theme summary: overview, then per theme its codes, counts, key terms,
+    quotes and memos. Formats: Markdown, self-contained HTML (with charts), DOCX, JSON.
+
+    Output is deterministic: the same project gives byte-identical files.
+
+    \b
+    Examples:
+      qualcode summary study.qc -o findings.md
+      qualcode summary study.qc --format html -o findings.html --where role=leader
+      qualcode summary study.qc -o themes.docx --theme "Parallel process" --quotes 5
+    """
+    from qualcode.outputs import check_target
+    from qualcode.report import SUFFIXES, SummaryOptions, build_summary, summary_bytes
+
+    if fmt is None:
+        by_suffix = {v: k for k, v in SUFFIXES.items()} | {".markdown": "md", ".htm": "html"}
+        fmt = by_suffix.get(output.suffix.lower(), "md") if output else "md"
+    if fmt == "docx" and is_stdout(output):
+        raise QualcodeError("DOCX needs a file: add -o summary.docx")
+    if not is_stdout(output):
+        check_target(output, protect=(project,))  # before the work, not after
+    if quotes < 0:
+        raise QualcodeError("--quotes must be 0 or more")
+    corpus = _corpus(project, documents, speakers, where, coders)
+    if cooccur_mode in ("turn", "overlap"):
+        mode, window = cooccur_mode, 0
+    elif cooccur_mode.isdigit():
+        mode, window = "sentences", int(cooccur_mode)
+    else:
+        raise QualcodeError("--cooccur must be turn, overlap or a number of sentences")
+    options = SummaryOptions(
+        themes=themes, quotes=quotes, title=title, cooccurrence=mode, window=window
+    )
+    result = build_summary(corpus, options, project_path=project, extended=fmt == "json")
+    render.emit(
+        summary_bytes(result, fmt),
+        output,
+        protect=(project,),
+        detail=f"{fmt}: {len(result.themes)} themes, "
+        f"{sum(len(t.quotes) for t in result.themes)} quotes",
+    )
+
+
+@click.command()
+@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@format_option
+@filter_options
+def stats(
+    project: Path,
+    fmt: str,
+    documents: tuple[str, ...],
+    speakers: tuple[str, ...],
+    where: tuple[str, ...],
+    coders: tuple[str, ...],
+) -> None:
+    """Frequencies per theme and code: passages (a theme counts overlapping passages of
+    its codes once), codings, documents, speakers, participants, words coded, share of
+    the corpus.
+
+    \b
+    Examples:
+      qualcode stats study.qc
+      qualcode stats study.qc --where role=leader --format csv > leaders.csv
+    """
+    from qualcode.analysis.frequencies import frequencies, totals
+    from qualcode.report.summary import pct
+
+    corpus = _corpus(project, documents, speakers, where, coders)
+    rows = frequencies(corpus)
+    tot = totals(corpus)
+    header = [
+        "code",
+        "depth",
+        "passages",
+        "codings",
+        "documents",
+        "speakers",
+        "participants",
+        "words",
+        "share",
+    ]
+    if fmt == "json":
+        from qualcode.report.jsonout import frequency_dict
+
+        data = {
+            "totals": {
+                "documents": tot.documents,
+                "participants": tot.participants,
+                "words": tot.words,
+                "codings": tot.codings,
+                "coded_words": tot.coded_words,
+                "coverage": round(tot.coverage, 6),
+            },
+            "frequencies": [frequency_dict(f) for f in rows],
+        }
+        render.json(data)
         return
-    from qualcode.report import write_text
-
-    _check_output(output)
-    write_text(text, output)
-    click.echo(f"Wrote {output}", err=True)
-
-
-def _check_output(output: Path) -> None:
-    if output.is_dir():
-        raise QualcodeError(f"{output}: is a folder; give a file name")
-    if not output.parent.exists():
-        raise QualcodeError(f"{output.parent}: folder does not exist")
-
-
-def _table(header: list[str], rows: list[list[str]], right: set[int]) -> str:
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(
-            c.rjust(w) if i in right else c.ljust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    out = [line(header), "  ".join("-" * w for w in widths)]
-    out += [line(r) for r in rows]
-    return "\n".join(out) + "\n"
-
-
-def _csv(header: list[str], rows: list[list[Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
-def register(main: click.Group) -> None:
-    """Add this module's commands to ``main``."""
-
-    @main.command()
-    @click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
-    @click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["md", "html", "docx", "json"]),
-        help="Output format (default: from the -o file name, else md).",
-    )
-    @click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="File to write (md/html/json print to stdout without it; docx needs it).",
-    )
-    @click.option(
-        "--theme", "themes", multiple=True, metavar="NAME", help="Only this theme (repeatable)."
-    )
-    @click.option("--quotes", default=3, show_default=True, metavar="N", help="Quotes per theme.")
-    @click.option("--title", metavar="TEXT", help="Title of the summary.")
-    @click.option(
-        "--cooccur",
-        "cooccur_mode",
-        default="turn",
-        show_default=True,
-        metavar="turn|overlap|N",
-        help="When two themes co-occur in the overview: in the same turn, where passages "
-        "overlap, or within N sentences.",
-    )
-    @filter_options
-    def summary(
-        project: Path,
-        fmt: str | None,
-        output: Path | None,
-        themes: tuple[str, ...],
-        quotes: int,
-        title: str | None,
-        cooccur_mode: str,
-        documents: tuple[str, ...],
-        speakers: tuple[str, ...],
-        where: tuple[str, ...],
-        coders: tuple[str, ...],
-    ) -> None:
-        """Write a theme summary: overview, then per theme its codes, counts, key terms,
-        quotes and memos. Formats: Markdown, self-contained HTML (with charts), DOCX, JSON.
-
-        Output is deterministic: the same project gives byte-identical files.
-
-        \b
-        Examples:
-          qualcode summary study.qc -o findings.md
-          qualcode summary study.qc --format html -o findings.html --where role=leader
-          qualcode summary study.qc -o themes.docx --theme "Parallel process" --quotes 5
-        """
-        from qualcode.report import SUFFIXES, SummaryOptions, build_summary, render, write_summary
-
-        if fmt is None:
-            by_suffix = {v: k for k, v in SUFFIXES.items()} | {".markdown": "md", ".htm": "html"}
-            fmt = by_suffix.get(output.suffix.lower(), "md") if output else "md"
-        if fmt == "docx" and (output is None or str(output) == "-"):
-            raise QualcodeError("DOCX needs a file: add -o summary.docx")
-        if quotes < 0:
-            raise QualcodeError("--quotes must be 0 or more")
-        corpus = _corpus(project, documents, speakers, where, coders)
-        if cooccur_mode in ("turn", "overlap"):
-            mode, window = cooccur_mode, 0
-        elif cooccur_mode.isdigit():
-            mode, window = "sentences", int(cooccur_mode)
-        else:
-            raise QualcodeError("--cooccur must be turn, overlap or a number of sentences")
-        options = SummaryOptions(
-            themes=themes, quotes=quotes, title=title, cooccurrence=mode, window=window
-        )
-        result = build_summary(corpus, options, project_path=project, extended=fmt == "json")
-        if output is None or str(output) == "-":
-            click.echo(render(result, fmt), nl=False)
-            return
-        _check_output(output)
-        write_summary(result, fmt, output)
-        click.echo(
-            f"Wrote {output} ({fmt}: {len(result.themes)} themes, "
-            f"{sum(len(t.quotes) for t in result.themes)} quotes)"
-        )
-
-    @main.command()
-    @click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
-    @format_option
-    @filter_options
-    def stats(
-        project: Path,
-        fmt: str,
-        documents: tuple[str, ...],
-        speakers: tuple[str, ...],
-        where: tuple[str, ...],
-        coders: tuple[str, ...],
-    ) -> None:
-        """Frequencies per theme and code: passages (a theme counts overlapping passages of
-        its codes once), codings, documents, speakers, participants, words coded, share of
-        the corpus.
-
-        \b
-        Examples:
-          qualcode stats study.qc
-          qualcode stats study.qc --where role=leader --format csv > leaders.csv
-        """
-        from qualcode.analysis.frequencies import frequencies, totals
-        from qualcode.report.summary import pct
-
-        corpus = _corpus(project, documents, speakers, where, coders)
-        rows = frequencies(corpus)
-        tot = totals(corpus)
-        header = [
-            "code",
-            "depth",
-            "passages",
-            "codings",
-            "documents",
-            "speakers",
-            "participants",
-            "words",
-            "share",
-        ]
-        if fmt == "json":
-            from qualcode.report.jsonout import frequency_dict
-
-            data = {
-                "totals": {
-                    "documents": tot.documents,
-                    "participants": tot.participants,
-                    "words": tot.words,
-                    "codings": tot.codings,
-                    "coded_words": tot.coded_words,
-                    "coverage": round(tot.coverage, 6),
-                },
-                "frequencies": [frequency_dict(f) for f in rows],
-            }
-            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-            return
-        if fmt == "csv":
-            click.echo(
-                _csv(
-                    header,
-                    [
-                        [
-                            f.code,
-                            f.depth,
-                            f.passages,
-                            f.codings,
-                            f.documents,
-                            f.speakers,
-                            f.participants,
-                            f.words,
-                            f"{f.share:.6f}",
-                        ]
-                        for f in rows
-                    ],
-                ),
-                nl=False,
-            )
-            return
-        n = tot.participants
-        table = [
+    if fmt == "csv":
+        render.csv(
+            header,
             [
-                "  " * f.depth + f.code,
-                str(f.passages),
-                str(f.codings),
-                str(f.documents),
-                f"{f.participants}/{n}",
-                f"{f.words:,}",
-                pct(f.share),
-            ]
-            for f in rows
+                [
+                    f.code,
+                    f.depth,
+                    f.passages,
+                    f.codings,
+                    f.documents,
+                    f.speakers,
+                    f.participants,
+                    f.words,
+                    f"{f.share:.6f}",
+                ]
+                for f in rows
+            ],
+        )
+        return
+    n = tot.participants
+    table = [
+        [
+            "  " * f.depth + f.code,
+            str(f.passages),
+            str(f.codings),
+            str(f.documents),
+            f"{f.participants}/{n}",
+            f"{f.words:,}",
+            pct(f.share),
         ]
-        click.echo(
-            f"{tot.documents} documents, {n} participants, {tot.words:,} words; "
-            f"{tot.codings} codings cover {pct(tot.coverage)} of the words"
-        )
-        if corpus.filters.active:
-            click.echo("Filters: " + "; ".join(corpus.filters.describe()))
-        click.echo()
-        if not table:
-            click.echo("No codes yet: qualcode codebook load PROJECT FILE.yaml")
-            return
-        click.echo(
-            _table(
-                ["code", "passages", "codings", "docs", "participants", "words", "share"],
-                table,
-                right={1, 2, 3, 4, 5, 6},
-            ),
-            nl=False,
-        )
-
-    @main.command()
-    @click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
-    @click.argument("kind", type=click.Choice(["codings", "matrix", "crosstab"]))
-    @click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="CSV file to write (default: stdout).",
+        for f in rows
+    ]
+    render.line(
+        f"{tot.documents} documents, {n} participants, {tot.words:,} words; "
+        f"{tot.codings} codings cover {pct(tot.coverage)} of the words"
     )
-    @click.option("--by", "by", metavar="ATTR", help="Attribute for a crosstab, e.g. role.")
-    @click.option(
-        "--unit",
-        type=click.Choice(["document", "speaker"]),
-        default="document",
-        show_default=True,
-        help="Crosstab cases: documents, or participants (speakers who are not interviewers).",
+    if corpus.filters.active:
+        render.line("Filters: " + "; ".join(corpus.filters.describe()))
+    render.line()
+    if not table:
+        render.line("No codes yet: qualcode codebook load PROJECT FILE.yaml")
+        return
+    render.table(
+        ["code", "passages", "codings", "docs", "participants", "words", "share"],
+        table,
+        right={1, 2, 3, 4, 5, 6},
     )
-    @filter_options
-    def export(
-        project: Path,
-        kind: str,
-        output: Path | None,
-        by: str | None,
-        unit: str,
-        documents: tuple[str, ...],
-        speakers: tuple[str, ...],
-        where: tuple[str, ...],
-        coders: tuple[str, ...],
-    ) -> None:
-        """Export a CSV: every coding with its speaker and location, the code × document
-        matrix of passages, or a code × attribute crosstab (passages and % of cases).
 
-        \b
-        Examples:
-          qualcode export study.qc codings -o codings.csv
-          qualcode export study.qc matrix -o matrix.csv
-          qualcode export study.qc crosstab --by role -o by_role.csv
-          qualcode export study.qc crosstab --by gender --unit speaker -o by_gender.csv
-        """
-        from qualcode.report import csvout
 
-        if kind == "crosstab" and not by:
-            raise QualcodeError("a crosstab needs --by ATTR, e.g. --by role")
-        if kind != "crosstab" and by:
-            raise QualcodeError("--by only applies to crosstab")
-        corpus = _corpus(project, documents, speakers, where, coders)
-        if kind == "codings":
-            text = csvout.codings_csv(corpus)
-        elif kind == "matrix":
-            from qualcode.analysis.matrix import code_document_matrix
+@click.command()
+@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("kind", type=click.Choice(["codings", "matrix", "crosstab"]))
+@output_option("CSV file to write (default: stdout).")
+@click.option("--by", "by", metavar="ATTR", help="Attribute for a crosstab, e.g. role.")
+@click.option(
+    "--unit",
+    type=click.Choice(["document", "speaker"]),
+    default="document",
+    show_default=True,
+    help="Crosstab cases: documents, or participants (speakers who are not interviewers).",
+)
+@filter_options
+def export(
+    project: Path,
+    kind: str,
+    output: Path | None,
+    by: str | None,
+    unit: str,
+    documents: tuple[str, ...],
+    speakers: tuple[str, ...],
+    where: tuple[str, ...],
+    coders: tuple[str, ...],
+) -> None:
+    """Export a CSV: every coding with its speaker and location, the code × document
+    matrix of passages, or a code × attribute crosstab (passages and % of cases).
 
-            text = csvout.matrix_csv(code_document_matrix(corpus))
-        else:
-            from qualcode.analysis.matrix import crosstab
+    \b
+    Examples:
+      qualcode export study.qc codings -o codings.csv
+      qualcode export study.qc matrix -o matrix.csv
+      qualcode export study.qc crosstab --by role -o by_role.csv
+      qualcode export study.qc crosstab --by gender --unit speaker -o by_gender.csv
+    """
+    from qualcode.report import csvout
 
-            text = csvout.crosstab_csv(crosstab(corpus, by or "", unit))
-        _write(text, output)
+    if kind == "crosstab" and not by:
+        raise QualcodeError("a crosstab needs --by ATTR, e.g. --by role")
+    if kind != "crosstab" and by:
+        raise QualcodeError("--by only applies to crosstab")
+    if not is_stdout(output):
+        from qualcode.outputs import check_target
 
-    @main.command()
-    @click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
-    @click.option(
-        "--within-sentences",
-        "window",
-        type=int,
-        metavar="N",
-        help="Count codes at most N sentences apart (0 = sharing a sentence).",
+        check_target(output, protect=(project,))  # before the work, not after
+    corpus = _corpus(project, documents, speakers, where, coders)
+    if kind == "codings":
+        text = csvout.codings_csv(corpus)
+    elif kind == "matrix":
+        from qualcode.analysis.matrix import code_document_matrix
+
+        text = csvout.matrix_csv(code_document_matrix(corpus))
+    else:
+        from qualcode.analysis.matrix import crosstab
+
+        text = csvout.crosstab_csv(crosstab(corpus, by or "", unit))
+    render.emit(text, output, protect=(project,))
+
+
+@click.command()
+@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--within-sentences",
+    "window",
+    type=int,
+    metavar="N",
+    help="Count codes at most N sentences apart (0 = sharing a sentence).",
+)
+@click.option("--same-turn", is_flag=True, help="Count codes in the same speaker turn.")
+@click.option(
+    "--themes", "by_theme", is_flag=True, help="Pair themes (with their codes) not codes."
+)
+@click.option("--min", "minimum", default=1, show_default=True, help="Smallest count shown.")
+@format_option
+@filter_options
+def cooccur(
+    project: Path,
+    window: int | None,
+    same_turn: bool,
+    by_theme: bool,
+    minimum: int,
+    fmt: str,
+    documents: tuple[str, ...],
+    speakers: tuple[str, ...],
+    where: tuple[str, ...],
+    coders: tuple[str, ...],
+) -> None:
+    """Pairs of codes that occur together, with counts and the Jaccard index.
+
+    By default two codes occur together where their passages overlap (share text;
+    touching spans do not). A "count" is a stretch of text holding both codes; Jaccard =
+    stretches with both / stretches with either.
+
+    \b
+    Examples:
+      qualcode cooccur study.qc
+      qualcode cooccur study.qc --same-turn --themes
+      qualcode cooccur study.qc --within-sentences 2 --format csv > pairs.csv
+    """
+    from qualcode.analysis.cooccurrence import cooccurrence
+
+    if window is not None and same_turn:
+        raise QualcodeError("choose either --within-sentences N or --same-turn, not both")
+    if window is not None and window < 0:
+        raise QualcodeError("--within-sentences must be 0 or more")
+    mode = "sentences" if window is not None else "turn" if same_turn else "overlap"
+    corpus = _corpus(project, documents, speakers, where, coders)
+    table = cooccurrence(
+        corpus, mode=mode, window=window or 0, level="theme" if by_theme else "code"
     )
-    @click.option("--same-turn", is_flag=True, help="Count codes in the same speaker turn.")
-    @click.option(
-        "--themes", "by_theme", is_flag=True, help="Pair themes (with their codes) not codes."
+    pairs = sorted(
+        (p for p in table.pairs if p.count >= minimum),
+        key=lambda p: (-p.count, -p.jaccard, p.a, p.b),
     )
-    @click.option("--min", "minimum", default=1, show_default=True, help="Smallest count shown.")
-    @format_option
-    @filter_options
-    def cooccur(
-        project: Path,
-        window: int | None,
-        same_turn: bool,
-        by_theme: bool,
-        minimum: int,
-        fmt: str,
-        documents: tuple[str, ...],
-        speakers: tuple[str, ...],
-        where: tuple[str, ...],
-        coders: tuple[str, ...],
-    ) -> None:
-        """Pairs of codes that occur together, with counts and the Jaccard index.
+    header = ["code_a", "code_b", "count", "units", "jaccard", "a_passages", "b_passages"]
+    rows = [
+        [p.a, p.b, p.count, p.units, f"{p.jaccard:.4f}", p.a_passages, p.b_passages] for p in pairs
+    ]
+    if fmt == "csv":
+        render.csv(header, rows)
+        return
+    if fmt == "json":
+        from qualcode.report.jsonout import cooccurrence_dict
 
-        By default two codes occur together where their passages overlap (share text;
-        touching spans do not). A "count" is a stretch of text holding both codes; Jaccard =
-        stretches with both / stretches with either.
+        data = cooccurrence_dict(table)
+        data["pairs"] = [p for p in data["pairs"] if p["count"] >= minimum]
+        render.json(data)
+        return
+    render.line(
+        f"Co-occurrence of {'themes' if by_theme else 'codes'}: passages that {table.describe()}"
+    )
+    if not rows:
+        render.line("No pairs of codes occur together.")
+        return
+    render.table(
+        ["code A", "code B", "together", "jaccard", "A passages", "B passages"],
+        [[str(r[0]), str(r[1]), str(r[2]), str(r[4]), str(r[5]), str(r[6])] for r in rows],
+        right={2, 3, 4, 5},
+    )
 
-        \b
-        Examples:
-          qualcode cooccur study.qc
-          qualcode cooccur study.qc --same-turn --themes
-          qualcode cooccur study.qc --within-sentences 2 --format csv > pairs.csv
-        """
-        from qualcode.analysis.cooccurrence import cooccurrence
 
-        if window is not None and same_turn:
-            raise QualcodeError("choose either --within-sentences N or --same-turn, not both")
-        if window is not None and window < 0:
-            raise QualcodeError("--within-sentences must be 0 or more")
-        mode = "sentences" if window is not None else "turn" if same_turn else "overlap"
-        corpus = _corpus(project, documents, speakers, where, coders)
-        table = cooccurrence(
-            corpus, mode=mode, window=window or 0, level="theme" if by_theme else "code"
-        )
-        pairs = sorted(
-            (p for p in table.pairs if p.count >= minimum),
-            key=lambda p: (-p.count, -p.jaccard, p.a, p.b),
-        )
-        header = ["code_a", "code_b", "count", "units", "jaccard", "a_passages", "b_passages"]
-        rows = [
-            [p.a, p.b, p.count, p.units, f"{p.jaccard:.4f}", p.a_passages, p.b_passages]
-            for p in pairs
-        ]
-        if fmt == "csv":
-            click.echo(_csv(header, rows), nl=False)
-            return
-        if fmt == "json":
-            from qualcode.report.jsonout import cooccurrence_dict
-
-            data = cooccurrence_dict(table)
-            data["pairs"] = [p for p in data["pairs"] if p["count"] >= minimum]
-            click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-            return
-        click.echo(
-            f"Co-occurrence of {'themes' if by_theme else 'codes'}: passages that "
-            f"{table.describe()}"
-        )
-        if not rows:
-            click.echo("No pairs of codes occur together.")
-            return
-        click.echo(
-            _table(
-                ["code A", "code B", "together", "jaccard", "A passages", "B passages"],
-                [[str(r[0]), str(r[1]), str(r[2]), str(r[4]), str(r[5]), str(r[6])] for r in rows],
-                right={2, 3, 4, 5},
-            ),
-            nl=False,
-        )
+COMMANDS = [summary, stats, export, cooccur]

@@ -7,18 +7,15 @@ from pathlib import Path
 import click
 
 from qualcode.codebook import Codebook
+from qualcode.commands import render
 from qualcode.commands.common import (
     coder_option,
     open_project,
+    output_option,
     project_argument,
 )
 from qualcode.errors import CodebookError
-
-
-def register(main: click.Group) -> None:
-    """Add this module's commands to ``main``."""
-    main.add_command(codebook)
-    main.add_command(codes)
+from qualcode.text import flatten
 
 
 @click.group()
@@ -41,16 +38,18 @@ def codebook_load(project: Path, file: Path, coder: str | None) -> None:
 
     book = load_codebook(file)
     with open_project(project, coder) as proj:
-        _check_rules_with_spacy(book, file, proj.setting("spacy_model"))
-        changes = proj.apply_codebook(book.name, codebook_entries(book))
-    click.echo(
+        _check_rules_with_spacy(book, file, proj.settings.get("spacy_model"))
+        changes = proj.codebook.apply(book.name, codebook_entries(book))
+    render.line(
         f"Loaded '{book.name}': {len(changes.added)} added, {len(changes.updated)} updated, "
         f"{changes.unchanged} unchanged"
     )
     for name, fields in changes.updated:
-        click.echo(f"  updated {name}: {', '.join(fields)}")
+        render.line(f"  updated {name}: {', '.join(fields)}")
     if changes.kept:
-        click.echo(f"  kept {len(changes.kept)} code(s) not in the file: {', '.join(changes.kept)}")
+        render.line(
+            f"  kept {len(changes.kept)} code(s) not in the file: {', '.join(changes.kept)}"
+        )
 
 
 def _check_rules_with_spacy(book: Codebook, file: Path, model: str | None) -> None:
@@ -86,7 +85,7 @@ def codebook_show(source: Path, full: bool) -> None:
     """
     if source.suffix == ".qc":
         with open_project(source) as proj:
-            codes = proj.codes()
+            codes = proj.codebook.codes()
         entries = [(c.depth, c.name, c.brief, c.coding_count, c) for c in codes]
     else:
         from qualcode.codebook import load_codebook
@@ -97,10 +96,10 @@ def codebook_show(source: Path, full: bool) -> None:
         for spec, parent in book.walk():
             depth_of[spec.label] = 0 if parent is None else depth_of[parent.label] + 1
             entries.append((depth_of[spec.label], spec.label, spec.brief, None, spec))
-        click.echo(f"{book.name} (version {book.version})")
+        render.line(f"{book.name} (version {book.version})")
     for depth, name, brief, count, node in entries:
         tally = f" [{count}]" if count is not None else ""
-        click.echo(f"{'  ' * depth}- {name}{tally}: {brief}")
+        render.line(f"{'  ' * depth}- {name}{tally}: {brief}")
         if full:
             for label, attr in (
                 ("definition", "definition"),
@@ -110,14 +109,12 @@ def codebook_show(source: Path, full: bool) -> None:
             ):
                 value = getattr(node, attr)
                 if value:
-                    click.echo(f"{'  ' * depth}    {label}: {' '.join(value.split())}")
+                    render.line(f"{'  ' * depth}    {label}: {flatten(value)}")
 
 
 @codebook.command("export")
 @project_argument
-@click.option(
-    "-o", "--output", type=click.Path(path_type=Path), help="File to write (default: stdout)."
-)
+@output_option("File to write (default: stdout).")
 @click.option("--name", help="Codebook name (default: the loaded codebook's).")
 def codebook_export(project: Path, output: Path | None, name: str | None) -> None:
     """Write the project's codes as a codebook YAML file.
@@ -130,14 +127,9 @@ def codebook_export(project: Path, output: Path | None, name: str | None) -> Non
 
     with open_project(project) as proj:
         book = codebook_from_codes(
-            name or proj.setting("codebook_name") or proj.path.stem, proj.codes()
+            name or proj.settings.get("codebook_name") or proj.path.stem, proj.codebook.codes()
         )
-    text = dump_codebook(book)
-    if output:
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {output}")
-    else:
-        click.echo(text, nl=False)
+    render.emit(dump_codebook(book), output, protect=(project,))
 
 
 @click.group()
@@ -167,8 +159,8 @@ def codes_add(
       qualcode codes add study.qc "Feeling alone" --parent "Security"
     """
     with open_project(project, coder) as proj:
-        proj.add_code(name, parent=parent, brief=brief, color=color)
-    click.echo(f"Added {name}")
+        proj.codebook.add(name, parent=parent, brief=brief, color=color)
+    render.line(f"Added {name}")
 
 
 @codes.command("rename")
@@ -184,8 +176,8 @@ def codes_rename(project: Path, old: str, new: str, coder: str | None) -> None:
       qualcode codes rename study.qc "Rivalry" "Competition"
     """
     with open_project(project, coder) as proj:
-        proj.rename_code(old, new)
-    click.echo(f"Renamed {old} to {new}")
+        proj.codebook.rename(old, new)
+    render.line(f"Renamed {old} to {new}")
 
 
 @codes.command("move")
@@ -201,8 +193,8 @@ def codes_move(project: Path, name: str, parent: str | None, coder: str | None) 
       qualcode codes move study.qc "Rivalry" --parent "Group"
     """
     with open_project(project, coder) as proj:
-        proj.move_code(name, parent)
-    click.echo(f"Moved {name}")
+        proj.codebook.move(name, parent)
+    render.line(f"Moved {name}")
 
 
 @codes.command("merge")
@@ -218,8 +210,8 @@ def codes_merge(project: Path, source: str, target: str, coder: str | None) -> N
       qualcode codes merge study.qc A B
     """
     with open_project(project, coder) as proj:
-        moved = proj.merge_codes(source, target)
-    click.echo(f"Merged {source} into {target} ({moved} coding(s) moved)")
+        moved = proj.codebook.merge(source, target)
+    render.line(f"Merged {source} into {target} ({moved} coding(s) moved)")
 
 
 @codes.command("delete")
@@ -235,5 +227,8 @@ def codes_delete(project: Path, name: str, force: bool, coder: str | None) -> No
       qualcode codes delete study.qc Old
     """
     with open_project(project, coder) as proj:
-        deleted = proj.delete_code(name, force=force)
-    click.echo(f"Deleted {name}" + (f" and {deleted} coding(s)" if deleted else ""))
+        deleted = proj.codebook.delete(name, force=force)
+    render.line(f"Deleted {name}" + (f" and {deleted} coding(s)" if deleted else ""))
+
+
+COMMANDS = [codebook, codes]

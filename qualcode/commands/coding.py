@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import json
-import sys
 from pathlib import Path
 
 import click
 
+from qualcode.commands import render
 from qualcode.commands.common import (
-    clip,
     coder_option,
     format_option,
     open_project,
-    print_table,
     project_argument,
 )
 from qualcode.errors import QualcodeError
-
-
-def register(main: click.Group) -> None:
-    """Add this module's commands to ``main``."""
-    main.add_command(code)
-    main.add_command(uncode)
-    main.add_command(codings)
-    main.add_command(memo)
-    main.add_command(undo)
-    main.add_command(redo)
-    main.add_command(log)
-    main.add_command(search)
+from qualcode.text import clip
 
 
 @click.command()
@@ -67,7 +52,7 @@ def code(
       qualcode code study.qc gp01_astrid "Vulnerability" --text "I felt so exposed"
     """
     with open_project(project, coder) as proj:
-        doc = proj.document(document)
+        doc = proj.documents.get(document)
         if passage is not None:
             if start is not None or end is not None:
                 raise QualcodeError("give either --text or --start/--end, not both")
@@ -77,9 +62,11 @@ def code(
         with proj.action(
             "coding.add", f"Coded {', '.join(code_names)} on {doc.name} [{start}:{end}]"
         ):
-            ids = [proj.add_coding(doc.id, name, start, end, memo=memo) for name in code_names]
+            ids = [proj.codings.add(doc.id, name, start, end) for name in code_names]
+            for coding_id in ids if memo else []:
+                proj.memos.set("coding", coding_id, memo or "")
     for coding_id, name in zip(ids, code_names, strict=True):
-        click.echo(f"Coding {coding_id}: {name} on {doc.name} [{start}:{end}]")
+        render.line(f"Coding {coding_id}: {name} on {doc.name} [{start}:{end}]")
 
 
 def _find_passage(text: str, passage: str, occurrence: int, where: str) -> tuple[int, int]:
@@ -112,11 +99,11 @@ def uncode(project: Path, coding_ids: tuple[int, ...], coder: str | None) -> Non
     """
     with open_project(project, coder) as proj:
         for coding_id in coding_ids:
-            proj.coding(coding_id)
+            proj.codings.get(coding_id)
         with proj.action("coding.remove", f"Removed coding(s) {', '.join(map(str, coding_ids))}"):
-            removed = [proj.remove_coding(cid) for cid in coding_ids]
+            removed = [proj.codings.remove(cid) for cid in coding_ids]
     for c in removed:
-        click.echo(f"Removed coding {c.id}: {c.code} on {c.document} [{c.start}:{c.end}]")
+        render.line(f"Removed coding {c.id}: {c.code} on {c.document} [{c.start}:{c.end}]")
 
 
 @click.command()
@@ -142,50 +129,43 @@ def codings(
       qualcode codings study.qc --format csv > codings.csv
     """
     with open_project(project) as proj:
-        rows = proj.codings(
+        rows = proj.codings.list(
             document=document, code=code_name, coder=by_coder, include_subcodes=theme
         )
-    if fmt == "json":
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "id": c.id,
-                        "document": c.document,
-                        "code": c.code,
-                        "start": c.start,
-                        "end": c.end,
-                        "coder": c.coder,
-                        "origin": c.origin,
-                        "memo": c.memo,
-                        "text": c.text,
-                    }
-                    for c in rows
-                ],
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
-    elif fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(
-            ["id", "document", "code", "start", "end", "coder", "origin", "memo", "text"]
-        )
-        for c in rows:
-            writer.writerow(
-                [c.id, c.document, c.code, c.start, c.end, c.coder, c.origin, c.memo or "", c.text]
-            )
-    else:
-        if not rows:
-            click.echo("No codings.")
+        if fmt == "csv":
+            from qualcode.codings_csv import codings_text
+            from qualcode.report.csvout import codings_csv_rows
+
+            render.data(codings_text(codings_csv_rows(proj, rows)))
             return
-        print_table(
-            ("id", "document", "code", "span", "coder", "text"),
+    if fmt == "json":
+        render.json(
             [
-                (str(c.id), c.document, c.code, f"{c.start}-{c.end}", c.coder, clip(c.text, 50))
+                {
+                    "id": c.id,
+                    "document": c.document,
+                    "code": c.code,
+                    "start": c.start,
+                    "end": c.end,
+                    "coder": c.coder,
+                    "origin": c.origin,
+                    "memo": c.memo,
+                    "text": c.text,
+                }
                 for c in rows
-            ],
+            ]
         )
+        return
+    if not rows:
+        render.line("No codings.")
+        return
+    render.table(
+        ("id", "document", "code", "span", "coder", "text"),
+        [
+            (str(c.id), c.document, c.code, f"{c.start}-{c.end}", c.coder, clip(c.text, 50))
+            for c in rows
+        ],
+    )
 
 
 @click.command()
@@ -224,11 +204,11 @@ def memo(
                 raise QualcodeError("--target for a coding memo is its numeric id")
             tgt = int(target)
         if text is None and not clear:
-            for m in proj.memos(target_type, tgt):
-                click.echo(f"[{m.target_type} {m.target_id or ''}] {m.coder}: {m.text}")
+            for m in proj.memos.list(target_type, tgt):
+                render.line(f"[{m.target}] {m.coder}: {m.text}")
             return
-        proj.set_memo(target_type, tgt, "" if clear else (text or ""))
-    click.echo("Memo cleared" if clear else "Memo saved")
+        proj.memos.set(target_type, tgt, "" if clear else (text or ""))
+    render.line("Memo cleared" if clear else "Memo saved")
 
 
 @click.command()
@@ -259,9 +239,9 @@ def redo(project: Path, coder: str | None) -> None:
 
 def _step_history(project: Path, coder: str | None, forward: bool) -> None:
     with open_project(project, coder) as proj:
-        event = proj.redo() if forward else proj.undo()
+        event = proj.history.redo() if forward else proj.history.undo()
     done, nothing = ("Redone", "redo") if forward else ("Undone", "undo")
-    click.echo(f"{done}: {event.summary}" if event else f"Nothing to {nothing}")
+    render.line(f"{done}: {event.summary}" if event else f"Nothing to {nothing}")
 
 
 @click.command()
@@ -275,9 +255,9 @@ def log(project: Path, limit: int) -> None:
       qualcode log study.qc -n 50
     """
     with open_project(project) as proj:
-        for e in proj.events(limit):
+        for e in proj.history.events(limit):
             flag = " (undone)" if e.reverted else ""
-            click.echo(f"{e.id:>5} {e.at} {e.coder or '-'}: {e.summary}{flag}")
+            render.line(f"{e.id:>5} {e.at} {e.coder or '-'}: {e.summary}{flag}")
 
 
 @click.command()
@@ -292,10 +272,13 @@ def search(project: Path, query: str, limit: int) -> None:
       qualcode search study.qc "alone"
     """
     with open_project(project) as proj:
-        hits = proj.search(query, limit)
+        hits = proj.documents.search(query, limit)
     for hit in hits:
-        click.echo(
+        render.line(
             f"{hit.document} [{hit.start}:{hit.end}] {hit.speaker or '-'}: {clip(hit.text, 80)}"
         )
     if not hits:
-        click.echo("No matches.")
+        render.line("No matches.")
+
+
+COMMANDS = [code, uncode, codings, memo, undo, redo, log, search]

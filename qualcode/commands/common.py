@@ -1,4 +1,5 @@
-"""What every command shares: who the coder is, the project argument, and plain-text tables."""
+"""What every command shares: who the coder is, the project argument, opening a project and
+the --format option. Printing lives in :mod:`qualcode.commands.render`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
+from qualcode.commands import render
 from qualcode.store import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,22 +48,8 @@ def open_project(path: Path, coder: str | None = None) -> Project:
     """Open a project for a command, warning once if it is from a newer qualcode."""
     project = Project.open(path, coder=current_coder(coder))
     if project.read_only:
-        click.echo(f"warning: {path} was made by a newer qualcode; opened read-only", err=True)
+        render.warning(f"{path} was made by a newer qualcode; opened read-only")
     return project
-
-
-def clip(text: str, width: int) -> str:
-    """One line of at most ``width`` characters, for listings."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
-def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
-    click.echo("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
-    click.echo("  ".join("-" * w for w in widths))
-    for row in rows:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
 def format_option(func: F) -> F:
@@ -74,3 +62,17 @@ def format_option(func: F) -> F:
         show_default=True,
         help="Output format.",
     )(func)
+
+
+def output_option(help: str) -> Callable[[F], F]:
+    """``-o/--output FILE`` for every command that writes a file: ``-`` (or none) is stdout.
+
+    The path is checked by :func:`qualcode.outputs.check_target` (folder, missing folder,
+    symlink, device, FIFO, the project itself: one line, exit 1), not by click."""
+
+    def decorate(func: F) -> F:
+        return click.option(
+            "-o", "--output", type=click.Path(path_type=Path), metavar="FILE", help=help
+        )(func)
+
+    return decorate

@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
+from qualcode.commands import render
 from qualcode.commands.common import (
     EXIT_USER_ERROR,
     coder_option,
     current_coder,
     open_project,
-    print_table,
     project_argument,
 )
 from qualcode.errors import QualcodeError
 from qualcode.store import Project
-
-
-def register(main: click.Group) -> None:
-    """Add this module's commands to ``main``."""
-    main.add_command(init)
-    main.add_command(import_)
-    main.add_command(attributes)
-    main.add_command(docs)
-    main.add_command(speakers)
 
 
 @click.command()
@@ -41,7 +31,7 @@ def init(project: Path, coder: str | None) -> None:
     """
     with Project.create(project, coder=current_coder(coder)):
         pass
-    click.echo(f"Created {project}")
+    render.line(f"Created {project}")
 
 
 @click.command("import")
@@ -91,7 +81,7 @@ def import_(
     Example:
       qualcode import study.qc sample_transcripts/ --attributes sample_transcripts/participants.csv
     """
-    from qualcode.importing import expand_paths, import_files
+    from qualcode.importing import BATCH_FILES, expand_paths, import_files
     from qualcode.ingest.attributes import read_attribute_table
 
     table = read_attribute_table(attributes_csv, encoding) if attributes_csv else None
@@ -99,35 +89,42 @@ def import_(
         paths = expand_paths(files)
         if not paths:
             raise QualcodeError("no supported files found (.txt .md .docx .vtt .srt)")
+        if as_name is not None and len(paths) != 1:
+            raise QualcodeError("--as NAME needs exactly one file")
         width = len(str(len(paths)))
         results = []
-        for i, path in enumerate(paths, start=1):
-            (result,) = import_files(
+        # The batched path: each call reads and segments up to BATCH_FILES files in one spaCy
+        # pass and then stores them one transaction each; results are printed per batch.
+        for first in range(0, len(paths), BATCH_FILES):
+            batch = import_files(
                 proj,
-                [path],
+                paths[first : first + BATCH_FILES],
                 encoding=encoding,
                 model=model,
                 replace=replace,
                 drop_unplaced=drop_unplaced,
                 name=as_name,
             )
-            results.append(result)
-            if result.ok:
-                detail = f": {result.message}" if result.message else ""
-                click.echo(f"[{i:>{width}}/{len(paths)}] {result.status:<9} {result.name}{detail}")
-            else:
-                click.echo(f"error: {result.message}", err=True)
+            for i, result in enumerate(batch, start=len(results) + 1):
+                if result.ok:
+                    detail = f": {result.message}" if result.message else ""
+                    render.line(
+                        f"[{i:>{width}}/{len(paths)}] {result.status:<9} {result.name}{detail}"
+                    )
+                else:
+                    render.error(result.message)
+            results.extend(batch)
         if table is not None:
-            unmatched = proj.set_attributes_bulk(
+            unmatched = proj.documents.set_attributes_bulk(
                 table.documents, table.speakers, f"Attributes from {attributes_csv}"
             )
-            click.echo(
+            render.line(
                 f"Attributes from {attributes_csv} applied"
                 + (f"; no match for {', '.join(unmatched)}" if unmatched else "")
             )
     failed = [r for r in results if not r.ok]
     done = sum(r.status in ("imported", "replaced") for r in results)
-    click.echo(
+    render.line(
         f"{done} imported, {len(results) - done - len(failed)} skipped, {len(failed)} failed"
     )
     if failed:
@@ -150,10 +147,10 @@ def attributes(project: Path, csv_file: Path, encoding: str | None, coder: str |
 
     table = read_attribute_table(csv_file, encoding)
     with open_project(project, coder) as proj:
-        unmatched = proj.set_attributes_bulk(
+        unmatched = proj.documents.set_attributes_bulk(
             table.documents, table.speakers, f"Attributes from {csv_file}"
         )
-    click.echo(
+    render.line(
         f"Applied {csv_file}" + (f"; no match for {', '.join(unmatched)}" if unmatched else "")
     )
 
@@ -176,39 +173,35 @@ def docs(
     """
     with open_project(project, coder) as proj:
         if remove:
-            proj.remove_document(remove)
-            click.echo(f"Removed {remove}")
+            proj.documents.remove(remove)
+            render.line(f"Removed {remove}")
             return
         if show:
-            doc = proj.document(show)
-            for turn in proj.turns(doc.id):
+            doc = proj.documents.get(show)
+            for turn in proj.documents.turns(doc.id):
                 who = turn.speaker or "(no speaker)"
-                click.echo(f"{who}: {doc.text[turn.start : turn.end]}\n")
+                render.line(f"{who}: {doc.text[turn.start : turn.end]}\n")
             return
-        attrs = proj.all_document_attributes()
-        documents = proj.documents()
+        attrs = proj.documents.all_attributes()
+        documents = proj.documents.all()
         if as_json:
-            click.echo(
-                json.dumps(
-                    [
-                        {
-                            "name": d.name,
-                            "format": d.source_format,
-                            "words": d.word_count,
-                            "speakers": d.speaker_count,
-                            "turns": d.turn_count,
-                            "codings": d.coding_count,
-                            "attributes": attrs.get(d.name, {}),
-                        }
-                        for d in documents
-                    ],
-                    indent=2,
-                    ensure_ascii=False,
-                )
+            render.json(
+                [
+                    {
+                        "name": d.name,
+                        "format": d.source_format,
+                        "words": d.word_count,
+                        "speakers": d.speaker_count,
+                        "turns": d.turn_count,
+                        "codings": d.coding_count,
+                        "attributes": attrs.get(d.name, {}),
+                    }
+                    for d in documents
+                ]
             )
             return
         if not documents:
-            click.echo("No documents yet: qualcode import PROJECT FILES...")
+            render.line("No documents yet: qualcode import PROJECT FILES...")
             return
         rows = [
             (
@@ -221,7 +214,7 @@ def docs(
             )
             for d in documents
         ]
-        print_table(("document", "format", "words", "speakers", "codings", "attributes"), rows)
+        render.table(("document", "format", "words", "speakers", "codings", "attributes"), rows)
 
 
 @click.command()
@@ -254,12 +247,12 @@ def speakers(
         if (rename or set_attr) and not document:
             raise QualcodeError("name the DOCUMENT whose speaker to change")
         if rename:
-            proj.rename_speaker(document, rename[0], rename[1])  # type: ignore[arg-type]
-            click.echo(f"Renamed {rename[0]} to {rename[1]} in {document}")
+            proj.documents.rename_speaker(document, rename[0], rename[1])  # type: ignore[arg-type]
+            render.line(f"Renamed {rename[0]} to {rename[1]} in {document}")
             return
         if set_attr:
-            proj.set_speaker_attribute(document, *set_attr)  # type: ignore[arg-type]
-            click.echo(f"Set {set_attr[1]}={set_attr[2]} on {set_attr[0]} in {document}")
+            proj.documents.set_speaker_attribute(document, *set_attr)  # type: ignore[arg-type]
+            render.line(f"Set {set_attr[1]}={set_attr[2]} on {set_attr[0]} in {document}")
             return
         rows = [
             (
@@ -268,6 +261,9 @@ def speakers(
                 str(s.turn_count),
                 ", ".join(f"{k}={v}" for k, v in s.attributes.items()),
             )
-            for s in proj.speakers(document)
+            for s in proj.documents.speakers(document)
         ]
-        print_table(("document", "speaker", "turns", "attributes"), rows)
+        render.table(("document", "speaker", "turns", "attributes"), rows)
+
+
+COMMANDS = [init, import_, attributes, docs, speakers]

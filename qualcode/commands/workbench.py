@@ -6,24 +6,22 @@ from pathlib import Path
 
 import click
 
+from qualcode.commands.common import coder_option, current_coder, project_argument
 
-def register(main: click.Group) -> None:
-    """Add this module's commands to ``main``."""
-    from qualcode.cli import coder_option, current_coder, project_argument
 
-    @main.command("open")
-    @project_argument
-    @coder_option
-    def open_(project: Path, coder: str | None) -> None:
-        """Open the coding workbench (also: `qualcode study.qc`).
+@click.command("open")
+@project_argument
+@coder_option
+def open_(project: Path, coder: str | None) -> None:
+    """Open the coding workbench (also: `qualcode study.qc`).
 
-        Read, select, code, search and retrieve, keyboard first. Press ? inside for every key.
+    Read, select, code, search and retrieve, keyboard first. Press ? inside for every key.
 
-        \b
-        Example:
-          qualcode open study.qc --coder anna
-        """
-        open_workbench(project, current_coder(coder))
+    \b
+    Example:
+      qualcode open study.qc --coder anna
+    """
+    open_workbench(project, current_coder(coder))
 
 
 def open_workbench(project: Path, coder: str) -> None:
@@ -35,3 +33,6 @@ def open_workbench(project: Path, coder: str) -> None:
     from qualcode.tui.app import run_workbench
 
     run_workbench(project, coder)
+
+
+COMMANDS = [open_]

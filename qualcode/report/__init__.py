@@ -8,12 +8,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from qualcode.outputs import write_output
 from qualcode.report.summary import Summary, SummaryOptions, build_summary
 
 FORMATS = ("md", "html", "docx", "json")
 SUFFIXES = {"md": ".md", "html": ".html", "docx": ".docx", "json": ".json"}
 
-__all__ = ["FORMATS", "Summary", "SummaryOptions", "build_summary", "render", "write_summary"]
+__all__ = [
+    "FORMATS",
+    "Summary",
+    "SummaryOptions",
+    "build_summary",
+    "render",
+    "summary_bytes",
+    "write_summary",
+]
 
 
 def render(summary: Summary, fmt: str) -> str:
@@ -33,30 +42,23 @@ def render(summary: Summary, fmt: str) -> str:
     raise ValueError(f"not a text format: {fmt}")
 
 
-def write_summary(summary: Summary, fmt: str, path: str | Path) -> Path:
-    """Write the summary in ``fmt`` to ``path`` (written whole, then renamed into place)."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    try:
-        if fmt == "docx":
-            from qualcode.report.word import save_docx
+def summary_bytes(summary: Summary, fmt: str) -> bytes:
+    """The summary in ``fmt`` as the bytes of its file (DOCX is binary)."""
+    if fmt == "docx":
+        from qualcode.report.word import docx_bytes
 
-            save_docx(summary, tmp)
-        else:
-            tmp.write_bytes(render(summary, fmt).encode("utf-8"))
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+        return docx_bytes(summary)
+    return render(summary, fmt).encode("utf-8")
 
 
-def write_text(text: str, path: str | Path) -> Path:
+def write_summary(
+    summary: Summary, fmt: str, path: str | Path, protect: tuple[str | Path, ...] = ()
+) -> Path:
+    """Write the summary in ``fmt`` to ``path`` (see :func:`qualcode.outputs.write_output`:
+    written whole, then renamed; never over a symlink, device or FIFO)."""
+    return write_output(path, summary_bytes(summary, fmt), protect=protect)
+
+
+def write_text(text: str, path: str | Path, protect: tuple[str | Path, ...] = ()) -> Path:
     """Write an export whole, then rename it into place (never a half-written file)."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    try:
-        tmp.write_bytes(text.encode("utf-8"))
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return write_output(path, text, protect=protect)

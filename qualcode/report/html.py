@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from qualcode.report.summary import Summary, ThemeSection, pct, plural
+from qualcode.report.summary import Summary, ThemeSection, pct, plural, xml_safe
 from qualcode.report.svg import frequency_chart, heatmap
 
 CSS = """
@@ -37,6 +37,7 @@ blockquote footer { font-size: .85rem; color: #555; }
 
 
 def render_html(summary: Summary) -> str:
+    summary = xml_safe(summary)
     e = escape
     out = [
         "<!DOCTYPE html>",

@@ -10,17 +10,42 @@ from __future__ import annotations
 import re
 
 from qualcode.report.summary import Summary, ThemeSection, pct, plural
+from qualcode.text import flatten
 
 BAR_WIDTH = 20
-_ESCAPE = re.compile(r"([\\`*\[\]|<])|(?<![^\W_])_|_(?![^\W_])")
+_ESCAPE = re.compile(r"([\\`*\[\]|<>&~])|(?<![^\W_])_|_(?![^\W_])")
+_BLOCK_START = re.compile(r"^(?:[#+=-]|\d{1,9}(?=[.)]))")
 
 
 def md_escape(text: str) -> str:
-    """Escape characters Markdown would read as formatting (quotes are verbatim text).
+    """Escape characters Markdown would read as formatting or HTML (names, definitions and
+    quotes are verbatim text): inline markup, ``<`` (no live HTML), ``&`` (no entities), and a
+    leading ``#``, ``-``, ``+``, ``=`` or ``1.`` that would start a heading or a list.
 
     An underscore between two letters or digits (``gp01_astrid``) is left alone: CommonMark
     never reads it as emphasis, and escaping it would clutter the source."""
-    return _ESCAPE.sub(lambda m: "\\" + m.group(0), " ".join(text.split()))
+    return _escape_start(_escape_inline(flatten(text)))
+
+
+def _escape_inline(text: str) -> str:
+    return _ESCAPE.sub(lambda m: "\\" + m.group(0), text)
+
+
+def _escape_start(text: str) -> str:
+    match = _BLOCK_START.match(text)
+    if match is None:
+        return text
+    if match.group(0)[0].isdigit():
+        end = match.end()
+        return text[:end] + "\\" + text[end:]
+    return "\\" + text
+
+
+def md_prose(text: str) -> str:
+    """A paragraph of the summary's prose: its ``*emphasis*`` kept, everything else (coder
+    names, code names, definitions) escaped like :func:`md_escape`."""
+    parts = flatten(text).split("*")
+    return _escape_start("*".join(_escape_inline(p) for p in parts))
 
 
 def text_bar(value: float, maximum: float, width: int = BAR_WIDTH) -> str:
@@ -42,7 +67,7 @@ def render_markdown(summary: Summary) -> str:
         out += ["Filters: " + "; ".join(md_escape(f) for f in summary.filters), ""]
     out += ["## Overview", ""]
     for paragraph in summary.intro:
-        out += [paragraph, ""]
+        out += [md_prose(paragraph), ""]
     out += _frequency_table(summary)
     out += _cooccurrence(summary)
     if summary.project_memos:
@@ -103,7 +128,7 @@ def _theme(summary: Summary, section: ThemeSection) -> list[str]:
     n = summary.totals.participants
     out = [f"### {section.number}. {md_escape(section.code.name)}", ""]
     for paragraph in section.lead:
-        out += [paragraph, ""]
+        out += [md_prose(paragraph), ""]
     if section.codes:
         out += [
             "| Code | Passages | Participants | Documents | Share of words | Key terms |",

@@ -7,11 +7,13 @@ options always give the same summary — and therefore byte-identical files.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from qualcode.analysis.cooccurrence import CooccurrenceTable, cooccurrence
 from qualcode.analysis.corpus import Corpus
@@ -21,6 +23,7 @@ from qualcode.analysis.matrix import CodeDocumentMatrix, Crosstab, code_document
 from qualcode.analysis.quotes import Quote, select_quotes
 from qualcode.errors import QualcodeError
 from qualcode.store.analysis_data import CodeRow
+from qualcode.text import flatten
 
 Progress = Callable[[int, int, str], None]
 """``progress(done, total, what)``: called as the summary is built (for progress bars)."""
@@ -297,13 +300,13 @@ def join_and(parts: list[str]) -> str:
 
 
 def first_sentence(text: str) -> str:
-    text = " ".join(text.split())
+    text = flatten(text)
     match = re.match(r"(.+?[.!?])(\s|$)", text)
     return match.group(1) if match else _sentence(text)
 
 
 def _sentence(text: str) -> str:
-    text = " ".join(text.split())
+    text = flatten(text)
     if text and text[-1] not in ".!?":
         text += "."
     return text
@@ -316,3 +319,46 @@ def _color(color: str | None, i: int) -> str:
     if color and re.fullmatch(r"#[0-9a-fA-F]{6}", color):
         return color.lower()
     return PALETTE[i % len(PALETTE)]
+
+
+# ---------------------------------------------------------------- XML-safe text
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(value: Any) -> Any:
+    """``value`` (a Summary, or anything inside one) with every character XML 1.0 cannot hold
+    shown in its visible form (``ESC`` as ``␛``): DOCX refuses them and HTML should not carry
+    them. Text without such characters comes back as the same object."""
+    if isinstance(value, str):
+        return (
+            _NOT_XML.sub(lambda m: _visible_char(m.group()), value)
+            if _NOT_XML.search(value)
+            else value
+        )
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in dataclasses.fields(value):
+            if not f.init:
+                continue
+            old = getattr(value, f.name)
+            new = xml_safe(old)
+            if new is not old:
+                changes[f.name] = new
+        return dataclasses.replace(value, **changes) if changes else value
+    if isinstance(value, tuple | list):
+        items = [xml_safe(v) for v in value]
+        if all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        return type(value)(items) if isinstance(value, list) else tuple(items)
+    if isinstance(value, dict):
+        items_d = {k: xml_safe(v) for k, v in value.items()}
+        return value if all(items_d[k] is v for k, v in value.items()) else items_d
+    return value
+
+
+def _visible_char(ch: str) -> str:
+    from qualcode.text import visible
+
+    out = visible(ch, keep_lines=False)
+    return out if out != ch else f"\\u{ord(ch):04x}"

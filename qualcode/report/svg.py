@@ -11,6 +11,7 @@ from html import escape
 
 from qualcode.analysis.cooccurrence import CooccurrenceTable
 from qualcode.analysis.frequencies import Frequency
+from qualcode.text import clip
 
 ROW = 18
 LABEL_W = 320
@@ -20,10 +21,6 @@ FONT = "font-family:system-ui,sans-serif;font-size:11px"
 
 def _f(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
-
-
-def _clip(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def frequency_chart(
@@ -42,7 +39,7 @@ def frequency_chart(
         y = 10 + i * ROW
         indent = 12 * r.depth
         weight = ' font-weight="bold"' if r.depth == 0 else ""
-        label = escape(_clip(r.code, 48 - 2 * r.depth))
+        label = escape(clip(r.code, 48 - 2 * r.depth))
         color = colors.get(theme_of.get(r.code_id, -1), "#888888")
         length = BAR_W * r.passages / top
         opacity = "1" if r.depth == 0 else "0.6"
@@ -82,7 +79,7 @@ def heatmap(table: CooccurrenceTable, title: str) -> str:
         out.append(f'<text x="{_f(x)}" y="{top_margin - 8}" text-anchor="middle">{j + 1}</text>')
     for i, (a_id, a_name) in enumerate(codes):
         y = top_margin + i * cell
-        label = escape(_clip(f"{i + 1}. {a_name}", 40))
+        label = escape(clip(f"{i + 1}. {a_name}", 40))
         out.append(
             f'<text x="{left - 6}" y="{_f(y + cell / 2 + 4)}" text-anchor="end">{label}</text>'
         )

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualcode.report.summary import Summary, ThemeSection, pct, plural
+from qualcode.report.summary import Summary, ThemeSection, pct, plural, xml_safe
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -183,11 +183,19 @@ def _theme(doc, summary: Summary, section: ThemeSection) -> None:  # noqa: ANN00
             doc.add_paragraph(f"{m.target} ({m.coder}): {m.text}", style="List Bullet")
 
 
-def save_docx(summary: Summary, path: str | Path) -> None:
-    """Write the DOCX with fixed dates in its properties and its ZIP entries."""
+def docx_bytes(summary: Summary) -> bytes:
+    """The DOCX, with fixed dates in its properties and its ZIP entries. Characters XML cannot
+    hold (control characters in a transcript) are shown as their visible forms."""
     buffer = io.BytesIO()
-    build_docx(summary).save(buffer)
-    Path(path).write_bytes(normalize_zip(buffer.getvalue()))
+    build_docx(xml_safe(summary)).save(buffer)
+    return normalize_zip(buffer.getvalue())
+
+
+def save_docx(summary: Summary, path: str | Path) -> None:
+    """Write the DOCX (through :func:`qualcode.outputs.write_output`)."""
+    from qualcode.outputs import write_output
+
+    write_output(path, docx_bytes(summary))
 
 
 def normalize_zip(data: bytes) -> bytes:

@@ -1,0 +1,76 @@
+"""Plain-text helpers every layer shares: words, one-line clips, and text safe for a terminal.
+
+A bottom-layer module (standard library only): store, analysis, report, the CLI and the TUI all
+count words, clip and show text the same way by importing it from here.
+"""
+
+from __future__ import annotations
+
+import re
+
+WORD = re.compile(r"\w+")
+"""A word: a run of word characters (letters, digits, underscore, in any script). The importer
+stores each document's count of words inside turns; analyses and exports count the same way."""
+
+
+def count_words(text: str, start: int = 0, end: int | None = None) -> int:
+    """Words in ``text[start:end]`` (without copying the slice)."""
+    return len(WORD.findall(text, start, len(text) if end is None else end))
+
+
+def flatten(text: str) -> str:
+    """All runs of whitespace (newlines, tabs) as one space, trimmed: text for one line."""
+    return " ".join(text.split())
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` on one line, at most ``width`` characters: cut with ``…`` when longer."""
+    flat = flatten(text)
+    if len(flat) <= width:
+        return flat
+    return flat[: max(width - 1, 0)] + "…"
+
+
+# ---------------------------------------------------------------- terminal-safe text
+
+_BIDI = (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
+"""Bidirectional embeddings, overrides and isolates: they reorder what a terminal shows."""
+
+
+def _visible_table(keep: str) -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0x20):
+        table[code] = chr(0x2400 + code)  # control pictures: ␀ … ␛ … ␟
+    table[0x7F] = "␡"
+    for code in range(0x80, 0xA0):  # C1 controls (0x9b is a one-byte CSI in some terminals)
+        table[code] = f"\\x{code:02x}"
+    for code in _BIDI:
+        table[code] = f"\\u{code:04x}"
+    for ch in keep:
+        table.pop(ord(ch), None)
+    return table
+
+
+_LINES = _visible_table("\n\t")
+_ONE_LINE = _visible_table("")
+
+
+def visible(text: str, *, keep_lines: bool = True) -> str:
+    """``text`` with control and escape characters shown, never obeyed, by a terminal.
+
+    C0 controls become their control pictures (ESC shows as ``␛``, so ``\\x1b[31m`` prints as
+    ``␛[31m`` and colours nothing), DEL becomes ``␡``, C1 controls and bidirectional overrides
+    become ``\\x9b`` / ``\\u202e``. Newline and tab are kept unless ``keep_lines`` is false.
+    Everything else, including all printable Unicode, is unchanged.
+    """
+    return text.translate(_LINES if keep_lines else _ONE_LINE)
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f" + "".join(chr(c) for c in _BIDI) + "]")
+
+
+def json_terminal_safe(dumped: str) -> str:
+    """JSON text (``json.dumps(..., ensure_ascii=False)``) with DEL, C1 controls and bidi
+    overrides written as ``\\uXXXX`` escapes: the same JSON value, safe to print.
+    (``json.dumps`` already escapes C0 controls.)"""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
