@@ -8,42 +8,21 @@ Progress goes to stderr so that stdout stays clean for scripts.
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 
+from qualcode.commands import render
+from qualcode.commands.common import coder_option, open_project, project_argument
 from qualcode.errors import QualcodeError
-
-
-def _progress(label: str) -> Callable[[int, int, str], None]:
-    """A progress reporter on stderr: one updating line on a terminal, a few lines otherwise."""
-    tty = sys.stderr.isatty()
-    last = {"step": -1}
-
-    def report(done: int, total: int, message: str) -> None:
-        if total <= 0:
-            return
-        if tty:
-            end = "\n" if done >= total else ""
-            click.echo(f"\r{label}: {done}/{total} {message[:50]:<50}", err=True, nl=False)
-            if end:
-                click.echo("", err=True)
-            return
-        step = done * 10 // total
-        if step != last["step"]:
-            last["step"] = step
-            click.echo(f"{label}: {done}/{total} {message}".rstrip(), err=True)
-
-    return report
+from qualcode.text import clip
 
 
 def _rule_errors(problems: list[str]) -> None:
     for problem in problems:
-        click.echo(f"error: {problem}", err=True)
-    click.echo(f"error: {len(problems)} bad rule(s) in the codebook; nothing was written", err=True)
+        render.error(problem)
+    render.error(f"{len(problems)} bad rule(s) in the codebook; nothing was written")
     sys.exit(1)
 
 
@@ -57,319 +36,301 @@ def _ids(values: tuple[str, ...]) -> list[int]:
     return out
 
 
-def _clip(text: str, width: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+@click.command()
+@project_argument
+@click.option(
+    "--codes",
+    "codes",
+    multiple=True,
+    metavar="NAME",
+    help="Only this code and its sub-codes (repeatable; default: every code).",
+)
+@click.option(
+    "--documents",
+    "documents",
+    multiple=True,
+    metavar="NAME",
+    help="Only this document (repeatable; default: every document).",
+)
+@click.option(
+    "--unit",
+    type=click.Choice(["sentence", "turn"]),
+    default="sentence",
+    show_default=True,
+    help="What a suggestion covers: the sentence with the match, or the speaker's turn.",
+)
+@click.option(
+    "--model",
+    metavar="PIPELINE",
+    help="Installed spaCy pipeline for lemmas (default: the project setting spacy_model, "
+    "else blank English with lookup lemmas).",
+)
+@click.option("--check", is_flag=True, help="Only validate the rules; write nothing.")
+@coder_option
+def autocode(
+    project: Path,
+    codes: tuple[str, ...],
+    documents: tuple[str, ...],
+    unit: str,
+    model: str | None,
+    check: bool,
+    coder: str | None,
+) -> None:
+    """Suggest codings from the codebook's keywords and patterns.
 
+    Keywords match on lemmas and on lower-case words ("feel angry" finds "felt angry");
+    patterns are spaCy Matcher token patterns. Each suggestion records the rule and the
+    matched words. Re-running refreshes pending suggestions and never touches accepted or
+    rejected ones. Every bad pattern is reported (one line each) before anything is written.
 
-def register(main: click.Group) -> None:
-    """Add the auto-coding commands to ``main``."""
-    from qualcode.cli import coder_option, open_project, project_argument
+    \b
+    Examples:
+      qualcode autocode study.qc
+      qualcode autocode study.qc --codes "Not alone between meetings" --unit turn
+      qualcode autocode study.qc --check
+    """
+    from qualcode.nlp.autocode import autocode as run_autocode
+    from qualcode.nlp.autocode import compile_project_rules
+    from qualcode.nlp.rules import RuleError
 
-    @main.command()
-    @project_argument
-    @click.option(
-        "--codes",
-        "codes",
-        multiple=True,
-        metavar="NAME",
-        help="Only this code and its sub-codes (repeatable; default: every code).",
-    )
-    @click.option(
-        "--documents",
-        "documents",
-        multiple=True,
-        metavar="NAME",
-        help="Only this document (repeatable; default: every document).",
-    )
-    @click.option(
-        "--unit",
-        type=click.Choice(["sentence", "turn"]),
-        default="sentence",
-        show_default=True,
-        help="What a suggestion covers: the sentence with the match, or the speaker's turn.",
-    )
-    @click.option(
-        "--model",
-        metavar="PIPELINE",
-        help="Installed spaCy pipeline for lemmas (default: the project setting spacy_model, "
-        "else blank English with lookup lemmas).",
-    )
-    @click.option("--check", is_flag=True, help="Only validate the rules; write nothing.")
-    @coder_option
-    def autocode(
-        project: Path,
-        codes: tuple[str, ...],
-        documents: tuple[str, ...],
-        unit: str,
-        model: str | None,
-        check: bool,
-        coder: str | None,
-    ) -> None:
-        """Suggest codings from the codebook's keywords and patterns.
-
-        Keywords match on lemmas and on lower-case words ("feel angry" finds "felt angry");
-        patterns are spaCy Matcher token patterns. Each suggestion records the rule and the
-        matched words. Re-running refreshes pending suggestions and never touches accepted or
-        rejected ones. Every bad pattern is reported (one line each) before anything is written.
-
-        \b
-        Examples:
-          qualcode autocode study.qc
-          qualcode autocode study.qc --codes "Not alone between meetings" --unit turn
-          qualcode autocode study.qc --check
-        """
-        from qualcode.nlp.autocode import autocode as run_autocode
-        from qualcode.nlp.autocode import compile_project_rules
-        from qualcode.nlp.rules import RuleError
-        from qualcode.store import suggestions as store
-
-        with open_project(project, coder) as proj:
-            try:
-                if check:
-                    rules = compile_project_rules(proj, codes or None, model)
-                    click.echo(f"All {len(rules.labels)} rule(s) compile.")
-                    return
-                result = run_autocode(
-                    proj,
-                    codes or None,
-                    documents or None,
-                    unit=unit,
-                    model=model,
-                    progress=_progress("Matching"),
-                )
-            except RuleError as exc:
-                _rule_errors(exc.problems)
-            sync = result.sync
-            click.echo(
-                f"Rule auto-coding of {result.documents} document(s): {result.matches} match(es), "
-                f"{sync.pending} pending suggestion(s) ({sync.added} new, {sync.updated} "
-                f"refreshed, {sync.removed} withdrawn); {sync.decided} already decided, kept."
-            )
-            for name, count in store.pending_by_code(proj)[:10]:
-                click.echo(f"  {count:>5}  {name}")
-            if sync.pending:
-                click.echo(f"Review: qualcode suggestions {project}   (or the workbench review)")
-
-    @main.command()
-    @project_argument
-    @click.option("--train", is_flag=True, help="Train the model on the project's codings.")
-    @click.option(
-        "--evaluate",
-        is_flag=True,
-        help="Cross-validate (grouped by document), print per-code precision/recall/F1 and "
-        "store each code's best-F1 threshold.",
-    )
-    @click.option(
-        "--min-examples",
-        type=click.IntRange(min=1),
-        default=8,
-        show_default=True,
-        help="Codes with fewer coded sentences are skipped (and listed).",
-    )
-    @click.option(
-        "--min-f1",
-        type=click.FloatRange(0, 1),
-        default=0.5,
-        show_default=True,
-        help="Codes with a lower cross-validated F1 make no suggestions.",
-    )
-    @click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
-    @click.option(
-        "--epochs", type=click.IntRange(min=1), default=10, show_default=True, help="Passes."
-    )
-    @click.option("--codes", "codes", multiple=True, metavar="NAME", help="Only these codes.")
-    @click.option(
-        "--documents", "documents", multiple=True, metavar="NAME", help="Only score these."
-    )
-    @coder_option
-    def suggest(
-        project: Path,
-        train: bool,
-        evaluate: bool,
-        min_examples: int,
-        min_f1: float,
-        seed: int,
-        epochs: int,
-        codes: tuple[str, ...],
-        documents: tuple[str, ...],
-        coder: str | None,
-    ) -> None:
-        """Suggest codings learned from your own coding (a spaCy text classifier).
-
-        With --train, a model is trained on the coded documents: sentences overlapped by a
-        code are its examples, the other sentences of those documents its counter-examples.
-        With --evaluate, cross-validation by document shows how far to trust each code and
-        picks its threshold. Without flags, uncoded sentences are scored and those above
-        threshold become pending suggestions. The model is stored inside the project file.
-
-        \b
-        Examples:
-          qualcode suggest study.qc --train --evaluate
-          qualcode suggest study.qc
-          qualcode suggestions study.qc --sort score
-        """
-        from qualcode.nlp import suggest as learned
-
-        with open_project(project, coder) as proj:
-            if train or evaluate:
-                if train:
-                    report = learned.train_project(
-                        proj,
-                        min_examples,
-                        seed,
-                        evaluate=evaluate,
-                        epochs=epochs,
-                        codes=codes or None,
-                        progress=_progress("Training"),
-                        min_f1=min_f1,
-                    )
-                else:
-                    report = learned.evaluate_project(
-                        proj,
-                        min_examples,
-                        seed,
-                        epochs,
-                        codes or None,
-                        _progress("Evaluating"),
-                        min_f1=min_f1,
-                    )
-                _print_training(report, train, min_examples, min_f1)
-                if train:
-                    hint = "" if evaluate else " (add --evaluate to pick per-code thresholds)"
-                    click.echo(
-                        f"Model stored in {project}{hint}. Score: qualcode suggest {project}"
-                    )
+    with open_project(project, coder) as proj:
+        try:
+            if check:
+                rules = compile_project_rules(proj, codes or None, model)
+                render.line(f"All {len(rules.labels)} rule(s) compile.")
                 return
-            result = learned.score_project(
-                proj, documents or None, codes or None, _progress("Scoring")
-            )
-            sync = result.sync
-            click.echo(
-                f"Scored {result.sentences} sentence(s) in {result.documents} document(s) for "
-                f"{result.codes} code(s): {sync.pending} pending model suggestion(s) "
-                f"({sync.added} new, {sync.updated} refreshed, {sync.removed} withdrawn); "
-                f"{sync.decided} already decided, kept."
-            )
-            if result.untrusted:
-                click.echo(
-                    f"Not suggested (cross-validated F1 below the minimum): "
-                    f"{', '.join(result.untrusted)}"
-                )
-
-    @main.command()
-    @project_argument
-    @click.option("--code", metavar="NAME", help="Only this code (and its sub-codes).")
-    @click.option("--document", metavar="NAME", help="Only this document.")
-    @click.option(
-        "--status",
-        type=click.Choice(["pending", "accepted", "rejected", "all"]),
-        default="pending",
-        show_default=True,
-    )
-    @click.option("--source", type=click.Choice(["rule", "model"]), help="Only rule or model.")
-    @click.option(
-        "--sort",
-        type=click.Choice(["code", "score", "document"]),
-        default="code",
-        show_default=True,
-    )
-    @click.option("--limit", type=click.IntRange(min=1), help="Show at most N.")
-    @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
-    @click.option("--accept", multiple=True, metavar="ID", help="Accept suggestion(s) by id.")
-    @click.option("--reject", multiple=True, metavar="ID", help="Reject suggestion(s) by id.")
-    @click.option("--accept-code", metavar="NAME", help="Accept every pending one of a code.")
-    @click.option("--reject-code", metavar="NAME", help="Reject every pending one of a code.")
-    @coder_option
-    def suggestions(
-        project: Path,
-        code: str | None,
-        document: str | None,
-        status: str,
-        source: str | None,
-        sort: str,
-        limit: int | None,
-        as_json: bool,
-        accept: tuple[str, ...],
-        reject: tuple[str, ...],
-        accept_code: str | None,
-        reject_code: str | None,
-        coder: str | None,
-    ) -> None:
-        """List pending suggestions, or accept/reject them (each decision undoable).
-
-        An accepted suggestion becomes a coding by you with origin 'rule' or 'model'.
-
-        \b
-        Examples:
-          qualcode suggestions study.qc --sort score --limit 20
-          qualcode suggestions study.qc --accept 12 --accept 15
-          qualcode suggestions study.qc --reject-code "Rivalry"
-          qualcode undo study.qc
-        """
-        from qualcode.store import suggestions as store
-
-        decisions = [bool(accept), bool(reject), bool(accept_code), bool(reject_code)]
-        if sum(decisions) > 1:
-            raise QualcodeError("give only one of --accept, --reject, --accept-code, --reject-code")
-        with open_project(project, coder) as proj:
-            if accept:
-                ids = store.accept(proj, _ids(accept))
-                click.echo(f"Accepted {len(ids)} suggestion(s): coding id(s) {_join(ids)}")
-                return
-            if reject:
-                n = store.reject(proj, _ids(reject))
-                click.echo(f"Rejected {n} suggestion(s)")
-                return
-            if accept_code:
-                ids = store.accept_code(proj, accept_code)
-                click.echo(f"Accepted {len(ids)} suggestion(s) of '{proj.code(accept_code).name}'")
-                return
-            if reject_code:
-                n = store.reject_code(proj, reject_code)
-                click.echo(f"Rejected {n} suggestion(s) of '{proj.code(reject_code).name}'")
-                return
-            items = store.suggestions(
+            result = run_autocode(
                 proj,
-                status=None if status == "all" else status,
-                code=code,
-                document=document,
-                source=source,
-                order=sort,
-                limit=limit,
+                codes or None,
+                documents or None,
+                unit=unit,
+                model=model,
+                progress=render.progress("Matching"),
             )
-        if as_json:
-            for s in items:
-                click.echo(
-                    json.dumps(
-                        {
-                            "id": s.id,
-                            "document": s.document,
-                            "code": s.code,
-                            "start": s.start,
-                            "end": s.end,
-                            "source": s.source,
-                            "score": s.score,
-                            "status": s.status,
-                            "reason": s.reason,
-                            "text": s.text,
-                        },
-                        ensure_ascii=False,
-                    )
+        except RuleError as exc:
+            _rule_errors(exc.problems)
+        sync = result.sync
+        render.line(
+            f"Rule auto-coding of {result.documents} document(s): {result.matches} match(es), "
+            f"{sync.pending} pending suggestion(s) ({sync.added} new, {sync.updated} "
+            f"refreshed, {sync.removed} withdrawn); {sync.decided} already decided, kept."
+        )
+        for name, count in proj.suggestions.pending_by_code()[:10]:
+            render.line(f"  {count:>5}  {name}")
+        if sync.pending:
+            render.line(f"Review: qualcode suggestions {project}   (or the workbench review)")
+
+
+@click.command()
+@project_argument
+@click.option("--train", is_flag=True, help="Train the model on the project's codings.")
+@click.option(
+    "--evaluate",
+    is_flag=True,
+    help="Cross-validate (grouped by document), print per-code precision/recall/F1 and "
+    "store each code's best-F1 threshold.",
+)
+@click.option(
+    "--min-examples",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    help="Codes with fewer coded sentences are skipped (and listed).",
+)
+@click.option(
+    "--min-f1",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Codes with a lower cross-validated F1 make no suggestions.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option("--epochs", type=click.IntRange(min=1), default=10, show_default=True, help="Passes.")
+@click.option("--codes", "codes", multiple=True, metavar="NAME", help="Only these codes.")
+@click.option("--documents", "documents", multiple=True, metavar="NAME", help="Only score these.")
+@coder_option
+def suggest(
+    project: Path,
+    train: bool,
+    evaluate: bool,
+    min_examples: int,
+    min_f1: float,
+    seed: int,
+    epochs: int,
+    codes: tuple[str, ...],
+    documents: tuple[str, ...],
+    coder: str | None,
+) -> None:
+    """Suggest codings learned from your own coding (a spaCy text classifier).
+
+    With --train, a model is trained on the coded documents: sentences overlapped by a
+    code are its examples, the other sentences of those documents its counter-examples.
+    With --evaluate, cross-validation by document shows how far to trust each code and
+    picks its threshold. Without flags, uncoded sentences are scored and those above
+    threshold become pending suggestions. The model is stored inside the project file.
+
+    \b
+    Examples:
+      qualcode suggest study.qc --train --evaluate
+      qualcode suggest study.qc
+      qualcode suggestions study.qc --sort score
+    """
+    from qualcode.nlp import suggest as learned
+
+    with open_project(project, coder) as proj:
+        if train or evaluate:
+            if train:
+                report = learned.train_project(
+                    proj,
+                    min_examples,
+                    seed,
+                    evaluate=evaluate,
+                    epochs=epochs,
+                    codes=codes or None,
+                    progress=render.progress("Training"),
+                    min_f1=min_f1,
                 )
+            else:
+                report = learned.evaluate_project(
+                    proj,
+                    min_examples,
+                    seed,
+                    epochs,
+                    codes or None,
+                    render.progress("Evaluating"),
+                    min_f1=min_f1,
+                )
+            _print_training(report, train, min_examples, min_f1)
+            if train:
+                hint = "" if evaluate else " (add --evaluate to pick per-code thresholds)"
+                render.line(f"Model stored in {project}{hint}. Score: qualcode suggest {project}")
             return
-        if not items:
-            click.echo(f"No {'' if status == 'all' else status + ' '}suggestions.")
-            return
-        for s in items:
-            score = f" {s.score:.2f}" if s.score is not None else ""
-            state = "" if status == "pending" else f" [{s.status}]"
-            click.echo(
-                f"#{s.id}{state} {s.code} | {s.document} [{s.start}:{s.end}] {s.source}{score}"
+        result = learned.score_project(
+            proj, documents or None, codes or None, render.progress("Scoring")
+        )
+        sync = result.sync
+        render.line(
+            f"Scored {result.sentences} sentence(s) in {result.documents} document(s) for "
+            f"{result.codes} code(s): {sync.pending} pending model suggestion(s) "
+            f"({sync.added} new, {sync.updated} refreshed, {sync.removed} withdrawn); "
+            f"{sync.decided} already decided, kept."
+        )
+        if result.untrusted:
+            render.line(
+                f"Not suggested (cross-validated F1 below the minimum): "
+                f"{', '.join(result.untrusted)}"
             )
-            click.echo(f"    {_clip(s.text, 110)}")
-            click.echo(f"    why: {_clip(s.reason, 106)}")
-        click.echo(f"{len(items)} suggestion(s)")
+
+
+@click.command()
+@project_argument
+@click.option("--code", metavar="NAME", help="Only this code (and its sub-codes).")
+@click.option("--document", metavar="NAME", help="Only this document.")
+@click.option(
+    "--status",
+    type=click.Choice(["pending", "accepted", "rejected", "all"]),
+    default="pending",
+    show_default=True,
+)
+@click.option("--source", type=click.Choice(["rule", "model"]), help="Only rule or model.")
+@click.option(
+    "--sort",
+    type=click.Choice(["code", "score", "document"]),
+    default="code",
+    show_default=True,
+)
+@click.option("--limit", type=click.IntRange(min=1), help="Show at most N.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
+@click.option("--accept", multiple=True, metavar="ID", help="Accept suggestion(s) by id.")
+@click.option("--reject", multiple=True, metavar="ID", help="Reject suggestion(s) by id.")
+@click.option("--accept-code", metavar="NAME", help="Accept every pending one of a code.")
+@click.option("--reject-code", metavar="NAME", help="Reject every pending one of a code.")
+@coder_option
+def suggestions(
+    project: Path,
+    code: str | None,
+    document: str | None,
+    status: str,
+    source: str | None,
+    sort: str,
+    limit: int | None,
+    as_json: bool,
+    accept: tuple[str, ...],
+    reject: tuple[str, ...],
+    accept_code: str | None,
+    reject_code: str | None,
+    coder: str | None,
+) -> None:
+    """List pending suggestions, or accept/reject them (each decision undoable).
+
+    An accepted suggestion becomes a coding by you with origin 'rule' or 'model'.
+
+    \b
+    Examples:
+      qualcode suggestions study.qc --sort score --limit 20
+      qualcode suggestions study.qc --accept 12 --accept 15
+      qualcode suggestions study.qc --reject-code "Rivalry"
+      qualcode undo study.qc
+    """
+
+    decisions = [bool(accept), bool(reject), bool(accept_code), bool(reject_code)]
+    if sum(decisions) > 1:
+        raise QualcodeError("give only one of --accept, --reject, --accept-code, --reject-code")
+    with open_project(project, coder) as proj:
+        if accept:
+            ids = proj.suggestions.accept(_ids(accept))
+            render.line(f"Accepted {len(ids)} suggestion(s): coding id(s) {_join(ids)}")
+            return
+        if reject:
+            n = proj.suggestions.reject(_ids(reject))
+            render.line(f"Rejected {n} suggestion(s)")
+            return
+        if accept_code:
+            ids = proj.suggestions.accept_code(accept_code)
+            render.line(
+                f"Accepted {len(ids)} suggestion(s) of '{proj.codebook.get(accept_code).name}'"
+            )
+            return
+        if reject_code:
+            n = proj.suggestions.reject_code(reject_code)
+            render.line(f"Rejected {n} suggestion(s) of '{proj.codebook.get(reject_code).name}'")
+            return
+        items = proj.suggestions.list(
+            status=None if status == "all" else status,
+            code=code,
+            document=document,
+            source=source,
+            order=sort,
+            limit=limit,
+        )
+    if as_json:
+        for s in items:
+            render.json(
+                {
+                    "id": s.id,
+                    "document": s.document,
+                    "code": s.code,
+                    "start": s.start,
+                    "end": s.end,
+                    "source": s.source,
+                    "score": s.score,
+                    "status": s.status,
+                    "reason": s.reason,
+                    "text": s.text,
+                },
+                indent=None,
+            )
+        return
+    if not items:
+        render.line(f"No {'' if status == 'all' else status + ' '}suggestions.")
+        return
+    for s in items:
+        score = f" {s.score:.2f}" if s.score is not None else ""
+        state = "" if status == "pending" else f" [{s.status}]"
+        render.line(f"#{s.id}{state} {s.code} | {s.document} [{s.start}:{s.end}] {s.source}{score}")
+        render.line(f"    {clip(s.text, 110)}")
+        render.line(f"    why: {clip(s.reason, 106)}")
+    render.line(f"{len(items)} suggestion(s)")
 
 
 def _join(ids: list[int]) -> str:
@@ -378,17 +339,17 @@ def _join(ids: list[int]) -> str:
 
 def _print_training(report, trained: bool, min_examples: int, min_f1: float) -> None:  # noqa: ANN001
     """The training/evaluation summary: codes learned, codes skipped, per-code figures."""
-    click.echo(
+    render.line(
         f"{'Trained on' if trained else 'Evaluated on'} {report.sentences} sentence(s) from "
         f"{report.documents} coded document(s): {len(report.labels)} code(s)."
     )
     if report.skipped:
         listed = ", ".join(f"{name} ({n})" for name, n in sorted(report.skipped.items()))
-        click.echo(f"Skipped, fewer than {min_examples} coded sentences: {listed}")
+        render.line(f"Skipped, fewer than {min_examples} coded sentences: {listed}")
     evaluation = report.evaluation
     if evaluation is None:
         return
-    click.echo(f"Cross-validation over {evaluation.folds} document folds:")
+    render.line(f"Cross-validation over {evaluation.folds} document folds:")
     rows = [
         (
             m.code,
@@ -402,18 +363,13 @@ def _print_training(report, trained: bool, min_examples: int, min_f1: float) -> 
         for m in evaluation.codes
     ]
     header = ("code", "examples", "precision", "recall", "F1", "threshold", "suggest")
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
-    click.echo("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
-    for row in rows:
-        click.echo(
-            "  ".join(
-                c.ljust(w) if i == 0 else c.rjust(w)
-                for i, (c, w) in enumerate(zip(row, widths, strict=True))
-            ).rstrip()
-        )
+    render.table(header, rows, right=range(1, len(header)))
     if evaluation.codes:
         mean = sum(m.f1 for m in evaluation.codes) / len(evaluation.codes)
-        click.echo(
+        render.line(
             f"Mean F1 {mean:.2f}. Thresholds are each code's best F1 on held-out documents; "
             f"codes below F1 {min_f1:.2f} make no suggestions."
         )
+
+
+COMMANDS = [autocode, suggest, suggestions]
