@@ -278,15 +278,13 @@ def test_a_schema_1_file_upgrades_with_everything_kept(tmp_path: Path) -> None:
         assert conn.execute("SELECT id, summary FROM events ORDER BY id").fetchall() == old_events
         assert (
             conn.execute(
-                'SELECT id, document_id, code_id, start, "end", status FROM suggestions '
-                "ORDER BY id"
+                'SELECT id, document_id, code_id, start, "end", status FROM suggestions ORDER BY id'
             ).fetchall()
             == old_suggestions
         )
         assert (
             conn.execute(
-                'SELECT id, document_id, code_id, start, "end", coder_id FROM codings '
-                "ORDER BY id"
+                'SELECT id, document_id, code_id, start, "end", coder_id FROM codings ORDER BY id'
             ).fetchall()
             == old_codings
         )
@@ -299,9 +297,7 @@ def test_a_schema_1_file_upgrades_with_everything_kept(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert project.models.load("suggest") is not None
-        assert conn.execute("SELECT COUNT(*) FROM coded_passages").fetchone()[0] == len(
-            old_codings
-        )
+        assert conn.execute("SELECT COUNT(*) FROM coded_passages").fetchone()[0] == len(old_codings)
         # Ids are never reused, even those only the undo history remembers.
         top = max(r[0] for r in old_codings)
         assert project.codings.add("gp04_dev", "Rivalry", 200, 220) > top
@@ -414,3 +410,26 @@ def test_a_second_project_session_reads_the_same_file(project_with_doc: Project)
     project.documents.add(simple_document("doc2"))
     with Project.open(project.path) as again:
         assert [d.name for d in again.documents.all()] == ["doc1", "doc2"]
+
+
+def test_identity_from_another_file_is_kept_and_normalised(project: Project) -> None:
+    """Merging and REFI-QDA import keep the GUIDs other files gave their rows, however spelled."""
+    guid = "0E5B2B6C-3F4E-4A51-9C1D-2B7F6C8A9D10"
+    doc = simple_document("doc1")
+    project.documents.add(
+        type(doc)(**{**doc.__dict__, "guid": "{" + guid + "}"})  # braces and upper case
+    )
+    assert project.documents.get("doc1").guid == guid.lower()
+    code_id = project.codebook.add("Anger", guid="11111111-2222-4333-8444-555555555555")
+    assert project.codebook.by_guid("{11111111-2222-4333-8444-555555555555}").id == code_id
+    with pytest.raises(ProjectError, match="already in the project"):
+        project.codebook.add("Other", guid="11111111-2222-4333-8444-555555555555")
+    with pytest.raises(ProjectError, match="not a GUID"):
+        project.codebook.add("Third", guid="not-a-guid")
+    row = CodingInput(
+        "doc1", "Anger", 0, 5, coder="bob", guid="AAAAAAAA-2222-4333-8444-555555555555"
+    )
+    assert project.codings.import_rows([row], "from bob").added == 1
+    assert project.codings.import_rows([row], "again").skipped == 1
+    (coding,) = project.codings.list()
+    assert (coding.coder, coding.guid) == ("bob", "aaaaaaaa-2222-4333-8444-555555555555")

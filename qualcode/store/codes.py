@@ -17,7 +17,7 @@ from qualcode.errors import ProjectError
 from qualcode.store import lookup
 from qualcode.store.codetree import CodeTree
 from qualcode.store.codings import Codings
-from qualcode.store.invariants import check_color, clean_name
+from qualcode.store.invariants import check_color, clean_name, normalise_guid
 from qualcode.store.memos import Memos
 from qualcode.store.records import Code
 from qualcode.store.session import Session, new_guid
@@ -100,6 +100,12 @@ class Codebook:
                 return code
         raise ProjectError(f"no code {name_or_id}")  # pragma: no cover - _code_id checked
 
+    def by_guid(self, guid: str) -> Code | None:
+        row = self.s.conn.execute(
+            "SELECT id FROM codes WHERE guid = ?", (normalise_guid(guid),)
+        ).fetchone()
+        return None if row is None else self.get(int(row[0]))
+
     def find(self, name: str) -> Code | None:
         row = self.s.conn.execute("SELECT id FROM codes WHERE name = ?", (name,)).fetchone()
         return None if row is None else self.get(int(row[0]))
@@ -121,8 +127,16 @@ class Codebook:
         ).fetchall()
         return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
-    def add(self, name: str, parent: str | int | None = None, **fields: Any) -> int:
+    def add(
+        self, name: str, parent: str | int | None = None, guid: str | None = None, **fields: Any
+    ) -> int:
+        """Add a code (under ``parent``); ``guid`` keeps the identity it has in another
+        project file (merging, REFI-QDA import)."""
         name = clean_name(name)
+        if guid is not None:
+            guid = normalise_guid(guid)
+            if self.s.conn.execute("SELECT 1 FROM codes WHERE guid = ?", (guid,)).fetchone():
+                raise ProjectError(f"a code with GUID {guid} is already in the project")
         if self.s.conn.execute("SELECT 1 FROM codes WHERE name = ?", (name,)).fetchone():
             raise ProjectError(f"a code named '{name}' already exists")
         parent_id = lookup.code_id(self.s, parent) if parent is not None else None
@@ -135,7 +149,7 @@ class Codebook:
             return self.s.insert(
                 "codes",
                 {
-                    "guid": new_guid(),
+                    "guid": guid or new_guid(),
                     "name": name,
                     "parent_id": parent_id,
                     "position": position,

@@ -15,7 +15,7 @@ from typing import Any
 from qualcode.errors import ProjectError
 from qualcode.store import lookup
 from qualcode.store.codetree import CodeTree
-from qualcode.store.invariants import check_span, clean_name, clip
+from qualcode.store.invariants import check_span, clean_name, clip, normalise_guid
 from qualcode.store.memos import Memos
 from qualcode.store.records import Coding
 from qualcode.store.session import Session, new_guid, now
@@ -39,6 +39,7 @@ class CodingInput:
     memo: str | None = None
     created_at: str | None = None
     line: int = 0
+    guid: str | None = None  # kept from another project file; a coding already there is skipped
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,8 @@ class Codings:
                 check_span(length, row.start, row.end)
                 if row.coder is not None:
                     clean_name(row.coder, "coder")
+                if row.guid is not None:
+                    normalise_guid(row.guid)
             except ProjectError as exc:
                 raise ProjectError(f"{where}{exc}") from None
             resolved.append((row, doc_id, code_id))
@@ -206,18 +209,21 @@ class Codings:
                     'SELECT document_id, code_id, start, "end", coder_id FROM codings'
                 )
             }
+            guids = {r[0] for r in self.s.conn.execute("SELECT guid FROM codings")}
             stamp = now()
             for row, doc_id, code_id in resolved:
                 if row.coder not in coders:
-                    coders[row.coder] = self._coder(clean_name(str(row.coder), "coder"))
+                    coders[row.coder] = self.ensure_coder(str(row.coder))
                 coder_id = coders[row.coder]
                 key = (doc_id, code_id, row.start, row.end, coder_id)
-                if key in existing:
+                guid = normalise_guid(row.guid) if row.guid else new_guid()
+                if key in existing or guid in guids:
                     skipped += 1
                     continue
                 existing.add(key)
+                guids.add(guid)
                 values: dict[str, Any] = {
-                    "guid": new_guid(),
+                    "guid": guid,
                     "document_id": doc_id,
                     "code_id": code_id,
                     "start": row.start,
@@ -258,13 +264,21 @@ class Codings:
             act.summary = f"{summary}: {added} added, {skipped} already present"
         return BulkResult(added=added, skipped=skipped, memos=memo_count)
 
-    def _coder(self, name: str) -> int:
-        """A coder by name, created (with a GUID) if this project has not seen them yet."""
+    def ensure_coder(self, name: str, guid: str | None = None) -> int:
+        """A coder by name, created (inside the caller's action, with ``guid`` when it comes
+        from another project file) if this project has not seen them yet."""
+        name = clean_name(name, "coder")
         found = self.s.lookup_coder_id(name)
         if found is not None:
             return found
         return self.s.insert(
-            "coders", {"guid": new_guid(), "name": name, "created_at": now()}, record=False
+            "coders",
+            {
+                "guid": normalise_guid(guid) if guid else new_guid(),
+                "name": name,
+                "created_at": now(),
+            },
+            record=False,
         )
 
     # ------------------------------------------------------------------ reading

@@ -15,7 +15,13 @@ from typing import Any
 from qualcode.errors import ProjectError
 from qualcode.store import lookup
 from qualcode.store.codings import Codings
-from qualcode.store.invariants import check_spans, clean_name, clip, not_found
+from qualcode.store.invariants import (
+    check_spans,
+    clean_name,
+    clip,
+    normalise_guid,
+    not_found,
+)
 from qualcode.store.memos import Memos
 from qualcode.store.records import Coding, Document, SearchHit, Sentence, Speaker, Turn
 from qualcode.store.schema import text_hash
@@ -47,6 +53,7 @@ class DocumentInput:
     attributes: dict[str, str] = field(default_factory=dict)
     source_path: str | None = None
     word_count: int = 0
+    guid: str | None = None  # kept from another project file (merge, REFI-QDA); else new
 
 
 class Documents:
@@ -67,7 +74,7 @@ class Documents:
             doc_id = self.s.insert(
                 "documents",
                 {
-                    "guid": new_guid(),
+                    "guid": self._new_guid(doc.guid),
                     "name": doc.name,
                     "text": doc.text,
                     "sha256": doc.sha256,
@@ -88,6 +95,14 @@ class Documents:
                 )
             act.changes.append({"table": "documents", "rowid": doc_id, "name": doc.name})
         return doc_id
+
+    def _new_guid(self, wanted: str | None) -> str:
+        if wanted is None:
+            return new_guid()
+        guid = normalise_guid(wanted)
+        if self.s.conn.execute("SELECT 1 FROM documents WHERE guid = ?", (guid,)).fetchone():
+            raise ProjectError(f"a document with GUID {guid} is already in the project")
+        return guid
 
     def _store_structure(self, doc_id: int, doc: DocumentInput) -> None:
         """Turns, speakers, sentences (each with its word count) and the search index."""

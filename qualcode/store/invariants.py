@@ -65,6 +65,18 @@ def check_spans(
             raise ProjectError(f"{what} span [{start}:{end}] is outside the text")
 
 
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def normalise_guid(value: str) -> str:
+    """A GUID as the store keeps it: lower case, no braces. Other tools write upper case or
+    ``{…}``; the same GUID must match however it was spelled."""
+    cleaned = str(value).strip().strip("{}").strip().lower()
+    if not _GUID.match(cleaned):
+        raise ProjectError(f"'{value}' is not a GUID like 0e5b2b6c-3f4e-4a51-9c1d-2b7f6c8a9d10")
+    return cleaned
+
+
 def clip(text: str, width: int = 40) -> str:
     """One line of at most ``width`` characters, for audit summaries."""
     flat = " ".join(text.split())

@@ -13,6 +13,7 @@ from typing import Any
 
 from qualcode.errors import ProjectError
 from qualcode.store import lookup
+from qualcode.store.invariants import normalise_guid
 from qualcode.store.records import Memo
 from qualcode.store.session import Session, new_guid, now
 
@@ -54,6 +55,46 @@ class Memos:
                 self.s.update("memos", int(row[0]), {"text": text, "updated_at": now()})
             else:
                 self.s.delete("memos", int(row[0]))
+
+    def add_for(
+        self,
+        target_type: str,
+        target: str | int | None,
+        coder_id: int,
+        text: str,
+        created_at: str | None = None,
+        updated_at: str | None = None,
+        guid: str | None = None,
+    ) -> int | None:
+        """Add another coder's memo inside the caller's action (merging, REFI-QDA import).
+
+        Where that coder already has a memo on the target, the new text is appended unless it
+        is already there; returns the memo id (None when nothing changed)."""
+        target_id = self.target_id(target_type, target)
+        where, args = _target_clause(target_type, target_id)
+        row = self.s.conn.execute(
+            f"SELECT m.id, m.text FROM memos m WHERE {where} AND m.coder_id = ?",
+            (*args, coder_id),
+        ).fetchone()
+        if row is not None:
+            if text in row[1]:
+                return None
+            self.s.update(
+                "memos", int(row[0]), {"text": f"{row[1]}\n\n{text}", "updated_at": now()}
+            )
+            return int(row[0])
+        stamp = created_at or now()
+        values: dict[str, Any] = {
+            "guid": normalise_guid(guid) if guid else new_guid(),
+            "target_type": target_type,
+            "coder_id": coder_id,
+            "text": text,
+            "created_at": stamp,
+            "updated_at": updated_at or stamp,
+        }
+        if target_type != "project":
+            values[TARGET_COLUMN[target_type]] = target_id
+        return self.s.insert("memos", values)
 
     def target_id(self, target_type: str, target: str | int | None) -> int | None:
         """The row a memo target names; a clear error if it does not exist."""
