@@ -301,3 +301,20 @@ def test_json_listings_escape_c1_controls(cli: Run, escaped: Path) -> None:
     assert not CONTROL.search(out), out
     text = json.loads(out)[0]["text"]
     assert text.count("\x1b") == 3 and "\x9b" in text  # the data itself stays exact
+
+
+def test_reports_of_text_with_control_characters_are_written(
+    cli: Run, escaped: Path, tmp_path: Path
+) -> None:
+    """DOCX (XML) cannot hold ESC or BEL: the quote shows them visibly instead of the writer
+    failing with an internal error; HTML stays well-formed XML too."""
+    from xml.etree import ElementTree
+
+    assert cli("codes", "add", escaped, "Theme").exit_code == 0
+    assert cli("codes", "move", escaped, "Alone", "--parent", "Theme").exit_code == 0
+    for name in ("s.docx", "s.html"):
+        result = cli("summary", escaped, "-o", tmp_path / name)
+        assert result.exit_code == 0, result.output
+    html = (tmp_path / "s.html").read_text(encoding="utf-8")
+    assert "\x1b" not in html and "␛[31m" in html
+    ElementTree.fromstring(html.split("\n", 1)[1])  # after the doctype

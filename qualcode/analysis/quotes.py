@@ -28,8 +28,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from qualcode.analysis.corpus import Corpus
-from qualcode.analysis.spans import WORD, overlaps
+from qualcode.analysis.spans import overlaps
 from qualcode.store.analysis_data import CodingRow
+from qualcode.text import WORD
 
 MIN_WORDS = 8
 MAX_WORDS = 60

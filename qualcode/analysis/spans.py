@@ -9,23 +9,18 @@ passages, not one — and nested spans always do.
 from __future__ import annotations
 
 import heapq
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, TypeVar
+
+# The one definition of a word (a run of word characters, as the importer counts them) lives in
+# qualcode.text. The corpus total of an analysis counts only text inside turns (no speaker labels
+# or timestamps), so it is a little lower than the word counts ``qualcode docs`` shows.
+from qualcode.text import WORD, count_words  # noqa: F401
 
 if TYPE_CHECKING:
     import numpy as np
 
 T = TypeVar("T")
-
-WORD = re.compile(r"\w+")
-"""A word, as the importer counts them (``qualcode.importing.count_words``): a run of word
-characters. The corpus total of an analysis counts only text inside turns (no speaker labels or
-timestamps), so it is a little lower than the word counts ``qualcode docs`` shows."""
-
-
-def count_words(text: str) -> int:
-    return len(WORD.findall(text))
 
 
 _IS_WORD_CHAR: dict[str, bool] = {}
