@@ -18,57 +18,27 @@ Plug-in contract for screens written elsewhere (issues 4 and 5)
 * Never import spaCy at module level: the workbench must start in well under a second.
 
 Everything else: the app opens the project (or shows a message screen saying why it cannot),
-pushes :class:`~qualcode.tui.screens.workbench.WorkbenchScreen`, offers every action in the
-command palette, and polls ``Project.data_version`` so edits made by a CLI command show up.
+pushes :class:`~qualcode.tui.screens.workbench.WorkbenchScreen`, offers every key binding in
+the command palette (:mod:`qualcode.tui.commands`), and polls ``Project.data_version`` so edits made by a CLI command show up.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable
 from pathlib import Path
 
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
 from qualcode.errors import QualcodeError
 from qualcode.store import Project
+from qualcode.tui.commands import BindingCommands
 
 PLUGIN_SCREENS = {
     "summary": ("qualcode.tui.screens.summary", "SummaryScreen", "Theme summary"),
     "review": ("qualcode.tui.screens.review", "ReviewScreen", "Review suggestions"),
 }
-
-# (action, title, help) for the command palette; bindings supply the keys shown in help.
-PALETTE: list[tuple[str, str, str]] = [
-    ("screen.code", "Code the selection", "Pick one or more codes (or create one) for the passage"),
-    ("screen.codings_here", "Codings here", "Codes and coders on the passage; remove, memo, move"),
-    ("screen.remove_coding", "Remove a coding", "Remove a code from the selected passage"),
-    ("screen.coding_memo", "Memo on coding", "Write a memo on a coding at the cursor"),
-    ("screen.document_memo", "Memo on document", "Write a memo on the open document"),
-    ("screen.code_memo", "Memo on code", "Write a memo on the highlighted code"),
-    ("undo", "Undo", "Undo your last change"),
-    ("redo", "Redo", "Redo what you last undid"),
-    ("search", "Search transcripts", "Full-text search across every transcript"),
-    ("retrieve", "Retrieve a code", "Every passage coded with a code or theme, in context"),
-    ("summary", "Theme summary", "Summaries and exports (when available)"),
-    ("review", "Review suggestions", "Accept or reject suggested codings (when available)"),
-    ("screen.add_code", "Add code", "Add a code under the highlighted theme"),
-    ("screen.edit_code", "Edit / rename code", "Name, definitions, colour of a code"),
-    ("screen.move_code", "Move code", "Put the highlighted code under another"),
-    ("screen.merge_code", "Merge code", "Fold the highlighted code into another"),
-    ("screen.delete_code", "Delete code", "Delete the highlighted code (asks first)"),
-    ("screen.focus_documents", "Documents", "Go to the documents list"),
-    ("screen.focus_codebook", "Codebook", "Go to the codebook"),
-    ("screen.focus_transcript", "Transcript", "Go back to the transcript"),
-    ("next_uncoded", "Next uncoded sentence", "Jump to the next sentence without a code"),
-    ("next_coding", "Next coding", "Jump to the next coded passage"),
-    ("select_turn", "Select whole turn", "Select the speaker turn at the cursor"),
-    ("toggle_dark", "Light / dark theme", "Switch between light and dark"),
-    ("help", "Help", "Every key binding"),
-    ("quit", "Quit", "Leave qualcode (everything is already saved)"),
-]
 
 
 class QualcodeApp(App[None]):
@@ -77,19 +47,28 @@ class QualcodeApp(App[None]):
     TITLE = "qualcode"
     CSS_PATH = "qualcode.tcss"
     ENABLE_COMMAND_PALETTE = True
+    # The palette lists every key binding that works where it is opened (qualcode.tui.commands)
+    # beside Textual's own system commands (theme, keys, screenshot, quit).
+    COMMANDS = App.COMMANDS | {BindingCommands}
 
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help"),
-        Binding("slash", "search", "Search"),
+        Binding("slash", "search", "Search", tooltip="Search every transcript"),
         Binding(
             "r", "retrieve", "Retrieve", tooltip="Retrieve every passage of the highlighted code"
         ),
         Binding("z,ctrl+z", "undo", "Undo", tooltip="Undo your last change"),
         Binding("Z,ctrl+y", "redo", "Redo", show=False, tooltip="Redo what you last undid"),
-        Binding("s", "summary", "Theme summary", show=False),
-        Binding("v", "review", "Review suggestions", show=False),
+        Binding("s", "summary", "Theme summary", show=False, tooltip="Theme summaries and exports"),
+        Binding(
+            "v",
+            "review",
+            "Review suggestions",
+            show=False,
+            tooltip="Accept or reject suggested codings",
+        ),
         Binding("T,ctrl+t", "toggle_dark", "Light/dark theme", show=False),
-        Binding("q", "quit", "Quit"),
+        Binding("q", "quit", "Quit", tooltip="Leave qualcode (everything is already saved)"),
     ]
 
     def __init__(
@@ -239,44 +218,6 @@ class QualcodeApp(App[None]):
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
-
-    def _transcript_action(self, name: str) -> None:
-        bench = self.workbench
-        if bench is not None:
-            bench.transcript.run_action(name)
-
-    def action_next_uncoded(self) -> None:
-        self._transcript_action("next_uncoded(1)")
-
-    def action_next_coding(self) -> None:
-        self._transcript_action("next_coding(1)")
-
-    def action_select_turn(self) -> None:
-        self._transcript_action("select_turn")
-
-    # ------------------------------------------------------------------ command palette
-
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        bench = self.workbench
-        if bench is None:
-            return
-        for action, title, help_text in PALETTE:
-            if action != "quit":
-                yield SystemCommand(title, help_text, _runner(self, action))
-
-
-def _runner(app: QualcodeApp, action: str):  # type: ignore[no-untyped-def]
-    """A palette callback running ``action`` on the workbench screen or on the app."""
-
-    async def run() -> None:
-        bench = app.workbench
-        if action.startswith("screen.") and bench is not None:
-            await bench.run_action(action.removeprefix("screen."))
-        else:
-            await app.run_action(action)
-
-    return run
 
 
 def run_workbench(path: str | Path, coder: str) -> None:

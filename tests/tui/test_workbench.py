@@ -521,7 +521,7 @@ async def test_help_palette_theme(make_app) -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = "\n".join(app.screen.plain)
-        assert "Next uncoded" in text and "Merge" in text
+        assert "Next uncoded" in text and "Fold the highlighted code into another" in text
         await pilot.press("escape")
         dark = app.current_theme.dark
         await pilot.press("T")

@@ -23,6 +23,9 @@ from qualcode.store import Project
 from qualcode.store import workbench as wb
 
 PLACES_PER_TURN = 20
+# Places listed at most: a two-letter prefix over 300 transcripts matches thousands, and
+# drawing them all made that keystroke take half a second. Typing more narrows the list.
+MAX_PLACES = 200
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,7 @@ class SearchScreen(Screen[JumpTarget | None]):
         self.initial = query
         self.targets: dict[str, JumpTarget] = {}
         self._ran: str | None = None
+        self._doc_ids: dict[str, int] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -137,16 +141,21 @@ class SearchScreen(Screen[JumpTarget | None]):
             count.update("Type at least two letters.")
             return
         try:
-            hits = self.project.search(query, limit=500)
+            hits = self.project.documents.search(query, limit=500)
         except QualcodeError as exc:
             widget.clear_options()
             count.update(str(exc))
             return
-        doc_ids = {d.name: d.id for d in self.project.documents()}
+        if self._doc_ids is None:  # read once per screen, not per keystroke
+            self._doc_ids = {d.name: d.id for d in self.project.documents.all()}
+        doc_ids = self._doc_ids
         terms = _terms(query)
         options = []
+        total = 0
         for hit in hits:
-            for at in match_places(hit.text, query)[:PLACES_PER_TURN]:
+            places = match_places(hit.text, query)[:PLACES_PER_TURN]
+            total += len(places)
+            for at in places[: max(0, MAX_PLACES - len(options))]:
                 body, _ = snippet(hit.text, terms, at=at)
                 label = Text()
                 label.append(hit.document, style="bold")
@@ -162,8 +171,13 @@ class SearchScreen(Screen[JumpTarget | None]):
         if options:
             widget.highlighted = 0
         count.update(
-            f"{len(options)} place(s) in {len(hits)} turn(s)"
+            f"{total} place(s) in {len(hits)} turn(s)"
             + (" (first 500 turns)" if len(hits) >= 500 else "")
+            + (
+                f", first {len(options)} listed: type more to narrow"
+                if total > len(options)
+                else ""
+            )
             + (" · ↓↑ choose · Enter jumps there" if hits else "")
         )
 
@@ -233,7 +247,7 @@ class RetrieveScreen(Screen[JumpTarget | None]):
 
     def on_mount(self) -> None:
         if self.code_id is None:
-            codes = self.project.codes()
+            codes = self.project.codebook.codes()
             self.code_id = codes[0].id if codes else None
         self.refresh_results()
         self.query_one(OptionList).focus()
@@ -247,7 +261,7 @@ class RetrieveScreen(Screen[JumpTarget | None]):
             widget.clear_options()
             return
         try:
-            code = self.project.code(self.code_id)
+            code = self.project.codebook.get(self.code_id)
         except QualcodeError:
             self.code_id = None
             self.refresh_results()
@@ -319,7 +333,8 @@ class RetrieveScreen(Screen[JumpTarget | None]):
                 self.refresh_results()
 
         self.app.push_screen(
-            ChooseCodeScreen("Retrieve which code?", self.project.codes(), self.color_map), chosen
+            ChooseCodeScreen("Retrieve which code?", self.project.codebook.codes(), self.color_map),
+            chosen,
         )
 
     @on(OptionList.OptionSelected, "#retrieve-results")

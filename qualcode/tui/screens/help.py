@@ -11,22 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEY_NAMES = {
-    "right_square_bracket": "]",
-    "left_square_bracket": "[",
-    "right_curly_bracket": "}",
-    "left_curly_bracket": "{",
-    "less_than_sign": "<",
-    "greater_than_sign": ">",
-    "question_mark": "?",
-    "slash": "/",
-    "space": "Space",
-    "enter": "Enter",
-    "escape": "Esc",
-    "delete": "Del",
-    "pagedown": "PgDn",
-    "pageup": "PgUp",
-}
+from qualcode.tui.keys import KEY_NAMES, pretty_keys
 
 INTRO = (
     "How to code a passage: move to a sentence with ↓/↑ (or click it), widen the selection with "
@@ -37,33 +22,18 @@ INTRO = (
 )
 
 
-def pretty_keys(keys: str) -> str:
-    out = []
-    for key in keys.split(","):
-        key = key.strip()
-        name = KEY_NAMES.get(key)
-        if name is None:
-            name = "+".join(
-                p.capitalize() if len(p) > 1 else p
-                for p in key.replace("ctrl+", "Ctrl+").split("+")
-            )
-            name = name.replace("Ctrl+", "Ctrl+").replace("Shift+", "Shift+")
-        out.append(name)
-    return " / ".join(out)
-
-
 def describe(binding: Binding) -> str:
     """What a key does, for the help: the tooltip when there is one (footer labels are kept
     short, so 'Cancel move' alone does not say what is being moved), else the label."""
     return binding.tooltip or binding.description
 
 
-def binding_groups() -> list[tuple[str, list[Binding]]]:
+def binding_groups(app_bindings: list[Binding]) -> list[tuple[str, list[Binding]]]:
     """Every binding, read from the classes themselves so this list cannot go stale.
 
-    Keys handled by a widget rather than a binding (Enter on a result list) are added here by
-    hand, beside the screen they belong to."""
-    from qualcode.tui.app import QualcodeApp
+    The app's own bindings are passed in (the help screen reads them from the running app), so
+    this module never imports the app that imports it. Keys handled by a widget rather than a
+    binding (Enter on a result list) are added here by hand, beside the screen they belong to."""
     from qualcode.tui.screens.dialogs import (
         ChooseCodeScreen,
         CodeFormScreen,
@@ -75,7 +45,8 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
     from qualcode.tui.screens.picker import CodePicker
     from qualcode.tui.screens.review import ReviewScreen
     from qualcode.tui.screens.summary import SummaryScreen
-    from qualcode.tui.screens.workbench import TREE_BINDINGS, WorkbenchScreen
+    from qualcode.tui.screens.workbench import WorkbenchScreen
+    from qualcode.tui.widgets.codebook_pane import PANE_BINDINGS
     from qualcode.tui.widgets.transcript import Transcript
 
     def only(bindings: list) -> list[Binding]:  # type: ignore[type-arg]
@@ -87,11 +58,11 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
 
     jump = Binding("enter", "", "Show in transcript")
     digits = [b for b in only(WorkbenchScreen.BINDINGS) if b.key in "123456789"]
-    pins = [b for b in TREE_BINDINGS if b.key in "0123456789"]
+    pins = [b for b in PANE_BINDINGS if b.key in "0123456789"]
     return [
         (
             "Anywhere (undo/redo: workbench, summary, review)",
-            only(QualcodeApp.BINDINGS) + [Binding("ctrl+p", "", "Command palette")],
+            only(app_bindings) + [Binding("ctrl+p", "", "Command palette")],
         ),
         ("Reading (transcript)", only(Transcript.BINDINGS)),
         (
@@ -101,7 +72,7 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
         ),
         (
             "Codebook (tree)",
-            [b for b in TREE_BINDINGS if b not in pins]
+            [b for b in PANE_BINDINGS if b not in pins]
             + [Binding("1-9", "", "Pin the highlighted code to that key; 0 unpins")],
         ),
         ("Code picker", visible(CodePicker.BINDINGS)),
@@ -140,7 +111,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll():
             yield Static(Text("qualcode — keys", style="bold"))
             yield Static(Text(INTRO), id="help-intro")
-            for title, bindings in binding_groups():
+            for title, bindings in binding_groups(list(type(self.app).BINDINGS)):
                 table = Table(title=title, title_justify="left", show_header=False, box=None)
                 table.add_column("keys", style="bold", no_wrap=True, min_width=18)
                 table.add_column("what")
@@ -153,3 +124,6 @@ class HelpScreen(ModalScreen[None]):
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)
+
+
+__all__ = ["KEY_NAMES", "HelpScreen", "binding_groups", "describe", "pretty_keys"]

@@ -118,8 +118,8 @@ class ReviewScreen(Screen[None]):
     def reload(self, keep_row: int | None = None) -> None:
         """Re-read pending suggestions and redraw the list, keeping the cursor's position."""
         row = self.table.cursor_row if keep_row is None else keep_row
-        self.items = store.suggestions(
-            self.project, status="pending", code=self.code_filter, order=self.order
+        self.items = self.project.suggestions.list(
+            status="pending", code=self.code_filter, order=self.order
         )
         table = self.table
         table.clear()
@@ -139,11 +139,11 @@ class ReviewScreen(Screen[None]):
         self._show_context()
 
     def _overview(self) -> None:
-        counts = store.counts(self.project)
+        counts = self.project.suggestions.counts()
         rules = sum(1 for s in self.items if s.source == "rule")
         scope = ""
         if self.code_filter is not None:
-            scope = f" of '{self.project.code(self.code_filter).name}'"
+            scope = f" of '{self.project.codebook.get(self.code_filter).name}'"
         text = (
             f"{len(self.items)} pending{scope} ({rules} from rules, {len(self.items) - rules} "
             f"from the model) · {counts['accepted']} accepted · {counts['rejected']} rejected · "
@@ -174,7 +174,7 @@ class ReviewScreen(Screen[None]):
         why it was suggested and what the code means."""
         from qualcode.nlp.rules import reason_spans
 
-        text = self.project.document(item.document_id).text
+        text = self.project.documents.get(item.document_id).text
         before, after = self._neighbours(item.document_id, item.start, item.end)
         out = Text()
         speaker = self._speaker(item.document_id, item.start)
@@ -191,7 +191,7 @@ class ReviewScreen(Screen[None]):
             out.append(" " + " ".join(text[item.end : after].split()), style="dim")
         out.append("\n\n")
         out.append(f"Code: {item.code}\n", style="bold")
-        code = self.project.code(item.code_id)
+        code = self.project.codebook.get(item.code_id)
         if code.brief:
             out.append(f"{code.brief}\n", style="italic")
         out.append(f"\nWhy ({item.source}):\n", style="bold")
@@ -203,7 +203,7 @@ class ReviewScreen(Screen[None]):
         """Start of the sentence before ``start`` and end of the sentence after ``end``."""
         if document_id not in self._sentences:
             self._sentences[document_id] = [
-                (s.start, s.end) for s in self.project.sentences(document_id)
+                (s.start, s.end) for s in self.project.documents.sentences(document_id)
             ]
         spans = self._sentences[document_id]
         before = max((s for s, e in spans if e <= start), default=start)
@@ -213,7 +213,7 @@ class ReviewScreen(Screen[None]):
     def _speaker(self, document_id: int, offset: int) -> str | None:
         if document_id not in self._speakers:
             self._speakers[document_id] = [
-                (t.start, t.end, t.speaker) for t in self.project.turns(document_id)
+                (t.start, t.end, t.speaker) for t in self.project.documents.turns(document_id)
             ]
         for start, end, speaker in self._speakers[document_id]:
             if start <= offset <= end:
@@ -237,12 +237,16 @@ class ReviewScreen(Screen[None]):
     def action_accept(self) -> None:
         item = self.current
         if item is not None:
-            self._decide(f"Accepted '{item.code}'", lambda: store.accept(self.project, [item.id]))
+            self._decide(
+                f"Accepted '{item.code}'", lambda: self.project.suggestions.accept([item.id])
+            )
 
     def action_reject(self) -> None:
         item = self.current
         if item is not None:
-            self._decide(f"Rejected '{item.code}'", lambda: store.reject(self.project, [item.id]))
+            self._decide(
+                f"Rejected '{item.code}'", lambda: self.project.suggestions.reject([item.id])
+            )
 
     def action_accept_code(self) -> None:
         self._all_of_code("accept")
@@ -266,15 +270,14 @@ class ReviewScreen(Screen[None]):
             if verb == "accept"
             else "They leave the list without being coded."
         )
-        decide = store.accept if verb == "accept" else store.reject
+        suggestions = self.project.suggestions
+        decide = suggestions.accept if verb == "accept" else suggestions.reject
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self._decide(
                     f"{word}ed all {n} of '{item.code}'",
-                    lambda: decide(
-                        self.project, ids, f"{word}ed all {n} suggestion(s) of '{item.code}'"
-                    ),
+                    lambda: decide(ids, f"{word}ed all {n} suggestion(s) of '{item.code}'"),
                 )
 
         self.app.push_screen(

@@ -1,7 +1,11 @@
-"""The main screen: documents, transcript and codebook side by side, and every coding action.
+"""The main screen: documents, transcript and codebook side by side.
 
-All changes go through ``Project`` methods (one action each, so each is undoable); after a
-change the screen re-reads what it shows (:meth:`WorkbenchScreen.reload`). Nothing here writes
+The screen lays out the panes, turns coding keys into calls on the
+:class:`~qualcode.tui.controller.CodingController` (which makes every change, one store action
+each), and refreshes what the resulting messages (:mod:`qualcode.tui.messages`) say changed:
+after a coding, the shown document's codings, its row in the documents list and the counts of
+the codes involved — never every document and every count. The codebook pane
+(:mod:`qualcode.tui.widgets.codebook_pane`) owns its own keys and dialogs. Nothing here writes
 SQL, and nothing here imports spaCy.
 """
 
@@ -9,7 +13,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -19,32 +22,23 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from qualcode.errors import QualcodeError
 from qualcode.store import Project
 from qualcode.store import workbench as wb
 from qualcode.store.records import Code, Coding
-from qualcode.tui.colors import code_colors
-from qualcode.tui.history import step_history
-from qualcode.tui.widgets.codebook import CodebookTree, CodeDetail
+from qualcode.tui.controller import CodingController, Outcome
+from qualcode.tui.messages import (
+    CodebookChanged,
+    CodingsChanged,
+    MemosChanged,
+    PinsChanged,
+    ProjectChanged,
+)
+from qualcode.tui.widgets.codebook import CodebookTree
+from qualcode.tui.widgets.codebook_pane import PANE_BINDINGS, CodebookPane
 from qualcode.tui.widgets.documents import DocumentList, DocumentOptions
 from qualcode.tui.widgets.transcript import Transcript
 
-TREE_BINDINGS = [
-    Binding("a", "screen.add_code", "Add code"),
-    Binding("e", "screen.edit_code", "Edit"),
-    Binding("R", "screen.rename_code", "Rename", show=False),
-    Binding("M", "screen.move_code", "Move"),
-    Binding("J", "screen.merge_code", "Merge"),
-    Binding("delete,D", "screen.delete_code", "Delete"),
-    Binding("m", "screen.code_memo", "Memo"),
-    Binding("escape", "screen.focus_transcript", "Back to text", show=False),
-    *[Binding(str(n), f"screen.pin({n})", f"Pin to {n}", show=False) for n in range(1, 10)],
-    Binding("0", "screen.pin(0)", "Unpin", show=False),
-]
-
-
-class WorkbenchTree(CodebookTree):
-    BINDINGS = TREE_BINDINGS
+TREE_BINDINGS = PANE_BINDINGS  # the codebook pane's keys (the help lists them under its name)
 
 
 class WorkbenchScreen(Screen[None]):
@@ -61,26 +55,33 @@ class WorkbenchScreen(Screen[None]):
             priority=True,
             tooltip="Cancel moving a coding's boundaries",
         ),
-        Binding("enter,c", "code", "Code"),
+        Binding(
+            "enter,c",
+            "code",
+            "Code",
+            tooltip="Code the selection: pick one or more codes, or type a new name",
+        ),
         *[
             Binding(str(n), f"quick_code({n})", f"Code with pin {n}", show=False)
             for n in range(1, 10)
         ],
-        Binding("i", "codings_here", "Codings here"),
-        Binding("x", "remove_coding", "Uncode"),
-        Binding("m", "coding_memo", "Memo"),
-        Binding("M", "document_memo", "Doc memo", show=False),
-        Binding("d", "focus_documents", "Docs", show=False),
-        Binding("C", "focus_codebook", "Codebook", show=False),
+        Binding(
+            "i", "codings_here", "Codings here", tooltip="Who coded what here; remove, memo, move"
+        ),
+        Binding("x", "remove_coding", "Uncode", tooltip="Remove a code from the selected passage"),
+        Binding("m", "coding_memo", "Memo", tooltip="Write a memo on a coding at the cursor"),
+        Binding(
+            "M", "document_memo", "Doc memo", show=False, tooltip="Write a memo on the document"
+        ),
+        Binding("d", "focus_documents", "Docs", show=False, tooltip="Go to the documents list"),
+        Binding("C", "focus_codebook", "Codebook", show=False, tooltip="Go to the codebook"),
     ]
 
     def __init__(self, project: Project) -> None:
         super().__init__()
         self.project = project
+        self.controller = CodingController(project)
         self.document_id: int | None = None
-        self.codes: list[Code] = []
-        self.color_map: dict[int, str] = {}
-        self.pins: dict[int, int] = {}
         self.editing: Coding | None = None  # coding whose boundaries are being moved
         self._flash = ""  # a one-off note for the status line, cleared when the cursor moves
         self._data_version = 0
@@ -93,83 +94,101 @@ class WorkbenchScreen(Screen[None]):
                 yield DocumentList(id="documents")
             with Vertical(id="center", classes="pane"):
                 yield Transcript(id="transcript")
-            with Vertical(id="right", classes="pane"):
-                yield WorkbenchTree(id="codebook")
-                yield CodeDetail(id="detail")
+            yield CodebookPane(self.controller, id="right", classes="pane")
         yield Static("", id="status")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#left").border_title = "Documents (d)"
         self.query_one("#left").border_subtitle = "speakers · words · coded"
-        self.query_one("#right").border_title = "Codebook (C)"
-        self.query_one("#right").border_subtitle = "codings: this doc/all"
+        self.pane.border_title = "Codebook (C)"
+        self.pane.border_subtitle = "codings: this doc/all"
         self._data_version = self.project.data_version
         self.reload(first=True)
-        self.query_one(Transcript).focus()
+        self.transcript.focus()
         interval = getattr(self.app, "poll_interval", 1.5)
         if interval:
             self.set_interval(interval, self.poll_external_changes)
 
-    # ------------------------------------------------------------------ loading
+    # ------------------------------------------------------------------ parts
 
     @property
     def transcript(self) -> Transcript:
         return self.query_one(Transcript)
 
     @property
+    def pane(self) -> CodebookPane:
+        return self.query_one(CodebookPane)
+
+    @property
     def tree(self) -> CodebookTree:
         return self.query_one(CodebookTree)
 
+    @property
+    def documents(self) -> DocumentList:
+        return self.query_one(DocumentList)
+
+    @property
+    def codes(self) -> list[Code]:
+        return self.pane.codes
+
+    @property
+    def color_map(self) -> dict[int, str]:
+        return self.pane.color_map
+
+    @property
+    def pins(self) -> dict[int, int]:
+        return self.pane.pins
+
+    def code_name(self, code_id: int) -> str:
+        return self.pane.code_name(code_id)
+
+    # ------------------------------------------------------------------ loading
+
     def reload(self, first: bool = False) -> None:
-        """Re-read codes, documents and the shown document's codings from the project."""
-        self.codes = self.project.codes()
-        self.color_map = code_colors(self.codes)
-        self.pins = wb.pins(self.project)
-        rows = wb.document_rows(self.project)
-        ids = [r.id for r in rows]
+        """Read everything the screen shows again: on open, after a codebook edit, and when
+        another program changed the file. A coding never comes here (see
+        :meth:`_codings_changed`)."""
+        project = self.project
+        rows = wb.document_rows(project)
+        ids = {r.id for r in rows}
         if self.document_id not in ids:
-            self.document_id = ids[0] if ids else None
+            self.document_id = rows[0].id if rows else None
             first = True
-        self.query_one(DocumentList).set_rows(rows, self.document_id)
+        self.documents.set_rows(rows, self.document_id)
+        doc_counts = wb.code_counts(project, self.document_id) if self.document_id else {}
+        self.pane.load(project.codebook.codes(), doc_counts, wb.pins(project))
         names = {c.id: c.name for c in self.codes}
-        transcript = self.transcript
         if first:
             self._load_document()
         else:
-            transcript.set_code_style(self.color_map, names)
+            self.transcript.set_code_style(self.color_map, names)
             if self.document_id is not None:
-                transcript.set_codings(self.project.codings(document=self.document_id))
-        self._refresh_tree()
+                self.transcript.set_codings(project.codings.list(document=self.document_id))
         self._update_status()
 
     def _load_document(self) -> None:
         transcript = self.transcript
         names = {c.id: c.name for c in self.codes}
+        center = self.query_one("#center")
         if self.document_id is None:
             transcript.load("", [], [], [], self.color_map, names)
-            self.query_one("#center").border_title = "No documents: qualcode import PROJECT FILES"
+            center.border_title = "No documents: qualcode import PROJECT FILES"
             return
-        doc = self.project.document(self.document_id)
+        documents = self.project.documents
+        doc = documents.get(self.document_id)
         transcript.load(
             doc.text,
-            self.project.turns(doc.id),
-            self.project.sentences(doc.id),
-            self.project.codings(document=doc.id),
+            documents.turns(doc.id),
+            documents.sentences(doc.id),
+            self.project.codings.list(document=doc.id),
             self.color_map,
             names,
         )
-        rows = self.query_one(DocumentList).rows
+        rows = self.documents.rows
         position = next((i for i, r in enumerate(rows, 1) if r.id == doc.id), 0)
-        self.query_one("#center").border_title = doc.name
-        self.query_one(
-            "#center"
-        ).border_subtitle = f"document {position}/{len(rows)} · d documents · ? help"
-
-    def _refresh_tree(self) -> None:
-        counts = wb.code_counts(self.project, self.document_id) if self.document_id else {}
-        self.tree.set_codes(self.codes, self.color_map, counts, self.pins)
-        self._show_detail(self.tree.code_id)
+        center.border_title = doc.name
+        center.border_subtitle = f"document {position}/{len(rows)} · d documents · ? help"
 
     def open_document(
         self, document_id: int, span: tuple[int, int] | None = None, exact: bool = False
@@ -179,10 +198,8 @@ class WorkbenchScreen(Screen[None]):
         if document_id != self.document_id:
             self.document_id = document_id
             self._load_document()
-            self.query_one(DocumentList).set_rows(
-                self.query_one(DocumentList).rows, self.document_id
-            )
-            self._refresh_tree()
+            self.documents.set_rows(self.documents.rows, self.document_id)
+            self.tree.set_doc_counts(wb.code_counts(self.project, document_id))
         if span is not None:
             self.transcript.jump_to(span[0], span[1], exact=exact)
         self._update_status()
@@ -198,7 +215,72 @@ class WorkbenchScreen(Screen[None]):
             self.reload()
             self.notify("The project was changed by another program; view updated.", timeout=3)
 
-    # ------------------------------------------------------------------ status & detail
+    # ------------------------------------------------------------------ what changed
+
+    @on(CodingsChanged)
+    def _codings_changed(self, event: CodingsChanged) -> None:
+        """Codings changed in one document: its codings (if shown), its row in the list and
+        the counts of the codes concerned; each an indexed query of that document or code."""
+        event.stop()
+        document = event.document_id
+        if document is None or not event.code_ids:
+            self.reload()
+            return
+        project = self.project
+        shown = document == self.document_id
+        if shown:
+            self.transcript.set_codings(project.codings.list(document=document))
+        row = wb.document_row(project, document)
+        if row is not None:
+            self.documents.update_row(row)
+        totals = wb.code_counts(project, code_ids=event.code_ids)
+        here = wb.code_counts(project, document, code_ids=event.code_ids) if shown else {}
+        self.tree.update_counts(here, totals)
+        if shown and event.jump is not None:
+            self.transcript.jump_to(*event.jump, exact=True)
+        self._update_status()
+
+    @on(CodebookChanged)
+    def _codebook_changed(self, event: CodebookChanged) -> None:
+        event.stop()
+        self.reload()
+        if event.select is not None:
+            self.tree.select_code(event.select)
+
+    @on(MemosChanged)
+    def _memos_changed(self, event: MemosChanged) -> None:
+        event.stop()
+        if event.target_type == "code":
+            self.pane.show_detail(self.tree.code_id)
+        elif event.target_type == "coding" and self.document_id is not None:
+            self.transcript.set_codings(self.project.codings.list(document=self.document_id))
+
+    @on(PinsChanged)
+    def _pins_changed(self, event: PinsChanged) -> None:
+        event.stop()
+        self.pane.set_pins(self.controller.pins())
+
+    @on(ProjectChanged)
+    def _project_changed(self, event: ProjectChanged) -> None:
+        event.stop()
+        self.reload()
+
+    def report(self, outcome: Outcome, flash: bool = False, timeout: float = 3) -> bool:
+        """Post what a change changed and say what it did: in the status line (``flash``:
+        coding is repeated all day, and a toast re-lays out the whole screen) or a toast."""
+        if outcome.error:
+            self.notify(outcome.error, severity="error", timeout=6)
+            return False
+        for message in outcome.messages:
+            self.post_message(message)
+        if outcome.ok and flash:
+            self._flash = outcome.note
+            self._update_status()
+        elif outcome.note:
+            self.notify(outcome.note, timeout=timeout if outcome.ok else 2)
+        return outcome.ok
+
+    # ------------------------------------------------------------------ status
 
     def _update_status(self) -> None:
         status = self.query_one("#status", Static)
@@ -210,9 +292,8 @@ class WorkbenchScreen(Screen[None]):
         doc = self.query_one("#center").border_title or ""
         start, end = t.selection
         here = t.codings_at_selection()
-        pct = next(
-            (r.coded for r in self.query_one(DocumentList).rows if r.id == self.document_id), 0
-        )
+        row = self.documents.row(self.document_id)
+        pct = row.coded if row is not None else 0
         text = Text()
         text.append(f" {coder} ", style="bold")
         if self._flash:
@@ -234,46 +315,17 @@ class WorkbenchScreen(Screen[None]):
             text.append("  READ-ONLY (newer project version)", style="bold red")
         status.update(text)
 
-    def _show_detail(self, code_id: int | None) -> None:
-        code = next((c for c in self.codes if c.id == code_id), None)
-        memo = None
-        if code is not None:
-            memos = self.project.memos("code", code.id)
-            memo = "\n".join(f"{m.coder}: {m.text}" for m in memos) or None
-        self.query_one(CodeDetail).show_code(
-            code, self.color_map.get(code_id or -1, "#888888"), memo
-        )
-
     @on(Transcript.SelectionChanged)
     def _selection_changed(self) -> None:
         self._flash = ""
         self._update_status()
-
-    @on(CodebookTree.CodeHighlighted)
-    def _code_highlighted(self, event: CodebookTree.CodeHighlighted) -> None:
-        self._show_detail(event.code_id)
 
     @on(DocumentList.Opened)
     def _document_opened(self, event: DocumentList.Opened) -> None:
         self.open_document(event.document_id)
         self.action_focus_transcript()  # on a narrow screen this hides the list again
 
-    # ------------------------------------------------------------------ helpers
-
-    def attempt(self, what: Callable[[], Any]) -> Any:
-        """Run a project change; a user error becomes a notification, never a crash."""
-        try:
-            return what()
-        except QualcodeError as exc:
-            self.notify(str(exc), severity="error", timeout=6)
-        except sqlite3.Error as exc:
-            self.notify(f"could not save: {exc}", severity="error", timeout=6)
-        return None
-
-    def after_change(self) -> None:
-        self.reload()
-        # Our own commits do not move data_version; keep the baseline in step anyway.
-        self._data_version = self.project.data_version
+    # ------------------------------------------------------------------ coding
 
     def _target_span(self) -> tuple[int, int] | None:
         t = self.transcript
@@ -285,17 +337,11 @@ class WorkbenchScreen(Screen[None]):
             start, end = t.units[t.cursor]
         return start, end
 
-    def code_name(self, code_id: int) -> str:
-        return next((c.name for c in self.codes if c.id == code_id), "?")
-
-    # ------------------------------------------------------------------ coding
-
     def action_code(self) -> None:
         if self.editing is not None:
             self._save_bounds()
             return
-        span = self._target_span()
-        if span is None:
+        if self._target_span() is None:
             return
         from qualcode.tui.screens.picker import CodePicker
 
@@ -314,50 +360,28 @@ class WorkbenchScreen(Screen[None]):
             return
         self._ask_parent(names[0], ids, span)
 
-    def _theme_of(self, code_id: int | None) -> Code | None:
-        """The theme a code belongs to (itself when it is a theme)."""
-        code = next((c for c in self.codes if c.id == code_id), None)
-        while code is not None and code.parent_id is not None:
-            parent = next((c for c in self.codes if c.id == code.parent_id), None)
-            if parent is None:
-                break
-            code = parent
-        return code
-
     def _ask_parent(self, name: str, ids: list[int], span: tuple[int, int]) -> None:
         """A code made from the picker goes where the researcher says, by default under the
         theme of the code highlighted in the codebook (Enter accepts that)."""
         from qualcode.tui.screens.dialogs import TOP_LEVEL, ChooseCodeScreen
 
-        theme = self._theme_of(self.tree.code_id)
+        theme = self.pane.theme_of(self.tree.code_id)
 
         def chosen(target: int | str | None) -> None:
             if target is None:
                 self.notify(f"Code '{name}' not created", timeout=2)
                 return
             parent = None if target == TOP_LEVEL else int(target)
-            where = "at the top level" if parent is None else f"under '{self.code_name(parent)}'"
-            doc_id = self.document_id
-            if doc_id is None:
+            if self.document_id is None:
                 return
-            todo = [i for i in ids if i not in self._mine_on(span)]
-            project = self.project
-
-            def create_and_code() -> int:
-                # One action, so one z takes back both the code and the coding.
-                with project.action("code.add", f"Created code '{name}' {where} and coded"):
-                    new_id = project.add_code(name, parent=parent)
-                    project.add_codings(doc_id, [*todo, new_id], *span)
-                return new_id
-
-            new_id = self.attempt(create_and_code)
-            if new_id is None:
-                return
-            self.after_change()
-            self.tree.select_code(int(new_id))
-            self.notify(f"Created code '{name}' {where}", timeout=3)
-            self._flash = "Coded: " + ", ".join(map(self.code_name, [*todo, int(new_id)]))
-            self._update_status()
+            outcome = self.controller.create_code_and_apply(
+                name, parent, self.document_id, *span, also=ids, shown=self.transcript.codings
+            )
+            if self.report(outcome, flash=True):
+                where = (
+                    "at the top level" if parent is None else f"under '{self.code_name(parent)}'"
+                )
+                self.notify(f"Created code '{name}' {where}", timeout=3)
 
         self.app.push_screen(
             ChooseCodeScreen(
@@ -370,37 +394,18 @@ class WorkbenchScreen(Screen[None]):
             chosen,
         )
 
-    def _mine_on(self, span: tuple[int, int]) -> set[int]:
-        """Codes this coder already put on exactly ``span``."""
-        return {
-            c.code_id
-            for c in self.transcript.codings
-            if (c.start, c.end) == span and c.coder == self.project.coder
-        }
-
     def apply_codes(self, code_ids: list[int], span: tuple[int, int] | None = None) -> bool:
         span = span or self._target_span()
         if span is None or self.document_id is None:
             return False
-        doc_id = self.document_id
-        start, end = span
-        existing = self._mine_on(span)
-        todo = [i for i in code_ids if i not in existing]
-        if not todo:
-            self.notify("That passage already has " + ", ".join(map(self.code_name, code_ids)))
-            return False
-        if len(todo) == 1:
-            done = self.attempt(lambda: self.project.add_coding(doc_id, todo[0], start, end))
-        else:
-            done = self.attempt(lambda: self.project.add_codings(doc_id, todo, start, end))
-        if done is None:
-            return False
-        self.after_change()
-        # Said in the status line rather than a toast: a toast re-lays out the whole screen
-        # and coding is the action repeated all day.
-        self._flash = "Coded: " + ", ".join(map(self.code_name, todo))
-        self._update_status()
-        return True
+        outcome = self.controller.code(
+            self.document_id,
+            *span,
+            code_ids,
+            shown=self.transcript.codings,
+            names={c.id: c.name for c in self.codes},
+        )
+        return self.report(outcome, flash=True)
 
     def action_quick_code(self, slot: int) -> None:
         code_id = self.pins.get(slot)
@@ -464,9 +469,7 @@ class WorkbenchScreen(Screen[None]):
         self._choose_coding(self._remove, "remove")
 
     def _remove(self, coding: Coding) -> None:
-        if self.attempt(lambda: self.project.remove_coding(coding.id)) is not None:
-            self.after_change()
-            self.notify(f"Removed '{coding.code}' (z undoes)", timeout=3)
+        self.report(self.controller.remove(coding))
 
     def action_coding_memo(self) -> None:
         self._choose_coding(self._edit_coding_memo, "memo")
@@ -474,44 +477,31 @@ class WorkbenchScreen(Screen[None]):
     def _edit_coding_memo(self, coding: Coding) -> None:
         from qualcode.tui.screens.dialogs import MemoScreen
 
-        def save(text: str | None) -> None:
-            if text is None or text == (coding.memo or ""):
-                return
-            if self.attempt(lambda: self.project.update_coding(coding.id, memo=text)) is None:
-                return
-            self.after_change()
-            self.notify("Memo saved" if text else "Memo cleared", timeout=2)
+        current = self.controller.memo("coding", coding.id)
 
-        self.app.push_screen(MemoScreen(f"Memo on '{coding.code}'", coding.memo or ""), save)
+        def save(text: str | None) -> None:
+            if text is not None and text != current:
+                outcome = self.controller.set_memo("coding", coding.id, text)
+                if outcome.ok and not text:
+                    outcome.note = "Memo cleared"
+                self.report(outcome, timeout=2)
+
+        self.app.push_screen(MemoScreen(f"Memo on '{coding.code}'", current), save)
 
     def action_document_memo(self) -> None:
         if self.document_id is None:
             return
-        self._edit_memo("document", self.document_id, self.query_one("#center").border_title)
-
-    def action_code_memo(self) -> None:
-        code_id = self.tree.code_id
-        if code_id is None:
-            return
-        self._edit_memo("code", code_id, self.code_name(code_id))
-
-    def _edit_memo(self, target_type: str, target_id: int, label: str | None) -> None:
         from qualcode.tui.screens.dialogs import MemoScreen
 
-        mine = [
-            m for m in self.project.memos(target_type, target_id) if m.coder == self.project.coder
-        ]
-        current = mine[0].text if mine else ""
+        document_id = self.document_id
+        label = self.query_one("#center").border_title
+        current = self.controller.memo("document", document_id)
 
         def save(text: str | None) -> None:
-            if text is None or text == current:
-                return
-            done = self.attempt(lambda: self.project.set_memo(target_type, target_id, text) or True)
-            if done:
-                self.after_change()
-                self.notify("Memo saved" if text else "Memo deleted", timeout=2)
+            if text is not None and text != current:
+                self.report(self.controller.set_memo("document", document_id, text), timeout=2)
 
-        self.app.push_screen(MemoScreen(f"Your memo on {target_type} '{label}'", current), save)
+        self.app.push_screen(MemoScreen(f"Your memo on document '{label}'", current), save)
 
     # ------------------------------------------------------------------ boundaries
 
@@ -525,15 +515,9 @@ class WorkbenchScreen(Screen[None]):
         coding, self.editing = self.editing, None
         if coding is None:
             return
-        start, end = self.transcript.selection
-        if (start, end) == (coding.start, coding.end):
-            self._update_status()
-            return
-        if self.attempt(
-            lambda: self.project.update_coding(coding.id, start=start, end=end) or True
-        ):
-            self.after_change()
-            self.notify(f"Moved '{coding.code}' to [{start}:{end}]", timeout=2)
+        outcome = self.controller.move(coding, *self.transcript.selection)
+        if outcome.ok or outcome.error:
+            self.report(outcome, timeout=2)
         self._update_status()
 
     def _end_bounds(self) -> None:
@@ -556,22 +540,12 @@ class WorkbenchScreen(Screen[None]):
     # ------------------------------------------------------------------ undo / redo
 
     def undo(self) -> None:
-        self._undo_redo(forward=False)
+        self._end_bounds()
+        self.report(self.controller.undo(), timeout=4)
 
     def redo(self) -> None:
-        self._undo_redo(forward=True)
-
-    def _undo_redo(self, forward: bool) -> None:
         self._end_bounds()
-        event = step_history(self, self.project, forward)
-        if event is None:
-            return
-        self.after_change()
-        for change in event.changes:
-            row = change.get("before") or change.get("after") or {}
-            if change.get("table") == "codings" and row.get("document_id") == self.document_id:
-                self.transcript.jump_to(int(row["start"]), int(row["end"]), exact=True)
-                break
+        self.report(self.controller.redo(), timeout=4)
 
     # ------------------------------------------------------------------ focus
 
@@ -585,152 +559,3 @@ class WorkbenchScreen(Screen[None]):
     def action_focus_transcript(self) -> None:
         self.remove_class("-show-docs")
         self.transcript.focus()
-
-    # ------------------------------------------------------------------ codebook editing
-
-    def _selected_code(self) -> Code | None:
-        code_id = self.tree.code_id
-        code = next((c for c in self.codes if c.id == code_id), None)
-        if code is None:
-            self.notify("Highlight a code in the codebook first (C)", severity="warning")
-        return code
-
-    def action_add_code(self) -> None:
-        from qualcode.tui.screens.dialogs import CodeForm, CodeFormScreen
-
-        parent = next((c for c in self.codes if c.id == self.tree.code_id), None)
-        if parent is not None and parent.depth > 0 and parent.parent_id is not None:
-            parent = next((c for c in self.codes if c.id == parent.parent_id), parent)
-        where = f" under '{parent.name}'" if parent else " (top level)"
-
-        def save(form: CodeForm | None) -> None:
-            if form is None:
-                return
-            fields = {k: v for k, v in form.fields.items() if v}
-            code_id = self.attempt(
-                lambda: self.project.add_code(
-                    form.name, parent=parent.id if parent else None, **fields
-                )
-            )
-            if code_id is not None:
-                self.after_change()
-                self.tree.select_code(int(code_id))
-                self.notify(f"Added code '{form.name}'{where}", timeout=3)
-
-        self.app.push_screen(CodeFormScreen(f"New code{where}"), save)
-
-    def action_edit_code(self) -> None:
-        code = self._selected_code()
-        if code is None:
-            return
-        from qualcode.tui.screens.dialogs import CodeForm, CodeFormScreen
-
-        def save(form: CodeForm | None) -> None:
-            if form is None:
-                return
-            project = self.project
-
-            def change() -> bool:
-                changed = {k: v for k, v in form.fields.items() if (getattr(code, k) or "") != v}
-                if "color" in changed and not changed["color"]:
-                    changed["color"] = None  # type: ignore[assignment]
-                if not changed and form.name == code.name:
-                    return False
-                with project.action("code.edit", f"Edited code '{code.name}'"):
-                    if form.name != code.name:
-                        project.rename_code(code.id, form.name)
-                    if changed:
-                        project.update_code(code.id, **changed)
-                return True
-
-            if self.attempt(change):
-                self.after_change()
-                self.notify(f"Saved '{form.name}'", timeout=2)
-
-        self.app.push_screen(CodeFormScreen(f"Edit '{code.name}'", code), save)
-
-    def action_rename_code(self) -> None:
-        self.action_edit_code()
-
-    def action_move_code(self) -> None:
-        code = self._selected_code()
-        if code is None:
-            return
-        from qualcode.tui.screens.dialogs import TOP_LEVEL, ChooseCodeScreen
-
-        blocked = set(self.project.descendant_ids(code.id))
-        choices = [c for c in self.codes if c.id not in blocked]
-
-        def moved(target: int | str | None) -> None:
-            if target is None:
-                return
-            parent = None if target == TOP_LEVEL else int(target)
-            if self.attempt(lambda: self.project.move_code(code.id, parent) or True):
-                self.after_change()
-                where = (
-                    "to the top level" if parent is None else f"under '{self.code_name(parent)}'"
-                )
-                self.notify(f"Moved '{code.name}' {where}", timeout=3)
-
-        self.app.push_screen(
-            ChooseCodeScreen(f"Move '{code.name}' under…", choices, self.color_map, allow_top=True),
-            moved,
-        )
-
-    def action_merge_code(self) -> None:
-        code = self._selected_code()
-        if code is None:
-            return
-        from qualcode.tui.screens.dialogs import ChooseCodeScreen
-
-        blocked = set(self.project.descendant_ids(code.id))
-        choices = [c for c in self.codes if c.id not in blocked]
-
-        def merged(target: int | str | None) -> None:
-            if not isinstance(target, int):
-                return
-            name = self.code_name(target)
-            moved = self.attempt(lambda: self.project.merge_codes(code.id, target))
-            if moved is not None:
-                self.after_change()
-                self.tree.select_code(target)
-                self.notify(f"Merged '{code.name}' into '{name}' ({moved} coding(s) moved)")
-
-        self.app.push_screen(
-            ChooseCodeScreen(f"Merge '{code.name}' into…", choices, self.color_map), merged
-        )
-
-    def action_delete_code(self) -> None:
-        code = self._selected_code()
-        if code is None:
-            return
-        from qualcode.tui.screens.dialogs import ConfirmScreen
-
-        def confirmed(yes: bool | None) -> None:
-            if not yes:
-                return
-            if self.attempt(lambda: self.project.delete_code(code.id, force=True)) is not None:
-                self.after_change()
-                self.notify(f"Deleted '{code.name}' (z undoes)", timeout=3)
-
-        detail = ""
-        if code.coding_count or code.child_count:
-            detail = (
-                f"It has {code.coding_count} coding(s), which are deleted with it, and "
-                f"{code.child_count} sub-code(s), which move up a level. Undo (z) brings it back."
-            )
-        self.app.push_screen(ConfirmScreen(f"Delete code '{code.name}'?", detail), confirmed)
-
-    def action_pin(self, slot: int) -> None:
-        code_id = self.tree.code_id
-        if code_id is None:
-            return
-        if slot == 0:
-            for s, c in list(self.pins.items()):
-                if c == code_id:
-                    self.attempt(lambda s=s: wb.set_pin(self.project, s, None))
-            self.notify(f"Unpinned '{self.code_name(code_id)}'", timeout=2)
-        else:
-            self.attempt(lambda: wb.set_pin(self.project, slot, code_id))
-            self.notify(f"Key {slot} now codes '{self.code_name(code_id)}'", timeout=3)
-        self.after_change()

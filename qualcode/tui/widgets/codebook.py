@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import Static, Tree
@@ -28,6 +30,26 @@ class CodebookTree(Tree[int]):
         self.guide_depth = 2
         self.codes: list[Code] = []
         self._shape: list[tuple[int, int | None, bool]] = []
+        self._colors: dict[int, str] = {}
+        self._pin_of: dict[int, int] = {}
+        self._doc_counts: dict[int, int] = {}  # code id -> codings in the shown document
+        self._totals: dict[int, int] = {}  # code id -> codings in the project
+        self._below: dict[int, set[int]] = {}  # code id -> itself and its descendants
+        self._parent_of: dict[int, int | None] = {}
+        self._node_of: dict[int, TreeNode[int]] = {}
+
+    def _label(self, code: Code) -> Text:
+        label = Text()
+        label.append("■ ", style=self._colors.get(code.id, "#888888"))
+        if code.id in self._pin_of:
+            label.append(f"[{self._pin_of[code.id]}] ", style="bold")
+        label.append(code.name, style="bold" if code.depth == 0 else "")
+        below = self._below.get(code.id, {code.id})
+        here = sum(self._doc_counts.get(i, 0) for i in below)
+        total = sum(self._totals.get(i, 0) for i in below)
+        if total:
+            label.append(f" {here}/{total}", style="dim")
+        return label
 
     def set_codes(
         self,
@@ -37,31 +59,17 @@ class CodebookTree(Tree[int]):
         pins: dict[int, int],
     ) -> None:
         """Rebuild, keeping the cursor on the same code and open themes open. When only the
-        counts changed (the usual case after coding) the labels are updated in place, which
-        keeps coding fast."""
-        pin_of = {code_id: slot for slot, code_id in pins.items()}
-        totals = _totals(codes)
-        per_code = {c.id: c.coding_count for c in codes}
-        labels = {}
-        for code in codes:
-            label = Text()
-            label.append("■ ", style=colors.get(code.id, "#888888"))
-            if code.id in pin_of:
-                label.append(f"[{pin_of[code.id]}] ", style="bold")
-            label.append(code.name, style="bold" if code.depth == 0 else "")
-            here = sum(doc_counts.get(i, 0) for i in totals[code.id])
-            total = sum(per_code.get(i, 0) for i in totals[code.id])
-            if total:
-                label.append(f" {here}/{total}", style="dim")
-            labels[code.id] = label
+        counts changed the labels are updated in place."""
+        self._colors = colors
+        self._pin_of = {code_id: slot for slot, code_id in pins.items()}
+        self._doc_counts = dict(doc_counts)
+        self._totals = {c.id: c.coding_count for c in codes}
+        self._below = _totals(codes)
+        self._parent_of = {c.id: c.parent_id for c in codes}
         shape = [(c.id, c.parent_id, c.child_count > 0) for c in codes]
         if self.codes and shape == self._shape:
             self.codes = codes
-            for node in self._all_nodes():
-                label = labels.get(node.data) if node.data is not None else None
-                if label is not None and label.markup != getattr(node, "_qc_markup", None):
-                    node._qc_markup = label.markup  # type: ignore[attr-defined]
-                    node.set_label(label)
+            self._relabel(c.id for c in codes)
             return
         self._shape = shape
         keep = self.cursor_node.data if self.cursor_node is not None else None
@@ -72,18 +80,58 @@ class CodebookTree(Tree[int]):
         nodes: dict[int, TreeNode[int]] = {}
         for code in codes:
             parent = nodes.get(code.parent_id, self.root) if code.parent_id else self.root
-            label = labels[code.id]
+            label = self._label(code)
             if code.child_count:
                 node = parent.add(label, data=code.id, expand=code.id in expanded or first_build)
             else:
                 node = parent.add_leaf(label, data=code.id)
             node._qc_markup = label.markup  # type: ignore[attr-defined]
             nodes[code.id] = node
+        self._node_of = nodes
         self.root.expand()
         if keep is not None and keep in nodes:
             self.call_after_refresh(self._restore_cursor, keep)
         elif first_build and codes:
             self.call_after_refresh(self._restore_cursor, codes[0].id)
+
+    def update_counts(self, doc_counts: dict[int, int], totals: dict[int, int]) -> None:
+        """New counts for some codes (in the shown document, in the project): relabel those
+        codes and the themes above them, nothing else."""
+        self._doc_counts.update(doc_counts)
+        self._totals.update(totals)
+        touched: set[int] = set()
+        for code_id in {*doc_counts, *totals}:
+            current: int | None = code_id
+            while current is not None and current not in touched:
+                touched.add(current)
+                current = self._parent_of.get(current)
+        self._relabel(touched)
+
+    def total(self, code_id: int) -> int:
+        """Codings of this code (alone) in the project, as the tree last counted them."""
+        return self._totals.get(code_id, 0)
+
+    def set_doc_counts(self, doc_counts: dict[int, int]) -> None:
+        """Another document is shown: every code's 'here' count changes."""
+        self._doc_counts = dict(doc_counts)
+        self._relabel(c.id for c in self.codes)
+
+    def set_pins(self, pins: dict[int, int]) -> None:
+        pin_of = {code_id: slot for slot, code_id in pins.items()}
+        changed = {k for k in {*pin_of, *self._pin_of} if pin_of.get(k) != self._pin_of.get(k)}
+        self._pin_of = pin_of
+        self._relabel(changed)
+
+    def _relabel(self, code_ids: Iterable[int]) -> None:
+        by_id = {c.id: c for c in self.codes}
+        for code_id in code_ids:
+            code, node = by_id.get(code_id), self._node_of.get(code_id)
+            if code is None or node is None:
+                continue
+            label = self._label(code)
+            if label.markup != getattr(node, "_qc_markup", None):
+                node._qc_markup = label.markup  # type: ignore[attr-defined]
+                node.set_label(label)
 
     def _restore_cursor(self, code_id: int) -> None:
         for node in self._all_nodes():

@@ -19,6 +19,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.color import Color
 from textual.geometry import Size
 from textual.message import Message
@@ -28,6 +29,7 @@ from textual.strip import Strip
 from qualcode.store.records import Coding, Sentence, Turn
 
 GUTTER = 2
+CACHE_ROWS = 1024  # rendered rows kept (a few screens' worth, whatever the document's length)
 _WORD = re.compile(r"\S+")
 
 
@@ -115,8 +117,12 @@ class Transcript(ScrollView, can_focus=True):
         self._paragraph_starts: list[int] = []
         self._line_codings: dict[int, list[int]] = {}
         self._covered: list[tuple[int, int]] = []
-        self._layout_width = -1
-        self._cache: dict[int, Strip] = {}
+        self._layout_key: tuple[int, int] = (-1, -1)
+        # Rendered rows by layout index, bounded: a long transcript scrolled end to end must not
+        # keep every row it ever drew. Cleared whole only when every row changes (new layout,
+        # colours, theme); a cursor move or a coding forgets just the rows it touched.
+        self._cache: LRUCache[int, Strip] = LRUCache(CACHE_ROWS)
+        self._marked: tuple[int, int] = (0, 0)  # span drawn as cursor/selection, to forget
         self._drag_anchor: int | None = None
         self._dragged = False
 
@@ -141,7 +147,7 @@ class Transcript(ScrollView, can_focus=True):
         self._unit_starts = [u[0] for u in units]
         self.color_map, self.names = colors, names
         self._paragraph_starts = self._paragraphs()
-        self._layout_width = -1
+        self._layout_key = (-1, -1)
         self.cursor = 0
         self.selection = units[0] if units else (0, 0)
         self.set_codings(codings)
@@ -150,7 +156,10 @@ class Transcript(ScrollView, can_focus=True):
         self._changed()
 
     def set_codings(self, codings: list[Coding]) -> None:
-        """New codings for the shown document (after coding, undo, or another program)."""
+        """New codings for the shown document (after coding, undo, or another program).
+
+        Only the rows under codings that appeared, went or moved are drawn again."""
+        before = {(c.id, c.code_id, c.start, c.end) for c in self.codings}
         self.codings = sorted(codings, key=lambda c: (c.start, -c.end, c.code_id, c.id))
         spans = sorted((c.start, c.end) for c in self.codings)
         merged: list[tuple[int, int]] = []
@@ -161,13 +170,37 @@ class Transcript(ScrollView, can_focus=True):
                 merged.append((start, end))
         self._covered = merged
         self._index_codings()
+        after = {(c.id, c.code_id, c.start, c.end) for c in self.codings}
+        changed = before ^ after
+        if len(changed) > 64 or not self.lines:
+            self._forget_all()
+            return
+        for _id, _code, start, end in changed:
+            self._forget(start, end)
+
+    def _forget_all(self) -> None:
         self._cache.clear()
         self.refresh()
 
+    def _forget(self, start: int, end: int) -> None:
+        """Drop the cached rows showing ``[start, end)`` and redraw just those rows."""
+        if not self.lines:
+            return
+        first = self.line_of_offset(start)
+        last = self.line_of_offset(max(start, end - 1))
+        if last - first + 1 >= len(self._cache):
+            for row in [k for k in self._cache.keys() if first <= k <= last]:
+                self._cache.discard(row)
+        else:
+            for row in range(first, last + 1):
+                self._cache.discard(row)
+        self.refresh_lines(first, last - first + 1)
+
     def set_code_style(self, colors: dict[int, str], names: dict[int, str]) -> None:
+        if (colors, names) == (self.color_map, self.names):
+            return
         self.color_map, self.names = colors, names
-        self._cache.clear()
-        self.refresh()
+        self._forget_all()
 
     # ------------------------------------------------------------------ layout
 
@@ -200,9 +233,12 @@ class Transcript(ScrollView, can_focus=True):
 
     def _relayout(self) -> None:
         width = self.text_width
-        if width == self._layout_width and self.lines:
+        # Keyed on the whole width too: the margin can take a column the text gives up, and
+        # cached rows are as wide as the widget.
+        key = (width, self.scrollable_content_region.width)
+        if key == self._layout_key and self.lines:
             return
-        self._layout_width = width
+        self._layout_key = key
         text = self.text
         lines: list[Line] = []
         for index, turn in enumerate(self.turns):
@@ -217,7 +253,7 @@ class Transcript(ScrollView, can_focus=True):
         self._text_line_index = [i for i, line in enumerate(lines) if line.kind == "text"]
         self._text_line_starts = [lines[i].start for i in self._text_line_index]
         self._index_codings()
-        self._cache.clear()
+        self._forget_all()
         self.virtual_size = Size(self.scrollable_content_region.width, len(lines))
 
     def _index_codings(self) -> None:
@@ -238,7 +274,7 @@ class Transcript(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._cache.clear()
+        self._cache.clear()  # the theme changed: every row's colours did
 
     def line_of_offset(self, offset: int) -> int:
         """Layout row showing document offset ``offset`` (the nearest text row)."""
@@ -368,8 +404,15 @@ class Transcript(ScrollView, can_focus=True):
         return max(0, min(len(self.units) - 1, bisect.bisect_right(self._unit_starts, offset) - 1))
 
     def _changed(self, scroll: bool = True) -> None:
-        self._cache.clear()
-        self.refresh()
+        """The cursor or selection moved: redraw the rows that showed it and the rows that
+        show it now, and nothing else."""
+        start, end = self.selection
+        cur_start, cur_end = self.units[self.cursor] if self.units else (0, 0)
+        marked = (min(start, cur_start), max(end, cur_end))
+        if marked != self._marked:
+            self._forget(*self._marked)
+            self._forget(*marked)
+            self._marked = marked
         if scroll:
             self.scroll_to_selection()
         self.post_message(self.SelectionChanged(self))
