@@ -91,18 +91,12 @@ def import_files(
         prepared = [_prepare(project, path, name or path.stem, encoding, replace) for path in batch]
         todo = [p for p in prepared if isinstance(p, _Prepared)]
         if todo:
-            from qualcode.nlp.segment import segment_documents
-
-            spans = segment_documents(
-                ((p.transcript.text, p.turn_spans) for p in todo), model=model
-            )
-            for item, sentences in zip(todo, spans, strict=True):
-                item.sentences = sentences
+            _segment(todo, model)
         for i, item in enumerate(prepared, start=first):
             if progress:
                 progress(i, len(files), batch[i - first].name)
             if isinstance(item, _Prepared):
-                item = _store(project, item, drop_unplaced)
+                item = item.failure or _with_warnings(_store(project, item, drop_unplaced), item)
             results.append(item)
     if progress:
         progress(len(files), len(files), "")
@@ -119,6 +113,7 @@ class _Prepared:
     transcript: Transcript
     replacing: bool
     sentences: list[tuple[int, int]] = field(default_factory=list)
+    failure: ImportResult | None = None  # set when segmenting this file failed
 
     @property
     def turn_spans(self) -> list[tuple[int, int]]:
@@ -133,11 +128,15 @@ def _prepare(
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
     except QualcodeError as exc:
         return ImportResult(str(path), name, "failed", str(exc))
-    existing = project.find_document(name)
+    except OSError as exc:
+        return ImportResult(str(path), name, "failed", f"{path}: cannot read ({exc.strerror})")
+    except Exception as exc:  # a reader's bug must not stop the other files
+        return ImportResult(str(path), name, "failed", f"{path}: cannot read ({_brief(exc)})")
+    existing = project.documents.find(name)
     if existing is not None and existing.sha256 == sha:
         return ImportResult(str(path), name, "unchanged", "already imported")
     if existing is None:
-        twin = project.document_by_hash(sha)
+        twin = project.documents.by_hash(sha)
         if twin is not None:
             return ImportResult(
                 str(path), name, "duplicate", f"same file already imported as '{twin.name}'"
@@ -151,6 +150,46 @@ def _prepare(
             "(its codings are carried over) or --as NEWNAME",
         )
     return _Prepared(path, name, sha, transcript, replacing=existing is not None)
+
+
+def _segment(todo: list[_Prepared], model: str | None) -> None:
+    """Sentences for each prepared file, all in one ``nlp.pipe`` run when that works.
+
+    If the batch fails, the files are segmented one by one, and a file that fails alone gets
+    its own ``failure`` while the others go on. A missing pipeline (``--model``) is everyone's
+    problem and is raised before anything is tried."""
+    from qualcode.nlp.pipeline import get_pipeline
+    from qualcode.nlp.segment import segment_documents
+
+    get_pipeline(model)
+    try:
+        spans = segment_documents(((p.transcript.text, p.turn_spans) for p in todo), model=model)
+    except Exception as exc:
+        if len(todo) > 1:
+            for item in todo:
+                _segment([item], model)
+            return
+        (item,) = todo
+        message = f"{item.path}: cannot split into sentences ({_brief(exc)})"
+        item.failure = ImportResult(str(item.path), item.name, "failed", message)
+        return
+    for item, sentences in zip(todo, spans, strict=True):
+        item.sentences = sentences
+
+
+def _brief(exc: BaseException) -> str:
+    """An exception as one short line: its type and the first 200 characters of its text."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
+
+
+def _with_warnings(result: ImportResult, item: _Prepared) -> ImportResult:
+    """The reader's warnings (control characters stripped...) added to a success line."""
+    if not result.ok or not item.transcript.warnings:
+        return result
+    note = "; ".join(item.transcript.warnings)
+    message = f"{result.message}; {note}" if result.message else note
+    return ImportResult(result.path, result.name, result.status, message)
 
 
 def _store(project: Project, item: _Prepared, drop_unplaced: bool) -> ImportResult:
@@ -168,14 +207,14 @@ def _store(project: Project, item: _Prepared, drop_unplaced: bool) -> ImportResu
     )
     try:
         if not item.replacing:
-            project.add_document(doc)
+            project.documents.add(doc)
             return ImportResult(
                 str(item.path),
                 item.name,
                 "imported",
                 f"{doc.word_count} words, {len(doc.turns)} turns",
             )
-        dropped = project.replace_document(doc, drop_unplaced=drop_unplaced)
+        dropped = project.documents.replace(doc, drop_unplaced=drop_unplaced)
     except QualcodeError as exc:
         return ImportResult(str(item.path), item.name, "failed", str(exc))
     note = f"; dropped {len(dropped)} coding(s) no longer in the text" if dropped else ""

@@ -91,12 +91,15 @@ def autocode(
     """
     from qualcode.nlp.autocode import autocode as run_autocode
     from qualcode.nlp.autocode import compile_project_rules
-    from qualcode.nlp.rules import RuleError
+    from qualcode.nlp.rules import RuleError, slow_regexes
 
     with open_project(project, coder) as proj:
         try:
             if check:
                 rules = compile_project_rules(proj, codes or None, model)
+                slow = slow_regexes(rules.codes)  # REGEXes that backtrack past their budget
+                if slow:
+                    raise RuleError(slow)
                 render.line(f"All {len(rules.labels)} rule(s) compile.")
                 return
             result = run_autocode(

@@ -20,10 +20,12 @@ class Transcript:
     """A decoded transcript, ready to be segmented and stored.
 
     ``text`` is the document as it will be stored (newlines normalised to ``\\n``, front matter
-    removed); every offset points into it.
+    removed); every offset points into it. ``warnings`` are one line each about what the reader
+    changed on the way (control characters stripped), for the file's import report.
     """
 
     text: str
     turns: list[TurnSpan]
     attributes: dict[str, str] = field(default_factory=dict)
     source_format: str = "txt"
+    warnings: list[str] = field(default_factory=list)

@@ -3,6 +3,13 @@
 Libraries do the format work: python-docx for Word, webvtt-py for WebVTT (it understands voice
 tags), srt for SubRip. Subtitle cues are merged into one turn per run of the same speaker,
 because a researcher codes what a person said, not how a captioner split it.
+
+Every text-based reader decodes through :func:`~qualcode.ingest.decode.decode_text` (NULs refused
+with their byte offset, other control characters stripped and reported in
+``Transcript.warnings``); a .docx body gets the same check. SubRip timing lines are validated
+before the ``srt`` library sees them: its parser takes a cue whose timing line it cannot read
+(``-00:00:03,000 --> ...``) as more text of the cue before, and reads ``99:99:99`` as 100:40:39,
+so a malformed or impossible timing line is refused with its cue number and line.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from qualcode.errors import IngestError
-from qualcode.ingest.decode import decode, normalise_newlines
+from qualcode.ingest.decode import clean_text, decode_text, normalise_newlines
 from qualcode.ingest.frontmatter import split_front_matter
 from qualcode.ingest.model import Transcript, TurnSpan
 from qualcode.ingest.safezip import check_docx
@@ -25,9 +32,10 @@ _CUE_LABEL = re.compile(r"^(?P<name>[^\W\d_][\w'’.\-]*(?: [^\W\d_][\w'’.\-]*
 
 
 def read_plain(path: Path, data: bytes, encoding: str | None) -> Transcript:
-    text = decode(data, str(path), encoding)
-    attributes, body = split_front_matter(text, str(path))
-    return Transcript(body, find_turns(body), attributes, path.suffix.lower().lstrip("."))
+    decoded = decode_text(data, str(path), encoding)
+    attributes, body = split_front_matter(decoded.text, str(path))
+    fmt = path.suffix.lower().lstrip(".")
+    return Transcript(body, find_turns(body), attributes, fmt, decoded.warnings)
 
 
 def read_docx(path: Path, data: bytes, encoding: str | None) -> Transcript:
@@ -45,37 +53,138 @@ def read_docx(path: Path, data: bytes, encoding: str | None) -> Transcript:
     body = "\n".join(p for p in paragraphs if p)
     if not body.strip():
         raise IngestError(f"{path}: the Word document has no text")
+    cleaned = clean_text(body, str(path))
+    body = cleaned.text
     attributes: dict[str, str] = {}
     if body.startswith("---\n"):
         attributes, body = split_front_matter(body, str(path))
-    return Transcript(body, find_turns(body), attributes, "docx")
+    return Transcript(body, find_turns(body), attributes, "docx", cleaned.warnings)
 
 
 def read_vtt(path: Path, data: bytes, encoding: str | None) -> Transcript:
     import webvtt
     from webvtt.errors import MalformedFileError
 
-    text = decode(data, str(path), encoding)
+    decoded = decode_text(data, str(path), encoding)
+    _check_vtt_timings(path, decoded.text)
     try:
-        captions = webvtt.from_buffer(io.StringIO(text)).captions
+        captions = webvtt.from_buffer(io.StringIO(decoded.text)).captions
     except MalformedFileError as exc:
         raise IngestError(f"{path}: malformed WebVTT ({exc})") from exc
     except Exception as exc:
         raise IngestError(f"{path}: malformed WebVTT ({type(exc).__name__}: {exc})") from exc
     cues = [(c.start, getattr(c, "voice", None), c.text) for c in captions]
-    return _from_cues(path, cues, "vtt")
+    return _from_cues(path, cues, "vtt", decoded.warnings)
+
+
+# What webvtt-py accepts as a timing line (hours optional, settings may follow).
+_VTT_TIME = r"(?:[0-9]{1,10}:)?([0-9]{1,2}):([0-9]{1,2})\.[0-9]{1,3}"
+_VTT_TIMING = re.compile(
+    rf"[ \t]*(?P<start>{_VTT_TIME})[ \t]*-->[ \t]*(?P<end>{_VTT_TIME})(?:[ \t].*)?"
+)
+
+
+def _check_vtt_timings(path: Path, text: str) -> None:
+    """Refuse a malformed or impossible cue timing line, naming the cue and the line.
+
+    webvtt-py drops a cue whose timings it cannot read, and its speech with it, without a word;
+    a line with ``-->`` is a timing line in WebVTT (cue text and notes may not contain it)."""
+    count = 0
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        if "-->" not in line:
+            continue
+        count += 1
+        where = f"{path}: cue {count} (line {line_no})"
+        match = _VTT_TIMING.fullmatch(line)
+        if match is None:
+            raise IngestError(
+                f"{where}: malformed timing line '{line.strip()[:80]}' "
+                "(expected HH:MM:SS.mmm --> HH:MM:SS.mmm)"
+            )
+        for name, minutes, seconds in (("start", 2, 3), ("end", 5, 6)):
+            if int(match.group(minutes)) > 59 or int(match.group(seconds)) > 59:
+                raise IngestError(
+                    f"{where}: impossible time '{match.group(name)}' "
+                    "(minutes and seconds run 00-59)"
+                )
 
 
 def read_srt(path: Path, data: bytes, encoding: str | None) -> Transcript:
     import srt
 
-    text = decode(data, str(path), encoding)
+    decoded = decode_text(data, str(path), encoding)
+    text = decoded.text
+    _check_srt_timings(path, text)
+    if (run := _SRT_DIGIT_RUN.search(text)) is not None:
+        line_no = text.count("\n", 0, run.start()) + 1
+        raise IngestError(f"{path}: line {line_no}: a run of 16 or more digits; not a SubRip file?")
     try:
         subtitles = list(srt.parse(text))
     except (srt.SRTParseError, ValueError) as exc:
         raise IngestError(f"{path}: malformed SubRip file ({_one_line(exc)})") from exc
+    for number, subtitle in enumerate(subtitles, start=1):
+        if any(_timing_like(line) for line in subtitle.content.split("\n")):
+            # Never store a timing line as speech, whatever the parser made of the file.
+            cue = subtitle.index if subtitle.index is not None else number
+            raise IngestError(f"{path}: cue {cue}: a timing line inside the cue's text")
     cues = [(_srt_time(s.start), None, s.content) for s in subtitles]
-    return _from_cues(path, cues, "srt")
+    return _from_cues(path, cues, "srt", decoded.warnings)
+
+
+# The delimiters the srt library accepts between fields (it also takes '.' and CJK marks).
+_SRT_DELIM = "[,.:，．。：]"
+_SRT_TIME = (
+    rf"[0-9]{{1,9}}{_SRT_DELIM}[0-9]{{1,9}}{_SRT_DELIM}[0-9]{{1,9}}(?:{_SRT_DELIM}?[0-9]{{0,9}})"
+)
+_SRT_TIME_PARTS = re.compile(
+    rf"([0-9]{{1,9}}){_SRT_DELIM}([0-9]{{1,9}}){_SRT_DELIM}([0-9]{{1,9}})(?:{_SRT_DELIM}?([0-9]{{0,9}}))"
+)
+# A line that means to be a timing line: starts with a (signed) number and has an arrow (two
+# simple checks, both linear in the line's length however long and odd it is).
+_SRT_NUMBER_FIRST = re.compile(r"[ \t]*[-+]?\d")
+_SRT_ARROW = re.compile(r"- *>")
+_SRT_TIMING = re.compile(
+    rf"[ \t]*(?P<start>{_SRT_TIME}) *-[ -] *> *(?P<end>{_SRT_TIME})(?:[ \t].*)?"
+)
+_SRT_INDEX = re.compile(r"[ \t]*([0-9]+)[ \t]*")
+# The srt library's regular expressions take time cubic in the length of a run of digits at
+# every position they try (2,000 digits: 74 s); shorter runs keep it linear.
+_SRT_DIGIT_RUN = re.compile(r"[0-9]{16}")
+
+
+def _timing_like(line: str) -> bool:
+    return _SRT_NUMBER_FIRST.match(line) is not None and _SRT_ARROW.search(line) is not None
+
+
+def _check_srt_timings(path: Path, text: str) -> None:
+    """Refuse a malformed or impossible timing line, naming its cue (number) and line."""
+    previous = ""
+    count = 0
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        if _timing_like(line):
+            count += 1
+            index = _SRT_INDEX.fullmatch(previous)
+            where = f"{path}: cue {index.group(1) if index else count} (line {line_no})"
+            match = _SRT_TIMING.fullmatch(line)
+            if match is None:
+                raise IngestError(
+                    f"{where}: malformed timing line '{line.strip()[:80]}' "
+                    "(expected HH:MM:SS,mmm --> HH:MM:SS,mmm)"
+                )
+            for value in (match.group("start"), match.group("end")):
+                parts = _SRT_TIME_PARTS.fullmatch(value)
+                if (
+                    parts is None
+                    or int(parts.group(2)) > 59
+                    or int(parts.group(3)) > 59
+                    or len(parts.group(4) or "") > 3
+                ):
+                    raise IngestError(
+                        f"{where}: impossible time '{value}' (minutes and seconds run 00-59, "
+                        "milliseconds 000-999)"
+                    )
+        if line.strip():
+            previous = line
 
 
 def _srt_time(delta: object) -> str:
@@ -83,7 +192,12 @@ def _srt_time(delta: object) -> str:
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
-def _from_cues(path: Path, cues: Iterable[tuple[str, str | None, str]], fmt: str) -> Transcript:
+def _from_cues(
+    path: Path,
+    cues: Iterable[tuple[str, str | None, str]],
+    fmt: str,
+    warnings: list[str] | None = None,
+) -> Transcript:
     """Merge consecutive cues of one speaker into turns and lay them out as ``Name: text``."""
     cleaned: list[tuple[str, str | None, str]] = []
     for start, voice, raw in cues:
@@ -125,7 +239,7 @@ def _from_cues(path: Path, cues: Iterable[tuple[str, str | None, str]], fmt: str
         parts.append(label + body)
         turns.append(TurnSpan(pos + len(label), pos + len(label) + len(body), speaker, start))
         pos += len(label) + len(body) + 2
-    return Transcript("\n\n".join(parts), turns, {}, fmt)
+    return Transcript("\n\n".join(parts), turns, {}, fmt, list(warnings or ()))
 
 
 def _one_line(exc: Exception) -> str:

@@ -4,12 +4,21 @@ A .docx is a zip of XML parts. A zip bomb (a few KB that inflate to gigabytes) o
 with entity declarations (billion laughs, external entities) must be turned away with a clear
 message instead of exhausting memory, so every member's declared size and compression ratio is
 checked, and every XML part is parsed once with defusedxml, which rejects DTD and entity tricks.
+
+"Every XML part" is not "every name ending in .xml": the package says which parts are XML in
+``[Content_Types].xml`` (``Override`` by part name, ``Default`` by extension) and points at its
+parts from the ``_rels/*.rels`` relationships, and python-docx follows those whatever the names
+(a main part called ``word/main.bin`` is read as XML). So the parts checked are: the names ending
+in .xml or .rels, every part declared with an XML content type, and every other part that looks
+like XML (its first byte after white space is ``<``, which any DTD needs), so a relationship may
+point anywhere. The main part is the one ``_rels/.rels`` names, which must exist.
 """
 
 from __future__ import annotations
 
+import posixpath
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import defusedxml.ElementTree as safe_et
 from defusedxml import DefusedXmlException
@@ -45,19 +54,84 @@ def check_docx(path: Path) -> None:
                 f"{path}: refused, the .docx would inflate to {total // (1024 * 1024)} MB"
             )
         names = {info.filename for info in infos}
-        if "word/document.xml" not in names:
+        xml_parts = {n for n in names if n.lower().endswith((".xml", ".rels"))}
+        xml_parts |= _declared_xml_parts(path, archive, names)
+        xml_parts |= {n for n in names - xml_parts if _looks_like_xml(archive, n)}
+        main = _main_part(path, archive, names)
+        if main is None:
             raise IngestError(f"{path}: not a Word document (no word/document.xml)")
-        for part in sorted(n for n in names if n.endswith((".xml", ".rels"))):
-            try:
-                safe_et.fromstring(_read_limited(archive, part))
-            except DefusedXmlException as exc:
-                raise IngestError(
-                    f"{path}: refused, '{part}' declares XML entities or a DTD ({type(exc).__name__})"
-                ) from exc
-            except safe_et.ParseError as exc:
-                raise IngestError(f"{path}: '{part}' is not well-formed XML ({exc})") from exc
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                raise IngestError(f"{path}: damaged .docx ({exc})") from exc
+        for part in sorted(xml_parts):
+            _parse(path, archive, part)
+
+
+_CONTENT_TYPES = "[Content_Types].xml"
+_OFFICE_DOCUMENT = "/officeDocument"
+
+
+def _is_xml_type(content_type: str) -> bool:
+    base = content_type.split(";")[0].strip().lower()
+    return base.endswith(("/xml", "+xml"))
+
+
+def _parse(path: Path, archive: zipfile.ZipFile, part: str) -> object:
+    try:
+        return safe_et.fromstring(_read_limited(archive, part))
+    except DefusedXmlException as exc:
+        raise IngestError(
+            f"{path}: refused, '{part}' declares XML entities or a DTD ({type(exc).__name__})"
+        ) from exc
+    except safe_et.ParseError as exc:
+        raise IngestError(f"{path}: '{part}' is not well-formed XML ({exc})") from exc
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
+        # ValueError/RuntimeError: zipfile on bad headers, encrypted or unsupported members.
+        raise IngestError(f"{path}: damaged .docx ({exc})") from exc
+
+
+def _declared_xml_parts(path: Path, archive: zipfile.ZipFile, names: set[str]) -> set[str]:
+    """Parts that ``[Content_Types].xml`` calls XML, by ``Override`` or by ``Default``."""
+    if _CONTENT_TYPES not in names:
+        return set()
+    out: set[str] = set()
+    defaults: set[str] = set()
+    for element in _parse(path, archive, _CONTENT_TYPES).iter():  # type: ignore[attr-defined]
+        tag = element.tag.rsplit("}", 1)[-1]
+        if not _is_xml_type(element.get("ContentType", "")):
+            continue
+        if tag == "Override":
+            out.add(element.get("PartName", "").lstrip("/"))
+        elif tag == "Default":
+            defaults.add(element.get("Extension", "").lower())
+    out |= {n for n in names if PurePosixPath(n).suffix.lower().lstrip(".") in defaults}
+    return out & names
+
+
+def _main_part(path: Path, archive: zipfile.ZipFile, names: set[str]) -> str | None:
+    """The main document part named by the package relationships (word/document.xml)."""
+    if "_rels/.rels" in names:
+        for element in _parse(path, archive, "_rels/.rels").iter():  # type: ignore[attr-defined]
+            if element.get("Type", "").endswith(_OFFICE_DOCUMENT):
+                target = posixpath.normpath(element.get("Target", "").lstrip("/"))
+                return target if target in names else None
+    return "word/document.xml" if "word/document.xml" in names else None
+
+
+def _looks_like_xml(archive: zipfile.ZipFile, name: str) -> bool:
+    """Whether a part's first byte after any byte-order mark, white space and NULs (UTF-16)
+    is ``<``, however much of those comes first."""
+    try:
+        with archive.open(name) as handle:
+            first = True
+            while chunk := handle.read(64 * 1024):
+                if first:
+                    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+                        chunk = chunk.removeprefix(bom)
+                    first = False
+                rest = chunk.lstrip(b" \t\r\n\x00")
+                if rest:
+                    return rest.startswith(b"<")
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
+        return False
+    return False
 
 
 def _read_limited(archive: zipfile.ZipFile, name: str) -> bytes:

@@ -14,16 +14,26 @@ per token from a cache, which costs a fraction of spaCy's per-token lemmatizer c
 
 Text is matched one stored sentence at a time, so a match never runs across a sentence (or a
 speaker's turn) and its offsets map straight back into the document.
+
+``REGEX`` conditions are not left to spaCy, which runs them with Python's ``re``: a pattern such
+as ``^(a+)+$`` backtracks for minutes on one long word. Each one becomes a token extension that
+runs the expression with the ``regex`` module (linear on most such patterns) under a time budget
+per word, :data:`REGEX_BUDGET`; a word that takes longer stops the run with a :class:`RuleError`
+naming the code, the pattern and the token. :func:`slow_regexes` (``autocode --check``) tries
+each expression on adversarial words made from its own characters before anything runs.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+
+import regex
 
 from qualcode.errors import QualcodeError
 
@@ -38,6 +48,8 @@ TUNE_SAMPLE = 2000
 # Token attributes that only a trained pipeline component can fill in.
 _NEEDS_MODEL = {"POS", "TAG", "MORPH", "DEP", "ENT_TYPE", "ENT_IOB", "ENT_ID", "HEAD"}
 _PROBE = "I did not feel alone. She came back later, and we talked about it."
+# Seconds one REGEX may take on one word (the regex module's timeout).
+REGEX_BUDGET = 0.2
 
 
 class RuleError(QualcodeError):
@@ -341,6 +353,7 @@ class RuleSet:
     matchers: dict[int, Any] = field(default_factory=dict)  # gate rule -> Matcher
     phrase_rules: set[int] = field(default_factory=set)
     use_gate: bool = True
+    codes: list[CodeRules] = field(default_factory=list)  # what was compiled (for --check)
 
     @property
     def empty(self) -> bool:
@@ -457,6 +470,8 @@ def compile_rules(codes: Iterable[CodeRules], model: str | None = None) -> RuleS
     problems: list[str] = []
     probe = nlp(_PROBE) if trained else nlp.make_doc(_PROBE)
     lemmas.set(probe)
+    codes = list(codes)
+    rules.codes = codes
     for code in codes:
         for j, keyword in enumerate(code.keywords):
             name = f"qualcode:{code.id}:kw:{j}"
@@ -478,9 +493,10 @@ def compile_rules(codes: Iterable[CodeRules], model: str | None = None) -> RuleS
             ]
             rules.phrase_rules.add(rules.gate.add_rule(words))
         for j, pattern in enumerate(code.patterns):
-            problem = _pattern_problem(pattern, nlp, probe, trained)
+            where = f"code '{code.name}' patterns[{j}]"
+            problem = _pattern_problem(pattern, nlp, probe, trained, where)
             if problem:
-                problems.append(f"code '{code.name}' patterns[{j}]: {problem}")
+                problems.append(f"{where}: {problem}")
                 continue
             name = f"qualcode:{code.id}:pt:{j}"
             rules.labels[strings.add(name)] = (
@@ -488,9 +504,9 @@ def compile_rules(codes: Iterable[CodeRules], model: str | None = None) -> RuleS
                 f"pattern[{j}] {json.dumps(describe_pattern(pattern), ensure_ascii=False)}",
             )
             pattern = _lower_lemmas(pattern)
-            matcher = Matcher(nlp.vocab)
-            matcher.add(name, [pattern], greedy="LONGEST")
             required = [] if trained else _required_words(pattern, lemmas)
+            matcher = Matcher(nlp.vocab)
+            matcher.add(name, [_budgeted(pattern, where)], greedy="LONGEST")
             rules.matchers[rules.gate.add_rule(required)] = matcher
     if problems:
         raise RuleError(problems)
@@ -563,7 +579,9 @@ def check_rules(codes: Iterable[CodeRules], model: str | None = None) -> list[st
     return []
 
 
-def _pattern_problem(pattern: Any, nlp: Language, probe: Doc, trained: bool) -> str | None:
+def _pattern_problem(
+    pattern: Any, nlp: Language, probe: Doc, trained: bool, where: str = "pattern"
+) -> str | None:
     """spaCy's own verdict on one pattern, as a short sentence (None if it is fine)."""
     from spacy.errors import MatchPatternError
     from spacy.matcher import Matcher
@@ -581,16 +599,193 @@ def _pattern_problem(pattern: Any, nlp: Language, probe: Doc, trained: bool) -> 
                 f"token {k} uses {', '.join(needs)}, which needs a trained pipeline "
                 "(--model en_core_web_sm or the project setting spacy_model)"
             )
+    for k, token in enumerate(pattern):
+        for attr, expression in _regexes(token):
+            for value in expression if isinstance(expression, list) else [expression]:
+                try:
+                    _compile_regex(value)
+                except (regex.error, TypeError) as exc:
+                    return f"token {k} {attr}: bad regular expression {value!r} ({exc})"
     single = Matcher(nlp.vocab, validate=True)
     try:
-        single.add("probe", [_lower_lemmas(pattern)], greedy="LONGEST")
-        single(probe)
+        # Validated as written (spaCy compiles its REGEX values), run as it will be run.
+        single.add("check", [_lower_lemmas(pattern)], greedy="LONGEST")
+        budgeted = Matcher(nlp.vocab)
+        budgeted.add("probe", [_budgeted(_lower_lemmas(pattern), where)], greedy="LONGEST")
+        budgeted(probe)
     except MatchPatternError as exc:
         return _short_spacy_error(str(exc), pattern)
     except re.error as exc:
         return f"bad regular expression ({exc})"
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         return _short_spacy_error(str(exc), pattern)
+    return None
+
+
+# How a token attribute named in a pattern is read as a string from a token.
+_ATTR_READERS: dict[str, Callable[[Any], str]] = {
+    "ORTH": lambda t: t.orth_,
+    "TEXT": lambda t: t.orth_,
+    "LOWER": lambda t: t.lower_,
+    "LEMMA": lambda t: t.lemma_,
+    "NORM": lambda t: t.norm_,
+    "SHAPE": lambda t: t.shape_,
+    "PREFIX": lambda t: t.prefix_,
+    "SUFFIX": lambda t: t.suffix_,
+    "POS": lambda t: t.pos_,
+    "TAG": lambda t: t.tag_,
+    "DEP": lambda t: t.dep_,
+    "ENT_TYPE": lambda t: t.ent_type_,
+    "ENT_ID": lambda t: t.ent_id_,
+    "MORPH": lambda t: str(t.morph),
+}
+_extension_numbers = itertools.count()
+
+
+class _RegexPredicate:
+    """One token's REGEX condition on one attribute, run by the ``regex`` module under
+    :data:`REGEX_BUDGET` per word. ``{"REGEX": "x"}`` and ``{"REGEX": {"IN": [...]}}`` hold when
+    any expression is found in the value, ``{"REGEX": {"NOT_IN": [...]}}`` when none is."""
+
+    def __init__(self, attr: str, expressions: list[str], negate: bool, where: str) -> None:
+        self.read = _ATTR_READERS.get(attr, lambda t: str(getattr(t, attr.lower() + "_", "")))
+        self.expressions = [(value, _compile_regex(value)) for value in expressions]
+        self.negate = negate
+        self.where = where
+
+    def __call__(self, token: Any) -> bool:
+        value = self.read(token)
+        for source, compiled in self.expressions:
+            try:
+                found = compiled.search(value, timeout=REGEX_BUDGET)
+            except TimeoutError:
+                word = value if len(value) <= 40 else value[:40] + "…"
+                raise RuleError(
+                    [
+                        f"{self.where}: REGEX {_quoted(source)} ran past its time budget "
+                        f"({REGEX_BUDGET:g} s) on the word {word!r}; simplify the expression "
+                        "(autocode --check tries every REGEX)"
+                    ]
+                ) from None
+            if found is not None:
+                return not self.negate
+        return self.negate
+
+
+def _quoted(expression: str) -> str:
+    return "'" + expression.replace("'", "\\'") + "'"
+
+
+@lru_cache(maxsize=1024)
+def _compile_regex(expression: str) -> Any:
+    if not isinstance(expression, str):
+        raise TypeError("a REGEX must be a string")
+    return regex.compile(expression)
+
+
+def _regexes(token: dict[str, Any]) -> list[tuple[str, str | list[str]]]:
+    """(attribute, expression or list of expressions) for each REGEX condition in a token."""
+    out: list[tuple[str, str | list[str]]] = []
+    for attr, value in token.items():
+        if not isinstance(value, dict) or str(attr) in ("_", "OP"):
+            continue
+        for predicate, expression in value.items():
+            if str(predicate).upper() != "REGEX":
+                continue
+            if isinstance(expression, dict):
+                for inner in expression.values():
+                    if isinstance(inner, list):
+                        out.append((str(attr).upper(), [str(v) for v in inner]))
+            else:
+                out.append((str(attr).upper(), expression))
+    return out
+
+
+def _budgeted(pattern: list[dict[str, Any]], where: str) -> list[dict[str, Any]]:
+    """``pattern`` with each string/IN/NOT_IN REGEX condition replaced by a token extension
+    running a :class:`_RegexPredicate` (other conditions on the attribute are kept)."""
+    from spacy.tokens import Token
+
+    out: list[dict[str, Any]] = []
+    for k, token in enumerate(pattern):
+        token = dict(token)
+        extensions: dict[str, bool] = {}
+        for attr, value in list(token.items()):
+            if not isinstance(value, dict) or str(attr) in ("_", "OP"):
+                continue
+            rest = dict(value)
+            for predicate, expression in value.items():
+                if str(predicate).upper() != "REGEX":
+                    continue
+                if isinstance(expression, str):
+                    expressions, negate = [expression], False
+                elif isinstance(expression, dict) and set(expression) <= {"IN", "NOT_IN"}:
+                    if len(expression) != 1 or not isinstance(
+                        next(iter(expression.values())), list
+                    ):
+                        continue
+                    negate = "NOT_IN" in expression
+                    expressions = [str(v) for v in next(iter(expression.values()))]
+                else:
+                    continue  # left to spaCy, which rejects or ignores it
+                name = f"qualcode_regex_{next(_extension_numbers)}"
+                check = _RegexPredicate(
+                    str(attr).upper(), expressions, negate, f"{where} token {k}"
+                )
+                Token.set_extension(name, getter=check)
+                extensions[name] = True
+                del rest[predicate]
+            if extensions:
+                if rest:
+                    token[attr] = rest
+                else:
+                    del token[attr]
+        if extensions:
+            token["_"] = {**token.get("_", {}), **extensions}
+        out.append(token)
+    return out
+
+
+def slow_regexes(codes: Iterable[CodeRules], budget: float = REGEX_BUDGET) -> list[str]:
+    """Every REGEX in the codes' patterns that takes longer than ``budget`` on one of a set of
+    adversarial words (long runs of its own characters and pairs of them, with and without a
+    character that makes the match fail at the end), one line each naming code, pattern and
+    token. Expressions that do not compile are left to :func:`compile_rules` to report."""
+    problems: list[str] = []
+    for code in codes:
+        for j, pattern in enumerate(code.patterns):
+            if not isinstance(pattern, list):
+                continue
+            for k, token in enumerate(pattern):
+                if not isinstance(token, dict):
+                    continue
+                for _attr, expression in _regexes(token):
+                    for value in expression if isinstance(expression, list) else [expression]:
+                        try:
+                            compiled = _compile_regex(value)
+                        except (regex.error, TypeError):
+                            continue
+                        word = _too_slow(compiled, value, budget)
+                        if word is not None:
+                            problems.append(
+                                f"code '{code.name}' patterns[{j}] token {k}: REGEX "
+                                f"{_quoted(value)} takes longer than {budget:g} s on a word "
+                                f"like {word[:12] + '…'!r}; simplify the expression"
+                            )
+    return problems
+
+
+def _too_slow(compiled: Any, expression: str, budget: float) -> str | None:
+    """The first adversarial word ``compiled`` cannot search within ``budget`` (or None)."""
+    literal = [c for c in dict.fromkeys(expression) if c.isalnum() or c in ",;:-_'\" ."]
+    chars = list(dict.fromkeys([*literal[:12], "a", "A", "0", " ", "-", "."]))
+    words = [c * 48 + end for c in chars for end in ("!", "")]
+    words += [(a + b) * 24 + "!" for a in chars[:10] for b in chars[:10] if a != b]
+    for word in words:
+        try:
+            compiled.search(word, timeout=budget)
+        except TimeoutError:
+            return word
     return None
 
 

@@ -5,6 +5,13 @@ sentence boundaries are then cut at turn boundaries, so a sentence never spans t
 the speaker labels between turns never become part of a sentence. Boundaries are read from the
 ``SENT_START``/``IDX`` arrays rather than by iterating ``doc.sents``, which costs a Python object
 per token.
+
+A text longer than :data:`PIECE_CHARS` (or than the pipeline's ``max_length``, which spaCy
+enforces with E088) is segmented in pieces, so every file under the import size limit can be
+imported: pieces end at a turn boundary where one is near enough (the cut is then a sentence
+boundary anyway), else at a paragraph break, a line break, a sentence end or a space. Offsets
+stay exact: each piece's boundaries are shifted by where the piece starts, and a piece's start
+is a sentence boundary.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 BATCH_SIZE = 32
+# Longest text given to spaCy at once; longer ones go in pieces (see the module docstring).
+PIECE_CHARS = 1_000_000
 Spans = list[tuple[int, int]]
 
 
@@ -30,17 +39,55 @@ def segment_documents(
     nlp = get_pipeline(model)
     wanted = {"sentencizer", "senter", "parser", "tok2vec"}
     disable = [name for name in nlp.pipe_names if name not in wanted]
-    out: list[Spans] = []
+    limit = max(1, min(PIECE_CHARS, nlp.max_length))
+    plans = [_pieces(text, turns, limit) for text, turns in items]
+    bounds: list[list[int]] = [[] for _ in items]
     with nlp.select_pipes(disable=disable):
-        docs = nlp.pipe((text for text, _ in items), batch_size=BATCH_SIZE)
-        for (text, turns), doc in zip(items, docs, strict=True):
-            out.append(_cut(text, _boundaries(doc), turns))
-    return out
+        jobs = [(i, start, end) for i, plan in enumerate(plans) for start, end in plan]
+        texts = (items[i][0][start:end] for i, start, end in jobs)
+        docs = nlp.pipe(texts, batch_size=BATCH_SIZE)
+        for (i, start, _), doc in zip(jobs, docs, strict=True):
+            found = _boundaries(doc)
+            if start and (not found or found[0] != 0):
+                found.insert(0, 0)
+            bounds[i].extend(start + b for b in found)
+    return [_cut(text, bounds[i], turns) for i, (text, turns) in enumerate(items)]
 
 
 def segment_turns(text: str, turns: Sequence[tuple[int, int]], model: str | None = None) -> Spans:
     """Sentence spans of one document (see :func:`segment_documents`)."""
     return segment_documents([(text, turns)], model)[0]
+
+
+def _pieces(text: str, turns: Sequence[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    """``text`` as (start, end) pieces of at most ``limit`` characters covering all of it."""
+    if len(text) <= limit:
+        return [(0, len(text))]
+    turn_starts = sorted({start for start, _ in turns})
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > limit:
+        end = _cut_point(text, start, start + limit, turn_starts)
+        pieces.append((start, end))
+        start = end
+    pieces.append((start, len(text)))
+    return pieces
+
+
+def _cut_point(text: str, lo: int, hi: int, turn_starts: list[int]) -> int:
+    """Where to end a piece that starts at ``lo`` and may not pass ``hi`` (``lo < result``).
+
+    The latest turn start in the second half of the window; else the latest paragraph break,
+    line break, sentence end or space there; else ``hi`` itself."""
+    half = lo + (hi - lo) // 2
+    k = bisect.bisect_right(turn_starts, hi) - 1
+    if k >= 0 and turn_starts[k] > half:
+        return turn_starts[k]
+    for mark in ("\n\n", "\n", ". ", "? ", "! ", " ", "\t"):
+        at = text.rfind(mark, half, hi)
+        if at != -1 and at + len(mark) > lo:
+            return min(at + len(mark), hi)
+    return hi
 
 
 def _boundaries(doc: Doc) -> list[int]:
