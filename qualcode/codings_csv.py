@@ -59,6 +59,7 @@ class CodingCsvRow:
     words: int | None = None
     memo: str = ""
     text: str = ""
+    line: int = 0  # where the row was read from (not a column)
 
     def cells(self) -> list[object]:
         return ["" if (v := getattr(self, name)) is None else v for name in COLUMNS]
@@ -136,4 +137,5 @@ def read_codings(stream: TextIO, source: str = "codings CSV") -> Iterator[Coding
             words=number("words", False),
             memo=get("memo"),
             text=get("text"),
+            line=line,
         )

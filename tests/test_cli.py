@@ -292,8 +292,12 @@ def test_codebook_load_checks_patterns_with_spacy(cli: Run, study: Path, tmp_pat
     before = dump(study)
     result = cli("codebook", "load", str(study), str(book))
     assert_user_error(result, "2 problem(s), nothing loaded")
-    assert "code 'Lonely' patterns[0]" in result.stderr
-    assert "code 'Lonely' patterns[1]" in result.stderr
+    assert "themes[0].codes[0].patterns[0][0].LENGTH: input should be a valid integer" in (
+        result.stderr
+    )
+    assert "themes[0].codes[0].patterns[1][1].LOWER.REGEX: bad regular expression" in (
+        result.stderr
+    )
     assert dump(study) == before
     assert cli("codebook", "load", str(study), str(default_codebook())).exit_code == 0
 

@@ -373,7 +373,7 @@ def test_import_codings_round_trip(cli: Run, study: Path, tmp_path: Path) -> Non
     ("content", "message"),
     [
         ("document,code,start\nanna,Anger,0\n", "missing column(s) end"),
-        ("document,code,start,end\nanna,Anger,0,x\n", "line 2: start and end must be whole"),
+        ("document,code,start,end\nanna,Anger,0,x\n", "line 2: end 'x' is not a whole number"),
         ("document,code,start,end\nanna,Anger,0,9999\n", "line 2: span [0:9999]"),
         ("document,code,start,end\nanna,Nope,0,5\n", "line 2: no code named 'Nope'"),
         ("document,code,start,end\nbob,Anger,0,5\n", "line 2: no document named 'bob'"),
@@ -433,3 +433,13 @@ def test_identity_from_another_file_is_kept_and_normalised(project: Project) -> 
     assert project.codings.import_rows([row], "again").skipped == 1
     (coding,) = project.codings.list()
     assert (coding.coder, coding.guid) == ("bob", "aaaaaaaa-2222-4333-8444-555555555555")
+
+
+def test_phrases_are_checked_on_the_text(project_with_doc: Project) -> None:
+    """The index keeps no positions (detail=none, to stay small): a phrase must still be a run
+    of words in that order, folded as FTS5 folds them."""
+    search = project_with_doc.documents.search
+    assert [h.speaker for h in search('"group listened"')] == ["Anna"]
+    assert search('"listened group"') == []
+    assert [h.speaker for h in search('"THE GROUP"')] == ["Interviewer", "Anna"]
+    assert len(search("group")) == 2  # the question and the answer both say "group"

@@ -1,6 +1,7 @@
 """``qualcode import-codings``: load many codings from a CSV in one undoable action.
 
-The CSV is what ``qualcode export P codings`` and ``qualcode codings P --format csv`` write:
+The CSV is what ``qualcode export P codings`` and ``qualcode codings P --format csv`` write
+(:mod:`qualcode.codings_csv`, which also undoes the spreadsheet-formula guard on cells):
 ``document``, ``code``, ``start``, ``end`` are required; ``coder``, ``origin``, ``memo`` and
 ``text`` are used when present, every other column is ignored. When a ``text`` column is there,
 each row's passage must be exactly the document's text at ``start:end`` — the check that catches
@@ -9,53 +10,34 @@ a CSV from another version of the transcript before a single coding lands in the
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import click
 
+from qualcode.codings_csv import CodingCsvRow, read_codings
 from qualcode.commands import render
 from qualcode.commands.common import coder_option, open_project, project_argument
 from qualcode.errors import QualcodeError
 from qualcode.store.codings import CodingInput
 
-REQUIRED = ("document", "code", "start", "end")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_CSV_BYTES = 200 * 1024 * 1024
 
 
-def read_codings_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
-    """(line number, row) for every data row; every problem names its line."""
+def read_codings_file(path: Path) -> list[CodingCsvRow]:
+    """Every row of a codings CSV (see :mod:`qualcode.codings_csv`); problems name the line."""
     try:
+        if not path.is_file():
+            raise QualcodeError(f"{path}: not a regular file")
         size = path.stat().st_size
     except OSError as exc:
         raise QualcodeError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if not path.is_file():
-        raise QualcodeError(f"{path}: not a regular file")
     if size > MAX_CSV_BYTES:
         raise QualcodeError(f"{path}: {size:,} bytes is larger than a codings file can be")
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-            if missing:
-                raise QualcodeError(
-                    f"{path}: line 1: missing column(s) {', '.join(missing)} "
-                    f"(needs {', '.join(REQUIRED)}; as 'qualcode export P codings' writes)"
-                )
-            return [(reader.line_num, dict(row)) for row in reader]
+        with path.open(encoding="utf-8", newline="") as handle:
+            return list(read_codings(handle, str(path)))
     except UnicodeDecodeError as exc:
         raise QualcodeError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except csv.Error as exc:
-        raise QualcodeError(f"{path}: not a readable CSV ({exc})") from None
-
-
-def plain_cell(value: str) -> str:
-    """Undo the spreadsheet-formula guard our CSV writers add (a leading ``'`` before ``=``,
-    ``+``, ``-``, ``@``, tab or carriage return), so an exported file loads back exactly."""
-    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_STARTS:
-        return value[1:]
-    return value
 
 
 @click.command("import-codings")
@@ -74,30 +56,20 @@ def import_codings(project: Path, csv_file: Path, coder: str | None) -> None:
       qualcode export study.qc codings -o codings.csv
       qualcode import-codings team.qc codings.csv
     """
-    rows = read_codings_csv(csv_file)
+    rows = read_codings_file(csv_file)
     with open_project(project, coder) as proj:
         texts: dict[str, str] = {}
         inputs: list[CodingInput] = []
-        for line, row in rows:
-            where = f"{csv_file}: line {line}"
-            document = plain_cell(row.get("document") or "").strip()
-            code = plain_cell(row.get("code") or "").strip()
+        for row in rows:
+            where = f"{csv_file}, line {row.line}"
+            document, code, start, end = row.document.strip(), row.code.strip(), row.start, row.end
             if not document or not code:
                 raise QualcodeError(f"{where}: document and code must not be empty")
-            try:
-                start, end = int(row["start"]), int(row["end"])
-            except (TypeError, ValueError):
-                raise QualcodeError(
-                    f"{where}: start and end must be whole numbers, not "
-                    f"{row.get('start')!r} and {row.get('end')!r}"
-                ) from None
-            passage = row.get("text")
-            if passage:
+            if row.text:
                 if document not in texts:
                     found = proj.documents.find(document)
                     texts[document] = found.text if found else ""
-                stored = texts[document][start:end]
-                if stored not in (passage, plain_cell(passage)):
+                if texts[document][start:end] != row.text:
                     raise QualcodeError(
                         f"{where}: the text at {document} [{start}:{end}] is not the text in "
                         "the file (a different version of the transcript?); nothing was loaded"
@@ -108,10 +80,10 @@ def import_codings(project: Path, csv_file: Path, coder: str | None) -> None:
                     code=code,
                     start=start,
                     end=end,
-                    coder=plain_cell(row.get("coder") or "").strip() or None,
-                    origin=(row.get("origin") or "manual").strip() or "manual",
-                    memo=plain_cell(row.get("memo") or "") or None,
-                    line=line,
+                    coder=row.coder.strip() or None,
+                    origin=row.origin.strip() or "manual",
+                    memo=row.memo or None,
+                    line=row.line,
                 )
             )
         try:

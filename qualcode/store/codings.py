@@ -1,5 +1,10 @@
 """Codings: a code on a span of a document, by a coder.
 
+The largest table of a project (tens of thousands of rows), so it is kept lean: the time a
+coding was made is whole seconds since 1970 (``Coding.created_at`` gives it back as ISO 8601
+text; the ``coded_passages`` view shows it as text too), and it has only the indexes the
+workbench needs (by document and position).
+
 Every coding carries a GUID that never changes and a row id that is never reused
 (``AUTOINCREMENT``), so memos, suggestions, exports and merged files can point at it safely.
 A coding's memos live in the memos table only (see :mod:`qualcode.store.memos`).
@@ -15,10 +20,12 @@ from typing import Any
 from qualcode.errors import ProjectError
 from qualcode.store import lookup
 from qualcode.store.codetree import CodeTree
-from qualcode.store.invariants import check_span, clean_name, clip, normalise_guid
+from qualcode.store.invariants import check_span, clean_name, normalise_guid
 from qualcode.store.memos import Memos
 from qualcode.store.records import Coding
-from qualcode.store.session import Session, new_guid, now
+from qualcode.store.schema import epoch_seconds
+from qualcode.store.session import Session, iso_seconds, new_guid, now, now_seconds
+from qualcode.text import clip
 
 ORIGINS = ("manual", "rule", "model")
 
@@ -79,7 +86,7 @@ class Codings:
         check_span(length, start, end)
         code_name = lookup.code_name(self.s, code_id)
         with self.s.action(
-            "coding.add", f"Coded '{code_name}' on {name} [{start}:{end}] '{clip(excerpt)}'"
+            "coding.add", f"Coded '{code_name}' on {name} [{start}:{end}] '{clip(excerpt, 40)}'"
         ):
             coder_id = self.s.coder_id()
             dup = self.s.conn.execute(
@@ -99,7 +106,7 @@ class Codings:
                     "end": end,
                     "coder_id": coder_id,
                     "origin": origin,
-                    "created_at": now(),
+                    "created_at": now_seconds(),
                 },
             )
 
@@ -211,6 +218,7 @@ class Codings:
             }
             guids = {r[0] for r in self.s.conn.execute("SELECT guid FROM codings")}
             stamp = now()
+            seconds = now_seconds()
             for row, doc_id, code_id in resolved:
                 if row.coder not in coders:
                     coders[row.coder] = self.ensure_coder(str(row.coder))
@@ -230,7 +238,7 @@ class Codings:
                     "end": row.end,
                     "coder_id": coder_id,
                     "origin": row.origin,
-                    "created_at": row.created_at or stamp,
+                    "created_at": epoch_seconds(row.created_at) if row.created_at else seconds,
                 }
                 cols = ", ".join(f'"{k}"' for k in values)
                 cur = self.s.conn.execute(
@@ -354,7 +362,7 @@ class Codings:
                 coder=r[7],
                 memo=memos.get(r[0]),
                 origin=r[8],
-                created_at=r[9],
+                created_at=iso_seconds(r[9]),
                 text=texts[r[1]][r[5] : r[6]],
                 guid=r[10],
             )

@@ -77,12 +77,6 @@ def normalise_guid(value: str) -> str:
     return cleaned
 
 
-def clip(text: str, width: int = 40) -> str:
-    """One line of at most ``width`` characters, for audit summaries."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
 def not_found(kind: str, name: str, names: list[str]) -> str:
     """'no code named X; did you mean …?' with the closest existing names."""
     close = difflib.get_close_matches(name, names, n=3)

@@ -6,18 +6,22 @@ whose version is newer than :data:`SCHEMA_VERSION` was made by a newer qualcode 
 for writing, so an old program never damages data it does not understand.
 """
 
+from __future__ import annotations
+
 import hashlib
 import json
 import sqlite3
 import uuid
 from collections.abc import Callable
-from typing import Any
-
-from sqlite_utils import Database
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from qualcode.text import count_words
 
-Migration = Callable[[Database], None]
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+Migration = Callable[["Database"], None]
 
 
 def run_script(conn: sqlite3.Connection, script: str) -> None:
@@ -226,14 +230,14 @@ _M002_TABLES = {
     "codings": """
         CREATE TABLE codings (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
-            guid TEXT NOT NULL UNIQUE,
+            guid TEXT NOT NULL,
             document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
             code_id INTEGER NOT NULL REFERENCES codes(id),
             start INTEGER NOT NULL,
             "end" INTEGER NOT NULL,
             coder_id INTEGER NOT NULL REFERENCES coders(id),
             origin TEXT NOT NULL DEFAULT 'manual' CHECK (origin IN ('manual', 'rule', 'model')),
-            created_at TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
             CHECK (0 <= start AND start < "end")
         )""",
     "memos": """
@@ -277,6 +281,15 @@ _M002_TABLES = {
             decided_at TEXT,
             UNIQUE (document_id, code_id, start, "end", source)
         )""",
+    "sentences": """
+        CREATE TABLE sentences (
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            words INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (document_id, start),
+            CHECK (0 <= start AND start < "end")
+        ) WITHOUT ROWID""",
     "events": """
         CREATE TABLE events (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -294,8 +307,6 @@ _M002_TABLES = {
 
 _M002_INDEXES = """
     CREATE INDEX IF NOT EXISTS codings_doc ON codings(document_id, start);
-    CREATE INDEX IF NOT EXISTS codings_code ON codings(code_id);
-    CREATE INDEX IF NOT EXISTS codings_coder ON codings(coder_id);
     CREATE INDEX IF NOT EXISTS codes_parent ON codes(parent_id, position);
     CREATE INDEX IF NOT EXISTS documents_text_hash ON documents(text_sha256);
     CREATE UNIQUE INDEX IF NOT EXISTS memos_one_per_target
@@ -308,8 +319,6 @@ _M002_INDEXES = """
     CREATE INDEX IF NOT EXISTS suggestions_code ON suggestions(code_id, status);
     CREATE INDEX IF NOT EXISTS events_undo ON events(coder_id, id) WHERE undoable = 1;
     CREATE INDEX IF NOT EXISTS events_redo ON events(coder_id) WHERE redo_available = 1;
-    CREATE INDEX IF NOT EXISTS turns_speaker ON turns(speaker_id);
-    CREATE INDEX IF NOT EXISTS turns_doc_start ON turns(document_id, start);
 """
 
 VIEWS = """
@@ -333,14 +342,15 @@ VIEWS = """
            ct.theme AS theme, o.name AS coder,
            (SELECT s.name FROM turns t JOIN speakers s ON s.id = t.speaker_id
              WHERE t.document_id = k.document_id AND t.start <= k.start
-             ORDER BY t.start DESC LIMIT 1) AS speaker,
+             ORDER BY t.idx DESC LIMIT 1) AS speaker,
            (SELECT a.value FROM turns t
              JOIN speaker_attributes a ON a.speaker_id = t.speaker_id AND a.key = 'participant'
              WHERE t.document_id = k.document_id AND t.start <= k.start
-             ORDER BY t.start DESC LIMIT 1) AS "case",
+             ORDER BY t.idx DESC LIMIT 1) AS "case",
            k.start AS start, k."end" AS "end",
            substr(d.text, k.start + 1, k."end" - k.start) AS text,
-           k.origin AS origin, k.created_at AS created_at
+           k.origin AS origin,
+           strftime('%Y-%m-%dT%H:%M:%SZ', k.created_at, 'unixepoch') AS created_at
     FROM codings k
     JOIN documents d ON d.id = k.document_id
     JOIN code_tree ct ON ct.code_id = k.code_id
@@ -394,8 +404,13 @@ def _m002_stable_ids(db: Database) -> None:
         extra = {"guid": "'v1-' || id", "text_sha256": "''"}
         added = [c for c in extra if c in new_cols and c not in old_cols]
         into = ", ".join([*(f'"{c}"' for c in shared), *added])
-        select = ", ".join([*(f'"{c}"' for c in shared), *(extra[c] for c in added)])
-        conn.execute(f"INSERT INTO [{table}_new] ({into}) SELECT {select} FROM [{table}]")
+        # A coding's time is whole seconds since 1970 (see codings.py: the biggest table).
+        convert = {"created_at": "CAST(strftime('%s', created_at) AS INTEGER)"}
+        picked = [convert[c] if table == "codings" and c in convert else f'"{c}"' for c in shared]
+        select = ", ".join([*picked, *(extra[c] for c in added)])
+        # A duplicate sentence start (never made by qualcode) would break the new key: one goes.
+        verb = "INSERT OR IGNORE" if table == "sentences" else "INSERT"
+        conn.execute(f"{verb} INTO [{table}_new] ({into}) SELECT {select} FROM [{table}]")
         if "guid" in new_cols:
             conn.executemany(
                 f"UPDATE [{table}_new] SET guid = ? WHERE id = ?",
@@ -420,6 +435,19 @@ def _m002_stable_ids(db: Database) -> None:
     _m002_rewrite_history(conn, guids)
 
 
+def epoch_seconds(stamp: object) -> int:
+    """An ISO 8601 time (as qualcode wrote them) as whole seconds since 1970, UTC."""
+    if isinstance(stamp, int):
+        return stamp
+    try:
+        moment = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+    except ValueError:
+        return 0
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())
+
+
 def text_hash(text: str) -> str:
     """SHA-256 of a document's stored text (after newline normalisation), so the same
     transcript matches across project files whatever the original file's bytes were."""
@@ -431,6 +459,8 @@ def _high_water_marks(conn: sqlite3.Connection) -> dict[str, int]:
     undo history): a deleted row's id must not be handed out again."""
     marks: dict[str, int] = {}
     for table in _M002_TABLES:
+        if table == "sentences":
+            continue  # keyed by (document, start): no ids to hand out
         row = conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM [{table}]").fetchone()
         marks[table] = int(row[0])
     for (raw,) in conn.execute("SELECT changes FROM events"):
@@ -562,6 +592,7 @@ def _m002_rewrite_history(conn: sqlite3.Connection, guids: dict[tuple[str, int],
                 row["guid"] = guid_for(table, int(change["rowid"]))
                 if table == "codings":
                     row.pop("memo", None)
+                    row["created_at"] = epoch_seconds(row.get("created_at"))
                 elif table == "documents" and "text" in row:
                     row["text_sha256"] = text_hash(row["text"])
                 elif table == "memos":
@@ -583,8 +614,9 @@ def _m002_rewrite_history(conn: sqlite3.Connection, guids: dict[tuple[str, int],
 #
 # A project at most twice the size of its corpus: the search index stops keeping a second copy
 # of every turn's text (FTS5 "external content": it reads the text through the ``turn_texts``
-# view when it needs it), and turns and sentences carry their word counts, stored once at import
-# so counts never need the text again.
+# view when it needs it) and keeps which turns hold a word, not where (``detail = none``: phrases
+# are checked on the matching turns' text, see ``store/search.py``); turns and sentences carry
+# their word counts, stored once at import so counts never need the text again.
 
 FTS = """
     DROP VIEW IF EXISTS turn_texts;
@@ -592,7 +624,8 @@ FTS = """
     SELECT t.id AS id, substr(d.text, t.start + 1, t."end" - t.start) AS text
     FROM turns t JOIN documents d ON d.id = t.document_id;
     CREATE VIRTUAL TABLE turns_fts USING fts5(
-        text, content = 'turn_texts', content_rowid = 'id', tokenize = 'unicode61'
+        text, content = 'turn_texts', content_rowid = 'id', tokenize = 'unicode61',
+        detail = none, columnsize = 0
     );
 """
 
@@ -603,17 +636,23 @@ def _m003_compact(db: Database) -> None:
     run_script(conn, FTS)
     conn.execute("INSERT INTO turns_fts(turns_fts) VALUES ('rebuild')")
     for table in ("turns", "sentences"):
-        if "words" not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
-            conn.execute(f"ALTER TABLE {table} ADD COLUMN words INTEGER NOT NULL DEFAULT 0")
+        if "words" not in db[table].columns_dict:
+            db[table].add_column("words", int, not_null_default=0)  # type: ignore[union-attr]
     for doc_id, text in conn.execute("SELECT id, text FROM documents").fetchall():
-        for table in ("turns", "sentences"):
-            spans = conn.execute(
-                f'SELECT id, start, "end" FROM {table} WHERE document_id = ?', (doc_id,)
-            ).fetchall()
-            conn.executemany(
-                f"UPDATE {table} SET words = ? WHERE id = ?",
-                [(count_words(text, start, end), row_id) for row_id, start, end in spans],
-            )
+        turns = conn.execute(
+            'SELECT id, start, "end" FROM turns WHERE document_id = ?', (doc_id,)
+        ).fetchall()
+        conn.executemany(
+            "UPDATE turns SET words = ? WHERE id = ?",
+            [(count_words(text, start, end), turn_id) for turn_id, start, end in turns],
+        )
+        sentences = conn.execute(
+            'SELECT start, "end" FROM sentences WHERE document_id = ?', (doc_id,)
+        ).fetchall()
+        conn.executemany(
+            "UPDATE sentences SET words = ? WHERE document_id = ? AND start = ?",
+            [(count_words(text, start, end), doc_id, start) for start, end in sentences],
+        )
 
 
 MIGRATIONS: list[Migration] = [_m001_initial, _m002_stable_ids, _m003_compact]

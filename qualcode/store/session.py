@@ -19,19 +19,30 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ProjectError
-from qualcode.store.schema import MIGRATIONS, SCHEMA_VERSION
+from qualcode.store.schema import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 BUSY_TIMEOUT_MS = 10_000
 
 
 def now() -> str:
     """UTC timestamp with second precision, ISO 8601: sortable and readable in Datasette."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def now_seconds() -> int:
+    """The current time as whole seconds since 1970 (how codings keep their time)."""
+    return int(datetime.now(UTC).timestamp())
+
+
+def iso_seconds(seconds: int) -> str:
+    """Whole seconds since 1970 as the ISO 8601 text :func:`now` writes."""
+    return datetime.fromtimestamp(int(seconds), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def new_guid() -> str:
@@ -56,7 +67,6 @@ class Session:
     def __init__(self, path: Path, conn: sqlite3.Connection, coder: str, read_only: bool) -> None:
         self.path = path
         self.conn = conn
-        self.db = Database(conn)
         self.coder = coder
         self.read_only = read_only
         self._action: Action | None = None
@@ -114,6 +124,16 @@ class Session:
         self.conn.close()
 
     @property
+    def db(self) -> Database:
+        """The connection as a sqlite-utils ``Database`` (migrations, tests, scripts).
+
+        Imported on first use: sqlite-utils pulls in numpy, a fifth of a second that every
+        command, ``--help`` included, would otherwise pay."""
+        from sqlite_utils import Database
+
+        return Database(self.conn)
+
+    @property
     def schema_version(self) -> int:
         return schema_version(self.conn) or 0
 
@@ -129,13 +149,16 @@ class Session:
         rebuilding tables requires (dropping a table with foreign keys on would cascade into
         its children); ``foreign_key_check`` must come back empty before anything commits.
         """
+        from qualcode.store.schema import MIGRATIONS
+
         self.conn.execute("PRAGMA foreign_keys = OFF")
         try:
             self.conn.execute("BEGIN IMMEDIATE")
             current = schema_version(self.conn) or 0
+            db = self.db
             for number, migration in enumerate(MIGRATIONS, start=1):
                 if number > current:
-                    migration(self.db)
+                    migration(db)
             broken = self.conn.execute("PRAGMA foreign_key_check").fetchall()
             if broken:
                 raise ProjectError(

@@ -24,6 +24,7 @@ from qualcode.errors import ProjectError
 from qualcode.store import lookup
 from qualcode.store.codetree import CodeTree
 from qualcode.store.codings import Codings
+from qualcode.store.documents import sentences_in_turns
 from qualcode.store.session import Session, now
 
 SOURCES = ("rule", "model")
@@ -237,12 +238,10 @@ class Suggestions:
     def sentence_turn_spans(self, document_id: int) -> list[tuple[int, int, int, int]]:
         """A document's sentences in order, as (start, end, turn start, turn end); a sentence
         without a turn of this document stands for its own turn."""
-        return self.s.conn.execute(
-            'SELECT s.start, s."end", COALESCE(t.start, s.start), COALESCE(t."end", s."end") '
-            "FROM sentences s LEFT JOIN turns t ON t.id = s.turn_id AND t.document_id = s.document_id "
-            "WHERE s.document_id = ? ORDER BY s.start",
-            (document_id,),
-        ).fetchall()
+        return [
+            (start, end, turn[1], turn[2]) if turn else (start, end, start, end)
+            for start, end, turn in sentences_in_turns(self.s, document_id)
+        ]
 
     def coded_spans(
         self, document_ids: Sequence[int]
