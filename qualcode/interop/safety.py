@@ -1,0 +1,100 @@
+"""Opening a REFI-QDA archive or XML file as the hostile input it may be.
+
+The limits are the ones :mod:`qualcode.ingest.safezip` puts on a .docx (members, inflated
+size, compression ratio), and each member is read with its limited reader, so a member that
+inflates beyond what its header claims is stopped too. On top of that, member names that climb
+out of the archive (``../``, absolute paths, drive letters) are refused although nothing is
+ever extracted to disk, and XML is parsed with defusedxml with DTDs forbidden: no entity
+expansion, no external resources. Every refusal is one :class:`~qualcode.errors.IngestError`
+line naming the file.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import defusedxml.ElementTree as safe_et
+from defusedxml import DefusedXmlException
+
+from qualcode.errors import IngestError
+from qualcode.ingest import safezip
+
+MAX_XML_BYTES = safezip.MAX_TOTAL_UNCOMPRESSED
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def open_archive(path: Path, kind: str = ".qdpx") -> zipfile.ZipFile:
+    """The archive, its member count, sizes, ratios and names checked; the caller closes it."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise IngestError(f"{path}: not a valid {kind} file (not a zip archive)") from exc
+    try:
+        infos = archive.infolist()
+        if len(infos) > safezip.MAX_MEMBERS:
+            raise IngestError(f"{path}: refused, the {kind} holds {len(infos)} files")
+        total = 0
+        for info in infos:
+            name = info.filename
+            parts = name.replace("\\", "/").split("/")
+            if (
+                name.startswith(("/", "\\"))
+                or _DRIVE.match(name)
+                or ".." in parts
+                or "\x00" in name
+            ):
+                raise IngestError(
+                    f"{path}: refused, member name '{name}' points outside the archive"
+                )
+            total += info.file_size
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > 1024 * 1024 and ratio > safezip.MAX_MEMBER_RATIO:
+                raise IngestError(
+                    f"{path}: refused, '{name}' would inflate {ratio:.0f}-fold (zip bomb?)"
+                )
+        if total > safezip.MAX_TOTAL_UNCOMPRESSED:
+            raise IngestError(
+                f"{path}: refused, the {kind} would inflate to {total // (1024 * 1024)} MB"
+            )
+    except BaseException:
+        archive.close()
+        raise
+    return archive
+
+
+def read_member(path: Path, archive: zipfile.ZipFile, name: str) -> bytes:
+    """One member's bytes, stopped at the size limit whatever its header claims."""
+    try:
+        return safezip._read_limited(archive, name)
+    except IngestError:
+        raise
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
+        raise IngestError(f"{path}: damaged archive, cannot read '{name}' ({exc})") from exc
+
+
+def member_names(archive: zipfile.ZipFile) -> list[str]:
+    return [i.filename for i in archive.infolist() if not i.is_dir()]
+
+
+def normalised_member(name: str) -> str:
+    return posixpath.normpath(name.replace("\\", "/")).lstrip("./")
+
+
+def parse_xml(data: bytes, where: str) -> Any:
+    """The root element of an XML document; entities, DTDs and bad XML refused in one line."""
+    if len(data) > MAX_XML_BYTES:
+        raise IngestError(f"{where}: refused, the XML is larger than {MAX_XML_BYTES >> 20} MB")
+    try:
+        return safe_et.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise IngestError(
+            f"{where}: refused, the XML declares a DTD or entities ({type(exc).__name__})"
+        ) from exc
+    except safe_et.ParseError as exc:
+        raise IngestError(f"{where}: not well-formed XML ({exc})") from exc
+    except (ValueError, RecursionError) as exc:
+        raise IngestError(f"{where}: unreadable XML ({type(exc).__name__})") from exc
