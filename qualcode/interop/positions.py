@@ -60,8 +60,12 @@ class Utf16Index:
     def to_code_points(self, unit: int) -> tuple[int, bool]:
         """The code point offset of a UTF-16 offset, and whether it fell between the two
         halves of a surrogate pair (then the character's start is returned)."""
-        k = bisect.bisect_right(self.astral_units, unit) - 1
-        if k >= 0 and unit == self.astral_units[k] + 1:
+        k = bisect.bisect_right(self.astral_units, unit) - 1  # last astral starting <= unit
+        if k < 0:
+            return unit, False
+        if unit == self.astral_units[k]:
+            return self.astral[k], False
+        if unit == self.astral_units[k] + 1:
             return self.astral[k], True
         return unit - (k + 1), False
 

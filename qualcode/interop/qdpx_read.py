@@ -76,7 +76,7 @@ class _Reader:
         self.guids = Guids()
         self.adapted: list[str] = []
         self.skipped: list[str] = []
-        self.notes_on: dict[str, int] = {}
+        self.path_notes: set[str] = set()
 
     # ------------------------------------------------------------------ the project file
 
@@ -168,7 +168,7 @@ class _Reader:
                 self.skipped.append(
                     f"{count} {name.lower()[:-1]}(s): qualcode has no {name.lower()}"
                 )
-        project.adapted = self.adapted + g.notes()
+        project.adapted = self.adapted + sorted(self.path_notes) + g.notes()
         project.skipped = self.skipped
         return project
 
@@ -205,14 +205,24 @@ class _Reader:
         else:
             if "://" in raw:
                 return None  # outside the archive (file://, http://)
+            self.path_notes.add("text paths without 'internal://'")
         clean = safety.normalised_member(raw)
+        found = None
         for candidate in (f"sources/{clean}", clean):
             found = self.by_lower.get(candidate.lower())
             if found is not None:
-                return found
-        base = PurePosixPath(clean).name.lower()
-        matches = [n for n in self.names if PurePosixPath(n).name.lower() == base]
-        return matches[0] if len(matches) == 1 else None
+                break
+        if found is None:
+            base = PurePosixPath(clean).name.lower()
+            matches = [n for n in self.names if PurePosixPath(n).name.lower() == base]
+            if len(matches) != 1:
+                return None
+            found = matches[0]
+            self.path_notes.add("texts found by file name in another folder")
+        folder = PurePosixPath(found).parent.as_posix()
+        if folder != "sources":
+            self.path_notes.add(f"texts in '{folder}/', not 'sources/'")
+        return found
 
     def decode(self, data: bytes, where: str) -> tuple[str, bool] | None:
         for bom, codec in _BOMS:
