@@ -12,7 +12,7 @@ from qualcode.interop.exchange import import_qdpx, load_qdc
 from qualcode.interop.qdpx_read import read_qdpx
 from qualcode.store import Project
 from tests.conftest import dump
-from tests.refi_helpers import make_qdpx, utf16
+from tests.test_refi_helpers import make_qdpx, utf16
 
 NS = 'xmlns="urn:QDA-XML:project:1.0"'
 
