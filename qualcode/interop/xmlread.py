@@ -86,7 +86,7 @@ class Guids:
 
 
 def date(value: str | None) -> str | None:
-    """An xsd:dateTime as qualcode keeps dates (UTC, seconds, ``+00:00``); None if absent or
+    """An xsd:dateTime as qualcode writes dates (UTC, whole seconds, ``Z``); None if absent or
     unreadable (a date is never worth refusing an import for)."""
     if not value or not value.strip():
         return None
@@ -97,7 +97,7 @@ def date(value: str | None) -> str | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).replace(microsecond=0).isoformat()
+    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def read_codes(codes_element: Any, guids: Guids) -> list[RefiCode]:
