@@ -29,13 +29,9 @@ class AgreementCode:
     name: str
 
 
-@dataclass(frozen=True)
-class AgreementCoding:
-    document_id: int
-    code_id: int
-    start: int
-    end: int
-    coder: str
+AgreementCoding = tuple[int, int, int, int, str]
+"""A coding as ``(document id, code id, start, end, coder name)``: plain tuples, as 60,000 of
+them are read at once."""
 
 
 @dataclass(frozen=True)
@@ -47,8 +43,6 @@ class AgreementRows:
     codes: list[AgreementCode]
     tree: CodeTree
     codings: list[AgreementCoding]
-    coders: list[str]
-    """Every coder who made at least one coding, by name."""
 
 
 def load_agreement_rows(project: Project, coders: Sequence[str] | None = None) -> AgreementRows:
@@ -76,18 +70,19 @@ def load_agreement_rows(project: Project, coders: Sequence[str] | None = None) -
         args = tuple(coders)
         sql += f" WHERE k.name IN ({', '.join('?' for _ in args)})" if args else " WHERE 0"
     sql += ' ORDER BY c.document_id, c.start, c."end"'
-    codings = [
-        AgreementCoding(int(r[0]), int(r[1]), int(r[2]), int(r[3]), str(r[4]))
-        for r in conn.execute(sql, args)
-    ]
-    everyone = [
+    codings: list[AgreementCoding] = conn.execute(sql, args).fetchall()
+    return AgreementRows(documents, codes, tree, codings)
+
+
+def coders_with_codings(project: Project) -> list[str]:
+    """Every coder who made at least one coding, by name."""
+    return [
         str(r[0])
-        for r in conn.execute(
-            "SELECT DISTINCT k.name FROM codings c JOIN coders k ON k.id = c.coder_id "
-            "ORDER BY k.name"
+        for r in project.session.conn.execute(
+            "SELECT name FROM coders WHERE id IN (SELECT DISTINCT coder_id FROM codings) "
+            "ORDER BY name"
         )
     ]
-    return AgreementRows(documents, codes, tree, codings, everyone)
 
 
 def unit_bounds(project: Project, kind: str) -> list[tuple[int, int, int]]:

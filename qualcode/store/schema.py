@@ -655,5 +655,56 @@ def _m003_compact(db: Database) -> None:
         )
 
 
-MIGRATIONS: list[Migration] = [_m001_initial, _m002_stable_ids, _m003_compact]
+# ------------------------------------------------------------------ migration 4
+#
+# Tables for team coding, queries and reports: done-marks per coder and document, saved
+# queries, exemplar codings, the pseudonym table, attribute types, the interviewer role of a
+# speaker, and a negation flag on suggestions.
+
+_M004 = """
+    CREATE TABLE IF NOT EXISTS done_marks (
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        coder_id INTEGER NOT NULL REFERENCES coders(id),
+        marked_at TEXT NOT NULL,
+        PRIMARY KEY (document_id, coder_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS saved_queries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        query TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS exemplars (
+        coding_id INTEGER PRIMARY KEY REFERENCES codings(id) ON DELETE CASCADE,
+        coder_id INTEGER NOT NULL REFERENCES coders(id),
+        marked_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS pseudonyms (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        pseudonym TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS attribute_types (
+        key TEXT PRIMARY KEY,
+        type TEXT NOT NULL CHECK (type IN ('text', 'number', 'date'))
+    );
+"""
+
+
+def _m004_team_queries_reports(db: Database) -> None:
+    run_script(db.conn, _M004)
+    if "is_interviewer" not in db["speakers"].columns_dict:
+        # NULL: decided by the default names (Interviewer, I, Int, IV, Moderator, Facilitator)
+        db["speakers"].add_column("is_interviewer", int)  # type: ignore[union-attr]
+    if "negated" not in db["suggestions"].columns_dict:
+        db["suggestions"].add_column("negated", int, not_null_default=0)  # type: ignore[union-attr]
+
+
+MIGRATIONS: list[Migration] = [
+    _m001_initial,
+    _m002_stable_ids,
+    _m003_compact,
+    _m004_team_queries_reports,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
