@@ -302,3 +302,31 @@ def test_python_api(tmp_path: Path) -> None:
     (row,) = report.rows
     assert row.u_alpha == 1.0 and row.alpha_U == 1.0
     assert report.scopes[0].rule == "coded"
+
+
+def test_group_conflicts_shorter_span_keeps_the_characters(
+    tmp_path: Path, run: Callable[..., Result]
+) -> None:
+    """ann nests Safe inside her Not alone passage: 22 characters carry two values of the group.
+    On characters the shorter span keeps them; on sentences the sentence takes the child that
+    covers most of it (a tie goes to the first in codebook order)."""
+    path = build(
+        tmp_path / "p.qc",
+        [
+            ("doc1", "Not alone", 47, 112, "ann"),
+            ("doc1", "Safe", 70, 92, "ann"),
+            ("doc1", "Not alone", 47, 69, "bob"),
+            ("doc1", "Safe", 70, 112, "bob"),
+        ],
+    )
+    chars = rows_of(
+        run("agreement", path, "--group", "Security", "--unit", "character", "--format", "json")
+    )["Security"]
+    assert chars["conflicts"] == 22
+    sentences = rows_of(run("agreement", path, "--group", "Security", "--format", "json"))
+    row = sentences["Security"]
+    assert row["conflicts"] == 1 and row["n_units"] == 3
+    # ann: Not alone, Not alone (tie), Not alone; bob: Not alone, Safe, Safe.
+    assert row["percent_agreement"] == pytest.approx(1 / 3)
+    text = run("agreement", path, "--group", "Security").output
+    assert "1 sentences where a coder used two or more of its codes" in text

@@ -314,42 +314,39 @@ def _partition(
     """One coder's continuum as consecutive segments: ``(starts, ends, value ids)`` where id 0
     is a gap (∅) and gaps never cross a section boundary. Units must lie inside a section and
     must not overlap one another."""
-    units = sorted((int(s), int(e), index[v]) for s, e, v in spans if e > s)
-    starts: list[int] = []
-    ends: list[int] = []
-    ids: list[int] = []
-    u = 0
-    for sec_start, sec_end in sections.tolist():
-        pos = sec_start
-        while u < len(units) and units[u][0] < sec_end:
-            s, e, v = units[u]
-            if s < pos:
-                if s < sec_start:
-                    raise ValueError(f"unit [{s}, {e}) lies outside the continuum's sections")
-                raise ValueError(f"units [{s}, {e}) and one before it overlap")
-            if e > sec_end:
-                raise ValueError(f"unit [{s}, {e}) crosses the end of a section at {sec_end}")
-            if s > pos:
-                starts.append(pos)
-                ends.append(s)
-                ids.append(0)
-            starts.append(s)
-            ends.append(e)
-            ids.append(v)
-            pos = e
-            u += 1
-        if pos < sec_end:
-            starts.append(pos)
-            ends.append(sec_end)
-            ids.append(0)
-    if u < len(units):
-        s, e, _ = units[u]
-        raise ValueError(f"unit [{s}, {e}) lies outside the continuum's sections")
-    return (
-        np.asarray(starts, dtype=np.int64),
-        np.asarray(ends, dtype=np.int64),
-        np.asarray(ids, dtype=np.int64),
-    )
+    kept = [(s, e, v) for s, e, v in spans if e > s]
+    starts = np.fromiter((s for s, _, _ in kept), dtype=np.int64, count=len(kept))
+    ends = np.fromiter((e for _, e, _ in kept), dtype=np.int64, count=len(kept))
+    ids = np.fromiter((index[v] for _, _, v in kept), dtype=np.int64, count=len(kept))
+    order = np.argsort(starts, kind="stable")
+    starts, ends, ids = starts[order], ends[order], ids[order]
+    sec_starts, sec_ends = sections[:, 0], sections[:, 1]
+    if len(sections) == 0:
+        if len(starts):
+            raise ValueError(f"unit [{starts[0]}, {ends[0]}) lies outside the continuum's sections")
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy(), empty.copy()
+    if len(starts):
+        clash = np.flatnonzero(starts[1:] < ends[:-1])
+        if len(clash):
+            k = int(clash[0]) + 1
+            raise ValueError(f"units [{starts[k]}, {ends[k]}) and one before it overlap")
+        home = np.searchsorted(sec_starts, starts, side="right") - 1
+        outside = (home < 0) | (ends > sec_ends[np.clip(home, 0, None)])
+        if outside.any():
+            k = int(np.flatnonzero(outside)[0])
+            raise ValueError(f"unit [{starts[k]}, {ends[k]}) lies outside the continuum's sections")
+    points = np.unique(np.concatenate([sec_starts, sec_ends, starts, ends]))
+    left, right = points[:-1], points[1:]
+    home = np.searchsorted(sec_starts, left, side="right") - 1
+    inside = (home >= 0) & (left < sec_ends[np.clip(home, 0, None)])
+    left, right = left[inside], right[inside]
+    unit = np.searchsorted(starts, left, side="right") - 1
+    is_unit = np.zeros(len(left), dtype=bool)
+    if len(starts):
+        is_unit = (unit >= 0) & (starts[np.clip(unit, 0, None)] == left)
+    values = np.where(is_unit, ids[np.clip(unit, 0, None)] if len(ids) else 0, 0)
+    return left, right, values.astype(np.int64)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,12 @@ import numpy as np
 
 from qualcode.analysis import agreement as stats
 from qualcode.errors import QualcodeError
-from qualcode.store.agreement_data import AgreementRows, load_agreement_rows, unit_bounds
+from qualcode.store.agreement_data import (
+    AgreementRows,
+    coders_with_codings,
+    load_agreement_rows,
+    unit_bounds,
+)
 from qualcode.store.invariants import not_found
 from qualcode.store.project import Project
 
@@ -183,8 +188,8 @@ def coder_scopes(
     """Per coder, the documents that count (see the module docstring)."""
     by_id = {d.id: d.name for d in rows.documents}
     coded: dict[str, set[str]] = {}
-    for c in rows.codings:
-        coded.setdefault(c.coder, set()).add(by_id[c.document_id])
+    for document_id, _, _, _, coder in rows.codings:
+        coded.setdefault(coder, set()).add(by_id[document_id])
     wanted = set(documents) if documents else None
     order = [d.name for d in rows.documents]
     out = []
@@ -231,6 +236,15 @@ def covered_length(
     return upto(hi) - upto(lo)
 
 
+def touches(starts: np.ndarray, ends: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """1 where ``[lo, hi)`` shares a character with one of the disjoint sorted spans, else 0."""
+    if len(starts) == 0:
+        return np.zeros(len(lo), dtype=np.int64)
+    k = np.searchsorted(ends, lo, side="right")  # first span ending after lo
+    hit = (k < len(starts)) & (starts[np.clip(k, 0, len(starts) - 1)] < hi)
+    return hit.astype(np.int64)
+
+
 @dataclass
 class _Context:
     rows: AgreementRows
@@ -262,7 +276,7 @@ def _context(
     coders: Sequence[str] | None,
     documents: Sequence[str],
 ) -> _Context:
-    everyone = load_agreement_rows(project, None).coders
+    everyone = coders_with_codings(project)
     if coders:
         unknown = [c for c in coders if c not in everyone]
         if unknown:
@@ -296,13 +310,13 @@ def _context(
         in_scope.append(np.asarray([d.name in keep for d in rows.documents], dtype=bool))
     coder_index = {c: i for i, c in enumerate(chosen)}
     grouped: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
-    for c in rows.codings:
-        i = coder_index[c.coder]
-        if not in_scope[i][doc_index[c.document_id]]:
+    for document_id, code_id, start, end, coder in rows.codings:
+        i = coder_index[coder]
+        if not in_scope[i][doc_index[document_id]]:
             continue
-        lists = grouped.setdefault((i, c.code_id), ([], []))
-        lists[0].append(offsets[c.document_id] + c.start)
-        lists[1].append(offsets[c.document_id] + c.end)
+        lists = grouped.setdefault((i, code_id), ([], []))
+        lists[0].append(offsets[document_id] + start)
+        lists[1].append(offsets[document_id] + end)
     spans = {
         key: (np.asarray(s, dtype=np.int64), np.asarray(e, dtype=np.int64))
         for key, (s, e) in grouped.items()
@@ -337,8 +351,17 @@ def _unit_stats(
     n_units = int(round(float(weights.sum())))
     if len(matrix) == 0:
         return 0, None, None, None
-    patterns, inverse = np.unique(matrix, axis=0, return_inverse=True)
-    counts = np.bincount(inverse.ravel(), weights=weights, minlength=len(patterns))
+    base = len(labels) + 1
+    codes = np.zeros(len(matrix), dtype=np.int64)
+    for column in range(matrix.shape[1] - 1, -1, -1):
+        codes = codes * base + (matrix[:, column] + 1)
+    keys, inverse = np.unique(codes, return_inverse=True)
+    counts = np.bincount(inverse.ravel(), weights=weights, minlength=len(keys))
+    patterns = np.zeros((len(keys), matrix.shape[1]), dtype=np.int64)
+    rest = keys.copy()
+    for column in range(matrix.shape[1]):
+        patterns[:, column] = rest % base - 1
+        rest //= base
     c = stats.coincidences_from_matrix(patterns, counts, labels)
     percent = stats.percent_from_coincidences(c)
     alpha = stats.alpha_from_coincidences(c, "nominal")
@@ -395,8 +418,7 @@ def _code_row(
         starts, ends, doc = units
         matrix = np.full((len(starts), m), -1, dtype=np.int64)
         for i, (s, e) in enumerate(merged):
-            covered = covered_length(s, e, starts, ends) > 0
-            matrix[:, i] = np.where(ctx.in_scope[i][doc], covered.astype(np.int64), -1)
+            matrix[:, i] = np.where(ctx.in_scope[i][doc], touches(s, e, starts, ends), -1)
         n_units, percent, kappa, alpha = _unit_stats(matrix, ["not coded", "coded"])
         return AgreementRow(name, "code", unit, ctx.coders, n_units, percent, kappa, alpha)
     sections = _common_sections(ctx)
@@ -502,24 +524,26 @@ def _paint(spans: list[tuple[int, int, str]]) -> tuple[list[tuple[int, int, str]
     around it. Returns the pieces and the number of characters in conflict."""
     if not spans:
         return [], 0
-    lo = min(s for s, _, _ in spans)
-    hi = max(e for _, e, _ in spans)
-    owner = np.full(hi - lo, -1, dtype=np.int64)
-    depth = np.zeros(hi - lo + 1, dtype=np.int64)
-    ranked = sorted(range(len(spans)), key=lambda k: -(spans[k][1] - spans[k][0]))
-    for k in ranked:
-        s, e, _ = spans[k]
-        owner[s - lo : e - lo] = k
-        depth[s - lo] += 1
-        depth[e - lo] -= 1
-    conflicts = int((np.cumsum(depth)[:-1] >= 2).sum())
+    starts = np.asarray([s for s, _, _ in spans], dtype=np.int64)
+    ends = np.asarray([e for _, e, _ in spans], dtype=np.int64)
+    points = np.unique(np.concatenate([starts, ends]))
+    first = np.searchsorted(points, starts)
+    last = np.searchsorted(points, ends)
+    widths = np.diff(points)
+    depth = np.zeros(len(points), dtype=np.int64)
+    np.add.at(depth, first, 1)
+    np.add.at(depth, last, -1)
+    conflicts = int(widths[np.cumsum(depth)[:-1] >= 2].sum())
+    owner = np.full(len(widths), -1, dtype=np.int64)
+    for k in np.argsort(-(ends - starts), kind="stable").tolist():
+        owner[first[k] : last[k]] = k
     change = np.flatnonzero(np.diff(owner)) + 1
     bounds = np.concatenate([[0], change, [len(owner)]])
     pieces = []
     for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         k = int(owner[a])
         if k >= 0:
-            pieces.append((lo + a, lo + b, spans[k][2]))
+            pieces.append((int(points[a]), int(points[b]), spans[k][2]))
     return pieces, conflicts
 
 
