@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import pkgutil
 import sys
 from typing import Any
 
@@ -83,25 +84,13 @@ def main() -> None:
 
 def _collect() -> None:
     """Every command lives in ``qualcode.commands``, one module per area, each listing its
-    module-level click commands in ``COMMANDS``; commands never import this module."""
-    from qualcode.commands import (
-        analysis,
-        codebook,
-        coding,
-        demo,
-        documents,
-        suggest,
-        workbench,
-    )
+    module-level click commands in ``COMMANDS``; commands never import this module. Modules are
+    found by name, so adding a command module needs no edit here."""
+    import qualcode.commands as package
 
-    modules = [demo, documents, codebook, coding, workbench, analysis, suggest]
-    if importlib.util.find_spec("qualcode.commands.import_codings") is not None:
-        modules.append(importlib.import_module("qualcode.commands.import_codings"))
-    for module in modules:
-        commands = getattr(module, "COMMANDS", None)
-        if commands is None:
-            commands = [c for c in vars(module).values() if isinstance(c, click.Command)]
-        for command in commands:
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"qualcode.commands.{info.name}")
+        for command in getattr(module, "COMMANDS", ()):
             main.add_command(command)
 
 
