@@ -330,3 +330,9 @@ def test_group_conflicts_shorter_span_keeps_the_characters(
     assert row["percent_agreement"] == pytest.approx(1 / 3)
     text = run("agreement", path, "--group", "Security").output
     assert "1 sentences where a coder used two or more of its codes" in text
+
+
+def test_registered_in_qualcode(cli: Callable[..., Result]) -> None:
+    """cli.py collects command modules by name: ``qualcode agreement`` exists."""
+    result = cli("agreement", "--help")
+    assert result.exit_code == 0 and "--unit [character|sentence|turn|document]" in result.output
