@@ -47,7 +47,7 @@ def project_argument(func: F) -> F:
 def open_project(path: Path, coder: str | None = None) -> Project:
     """Open a project for a command, warning once if it is from a newer qualcode."""
     project = Project.open(path, coder=current_coder(coder))
-    if project.read_only:
+    if project.read_only and not project.session.read_only_reason:
         render.warning(f"{path} was made by a newer qualcode; opened read-only")
     return project
 

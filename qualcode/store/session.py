@@ -11,6 +11,7 @@ models, settings, history) take a session explicitly; none of them owns a connec
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import uuid
 import zlib
@@ -71,6 +72,7 @@ class Session:
         self.read_only = read_only
         self._action: Action | None = None
         self._coder_id: int | None = None
+        self.read_only_reason = ""
 
     # ------------------------------------------------------------------ opening
 
@@ -94,28 +96,50 @@ class Session:
     def open(cls, path: str | Path, coder: str = "unknown", migrate: bool = True) -> Session:
         """Open an existing project, bringing its schema up to date.
 
-        A file from a newer qualcode opens read-only: reading is safe, writing could corrupt
-        tables this version does not know about.
+        Never creates or re-stamps anything: an empty file, a foreign SQLite file or a broken
+        ``meta`` table is refused with one line. A file from a newer qualcode opens read-only
+        (reading is safe, writing could corrupt tables this version does not know about), and
+        so does a file this process may not write (a read-only file, folder or mount): reading
+        works, and every change is refused with a clear line rather than an SQLite error.
         """
         path = Path(path)
         if not path.exists():
             raise ProjectError(f"{path}: no such project file (create one with 'qualcode init')")
         if path.is_dir():
             raise ProjectError(f"{path}: is a folder, not a project file")
+        if path.stat().st_size == 0:
+            raise ProjectError(
+                f"{path}: empty file, not a qualcode project (create one with 'qualcode init')"
+            )
+        writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
         # Never open() the file ourselves: closing any descriptor on it drops every POSIX lock
         # this process holds there, including those of other open connections, and another
         # process would then delete the WAL under them. SQLite itself says if it is no database.
         try:
-            conn = _connect(path)
+            conn = _connect(path) if writable else _connect_read_only(path)
             version = schema_version(conn)
         except sqlite3.DatabaseError as exc:
-            if "not a database" in str(exc):
+            if "not a database" in str(exc) or "malformed" in str(exc):
                 raise ProjectError(f"{path}: not a qualcode project (not an SQLite file)") from exc
             raise ProjectError(f"{path}: cannot open project ({exc})") from exc
+        except ValueError as exc:
+            raise ProjectError(f"{path}: broken project file ({exc}); nothing was changed") from exc
         if version is None:
             conn.close()
             raise ProjectError(f"{path}: SQLite file but not a qualcode project (no meta table)")
-        session = cls(path, conn, coder, read_only=version > SCHEMA_VERSION)
+        if version == 0:
+            conn.close()
+            raise ProjectError(
+                f"{path}: SQLite file but not a qualcode project (no schema version)"
+            )
+        if not writable and version < SCHEMA_VERSION:
+            conn.close()
+            raise ProjectError(
+                f"{path}: made by an older qualcode and read-only here; copy it somewhere "
+                "writable so it can be upgraded"
+            )
+        session = cls(path, conn, coder, read_only=version > SCHEMA_VERSION or not writable)
+        session.read_only_reason = "" if writable else "this user cannot write the file or its folder"
         if version < SCHEMA_VERSION and migrate:
             session.migrate()
         return session
@@ -190,6 +214,11 @@ class Session:
         Nested calls join the outer action, so composite operations (create a code and apply
         it; delete a code with its codings and their memos) stay one undo step.
         """
+        if self.read_only and self.read_only_reason:
+            raise ProjectError(
+                f"{self.path}: project is read-only ({self.read_only_reason}); copy it somewhere "
+                "writable to change it"
+            )
         if self.read_only:
             raise ProjectError(
                 f"{self.path}: made by a newer qualcode (schema {self.schema_version}, this "
@@ -202,7 +231,9 @@ class Session:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise ProjectError(f"{self.path}: project is busy or locked ({exc})") from exc
+            raise self._storage_error(exc, summary) or ProjectError(
+                f"{self.path}: project is busy or locked ({exc})"
+            ) from exc
         self._action = act
         try:
             yield act
@@ -220,13 +251,32 @@ class Session:
                 (now(), coder_id, act.name, act.summary, encode_changes(act.changes), undoable_now),
             )
             self.conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             self._coder_id = None
+            if isinstance(exc, sqlite3.OperationalError):
+                plain = self._storage_error(exc, act.summary)
+                if plain is not None:
+                    raise plain from exc
             raise
         finally:
             self._action = None
+
+    def _storage_error(self, exc: sqlite3.Error, summary: str) -> ProjectError | None:
+        """What the file system did to a write, in words a researcher can act on."""
+        message = str(exc)
+        if "disk is full" in message or "database or disk is full" in message:
+            return ProjectError(
+                f"{self.path}: the disk is full; nothing of '{summary}' was saved (the project "
+                "is as it was); free some space and try again"
+            )
+        if "readonly" in message or "read-only" in message:
+            return ProjectError(
+                f"{self.path}: project is read-only ({message}); copy it somewhere writable "
+                "to change it"
+            )
+        return None
 
     def switch_coder(self, name: str) -> None:
         if self._action is not None:
@@ -411,8 +461,21 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that writes nothing, not even the WAL's shared-memory file: for a project
+    this process may not change (``immutable``: SQLite then trusts nobody else writes either,
+    which holds for a read-only folder or mount)."""
+    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
 def schema_version(conn: sqlite3.Connection) -> int | None:
-    """The file's schema version; 0 for an empty file, None for a foreign SQLite file."""
+    """The file's schema version; 0 for an empty file, None for a foreign SQLite file.
+
+    A version that is not a whole number raises ValueError: the file is broken, and guessing
+    would risk running the wrong migrations over it."""
     has_meta = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
     ).fetchone()
@@ -420,4 +483,9 @@ def schema_version(conn: sqlite3.Connection) -> int | None:
         tables = conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
         return 0 if tables == 0 else None
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    return int(row[0]) if row else 0
+    if row is None:
+        return 0
+    try:
+        return int(row[0])
+    except (TypeError, ValueError):
+        raise ValueError(f"its schema version is {str(row[0])[:20]!r}, not a number") from None
