@@ -195,9 +195,17 @@ class SourceText:
                 score += 1
             if e == len(text) or not (_WORD.match(text, e - 1) and _WORD.match(text, e)):
                 score += 1
-            if name and _matches(text[s:e], name):
+            if name and _matches(text[s : min(e, s + 200)], name):
                 score += 4
         return Evaluation(placed, score, split_total)
+
+
+def _placed(source: SourceText, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int] | None]:
+    out: list[tuple[int, int] | None] = []
+    for start, end in spans:
+        found = source.place(STANDARD, start, end)
+        out.append(None if found is None else (found[0], found[1]))
+    return out
 
 
 def _fold(text: str) -> str:
@@ -222,6 +230,11 @@ def choose(
     totals = dict.fromkeys(ALL_CONVENTIONS, 0)
     for source, spans, names in sources:
         own: dict[Convention, Evaluation] = {}
+        if not (source.has_astral or source.has_crlf or source.had_bom):
+            # One way of counting only: nothing to weigh, every candidate is the standard.
+            own[STANDARD] = Evaluation(_placed(source, spans), 0)
+            cache.append(own)
+            continue
         for convention in ALL_CONVENTIONS:
             key = source.relevant(convention)
             if key not in own:

@@ -13,7 +13,7 @@ from qualcode.errors import IngestError
 from qualcode.interop import safety
 from qualcode.interop.refi_model import CODEBOOK_NS, RefiCodebook
 from qualcode.interop.xmlread import Guids, child, children, local, read_codes
-from qualcode.interop.xmlwrite import Builder
+from qualcode.interop.xmlwrite import XmlWriter
 
 
 def read_qdc(path: str | Path) -> RefiCodebook:
@@ -52,7 +52,8 @@ def parse_qdc(data: bytes, where: str) -> RefiCodebook:
 
 
 def write_qdc(book: RefiCodebook) -> bytes:
-    b = Builder(CODEBOOK_NS)
-    root = b.element("CodeBook", [("origin", book.origin or None)])
-    b.codes(root, book.codes, note_refs=False)
-    return b.serialise(root)
+    w = XmlWriter()
+    w.open("CodeBook", [("xmlns", CODEBOOK_NS), ("origin", book.origin or None)])
+    w.codes(book.codes, note_refs=False)
+    w.close("CodeBook")
+    return w.bytes()

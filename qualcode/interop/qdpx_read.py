@@ -335,6 +335,16 @@ class _Reader:
                     continue
                 spans.append((start, end))
                 names.append(sel.get("name") or "")
+                codings: list[RefiCoding] = []
+                refs: list[str] = []
+                for item in sel:  # one pass: a project may hold 100,000 of these
+                    tag = local(item.tag)
+                    if tag == "Coding":
+                        codings.append(self.coding(item))
+                    elif tag == "NoteRef":
+                        ref = self.guids(item.get("targetGUID"))
+                        if ref:
+                            refs.append(ref)
                 selections.append(
                     RefiSelection(
                         guid=self.guids.required(sel.get("guid"), "selection"),
@@ -344,8 +354,8 @@ class _Reader:
                         creating_user=self.guids(sel.get("creatingUser")),
                         created=date(sel.get("creationDateTime")),
                         modified=date(sel.get("modifiedDateTime")),
-                        codings=[self.coding(c) for c in children(sel, "Coding")],
-                        note_refs=self.refs(sel, "NoteRef"),
+                        codings=codings,
+                        note_refs=refs,
                     )
                 )
             whole += len(list(children(el, "Coding")))
@@ -362,13 +372,22 @@ class _Reader:
         self.place(pending)
 
     def coding(self, el: Any) -> RefiCoding:
-        ref = child(el, "CodeRef")
+        code_guid = ""
+        refs: list[str] = []
+        for item in el:
+            tag = local(item.tag)
+            if tag == "CodeRef" and not code_guid:
+                code_guid = self.guids(item.get("targetGUID")) or ""
+            elif tag == "NoteRef":
+                guid = self.guids(item.get("targetGUID"))
+                if guid:
+                    refs.append(guid)
         return RefiCoding(
             guid=self.guids.required(el.get("guid"), "coding"),
-            code_guid=self.guids(ref.get("targetGUID") if ref is not None else None) or "",
+            code_guid=code_guid,
             creating_user=self.guids(el.get("creatingUser")),
             created=date(el.get("creationDateTime")),
-            note_refs=self.refs(el, "NoteRef"),
+            note_refs=refs,
         )
 
     def place(

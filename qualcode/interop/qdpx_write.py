@@ -9,20 +9,20 @@ schema order, so exporting unchanged data twice gives the same bytes.
 from __future__ import annotations
 
 import io
-import xml.etree.ElementTree as ET
 import zipfile
 
-from qualcode.interop.refi_model import PROJECT_NS, RefiProject, RefiValue
-from qualcode.interop.xmlwrite import Builder, date
+from qualcode.interop.refi_model import PROJECT_NS, RefiProject, RefiSource, RefiValue
+from qualcode.interop.xmlwrite import XmlWriter, date
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 def project_xml(project: RefiProject) -> bytes:
-    b = Builder(PROJECT_NS)
-    root = b.element(
+    w = XmlWriter()
+    w.open(
         "Project",
         [
+            ("xmlns", PROJECT_NS),
             ("name", project.name),
             ("origin", project.origin or None),
             ("creatingUserGUID", project.creating_user),
@@ -31,84 +31,45 @@ def project_xml(project: RefiProject) -> bytes:
         ],
     )
     if project.users:
-        users = b.sub(root, "Users")
+        w.open("Users")
         for user in project.users:
-            b.sub(users, "User", [("guid", user.guid), ("name", user.name)])
+            w.empty("User", [("guid", user.guid), ("name", user.name)])
+        w.close("Users")
     if project.codes:
-        b.codes(b.sub(root, "CodeBook"), project.codes, note_refs=True)
+        w.open("CodeBook")
+        w.codes(project.codes, note_refs=True)
+        w.close("CodeBook")
     if project.variables:
-        variables = b.sub(root, "Variables")
+        w.open("Variables")
         for var in project.variables:
-            el = b.sub(
-                variables,
-                "Variable",
-                [("guid", var.guid), ("name", var.name), ("typeOfVariable", var.type)],
-            )
+            attrs = [("guid", var.guid), ("name", var.name), ("typeOfVariable", var.type)]
             if var.description:
-                b.text(el, "Description", var.description)
+                w.open("Variable", attrs)
+                w.text("Description", var.description)
+                w.close("Variable")
+            else:
+                w.empty("Variable", attrs)
+        w.close("Variables")
     if project.cases:
-        cases = b.sub(root, "Cases")
+        w.open("Cases")
         for case in project.cases:
-            el = b.sub(cases, "Case", [("guid", case.guid), ("name", case.name)])
+            w.open("Case", [("guid", case.guid), ("name", case.name)])
             if case.description:
-                b.text(el, "Description", case.description)
-            _values(b, el, case.values)
+                w.text("Description", case.description)
+            _values(w, case.values)
             for guid in case.source_refs:
-                b.sub(el, "SourceRef", [("targetGUID", guid)])
+                w.empty("SourceRef", [("targetGUID", guid)])
+            w.close("Case")
+        w.close("Cases")
     if project.sources:
-        sources = b.sub(root, "Sources")
+        w.open("Sources")
         for source in project.sources:
-            el = b.sub(
-                sources,
-                "TextSource",
-                [
-                    ("guid", source.guid),
-                    ("name", source.name),
-                    ("plainTextPath", f"internal://{source.guid}.txt"),
-                    ("creatingUser", source.creating_user),
-                    ("creationDateTime", date(source.created)),
-                    ("modifiedDateTime", date(source.modified)),
-                ],
-            )
-            if source.description:
-                b.text(el, "Description", source.description)
-            for sel in source.selections:
-                sel_el = b.sub(
-                    el,
-                    "PlainTextSelection",
-                    [
-                        ("guid", sel.guid),
-                        ("name", sel.name or None),
-                        ("startPosition", str(sel.start)),
-                        ("endPosition", str(sel.end)),
-                        ("creatingUser", sel.creating_user),
-                        ("creationDateTime", date(sel.created)),
-                        ("modifiedDateTime", date(sel.modified)),
-                    ],
-                )
-                for coding in sel.codings:
-                    c_el = b.sub(
-                        sel_el,
-                        "Coding",
-                        [
-                            ("guid", coding.guid),
-                            ("creatingUser", coding.creating_user),
-                            ("creationDateTime", date(coding.created)),
-                        ],
-                    )
-                    b.sub(c_el, "CodeRef", [("targetGUID", coding.code_guid)])
-                    for guid in coding.note_refs:
-                        b.sub(c_el, "NoteRef", [("targetGUID", guid)])
-                for guid in sel.note_refs:
-                    b.sub(sel_el, "NoteRef", [("targetGUID", guid)])
-            for guid in source.note_refs:
-                b.sub(el, "NoteRef", [("targetGUID", guid)])
-            _values(b, el, source.values)
+            _source(w, source)
+        w.close("Sources")
     if project.notes:
-        notes = b.sub(root, "Notes")
+        w.open("Notes")
         for note in project.notes:
-            el = b.sub(
-                notes,
+            w.open(
                 "Note",
                 [
                     ("guid", note.guid),
@@ -118,19 +79,72 @@ def project_xml(project: RefiProject) -> bytes:
                     ("modifiedDateTime", date(note.modified)),
                 ],
             )
-            b.text(el, "PlainTextContent", note.text)
+            w.text("PlainTextContent", note.text)
+            w.close("Note")
+        w.close("Notes")
     if project.description:
-        b.text(root, "Description", project.description)
+        w.text("Description", project.description)
     for guid in project.note_refs:
-        b.sub(root, "NoteRef", [("targetGUID", guid)])
-    return b.serialise(root)
+        w.empty("NoteRef", [("targetGUID", guid)])
+    w.close("Project")
+    return w.bytes()
 
 
-def _values(b: Builder, parent: ET.Element, values: list[RefiValue]) -> None:
+def _source(w: XmlWriter, source: RefiSource) -> None:
+    w.open(
+        "TextSource",
+        [
+            ("guid", source.guid),
+            ("name", source.name),
+            ("plainTextPath", f"internal://{source.guid}.txt"),
+            ("creatingUser", source.creating_user),
+            ("creationDateTime", date(source.created)),
+            ("modifiedDateTime", date(source.modified)),
+        ],
+    )
+    if source.description:
+        w.text("Description", source.description)
+    for sel in source.selections:
+        w.open(
+            "PlainTextSelection",
+            [
+                ("guid", sel.guid),
+                ("name", sel.name or None),
+                ("startPosition", str(sel.start)),
+                ("endPosition", str(sel.end)),
+                ("creatingUser", sel.creating_user),
+                ("creationDateTime", date(sel.created)),
+                ("modifiedDateTime", date(sel.modified)),
+            ],
+        )
+        for coding in sel.codings:
+            w.open(
+                "Coding",
+                [
+                    ("guid", coding.guid),
+                    ("creatingUser", coding.creating_user),
+                    ("creationDateTime", date(coding.created)),
+                ],
+            )
+            w.empty("CodeRef", [("targetGUID", coding.code_guid)])
+            for guid in coding.note_refs:
+                w.empty("NoteRef", [("targetGUID", guid)])
+            w.close("Coding")
+        for guid in sel.note_refs:
+            w.empty("NoteRef", [("targetGUID", guid)])
+        w.close("PlainTextSelection")
+    for guid in source.note_refs:
+        w.empty("NoteRef", [("targetGUID", guid)])
+    _values(w, source.values)
+    w.close("TextSource")
+
+
+def _values(w: XmlWriter, values: list[RefiValue]) -> None:
     for value in values:
-        el = b.sub(parent, "VariableValue")
-        b.sub(el, "VariableRef", [("targetGUID", value.variable_guid)])
-        b.text(el, f"{value.type}Value", value.value)
+        w.open("VariableValue")
+        w.empty("VariableRef", [("targetGUID", value.variable_guid)])
+        w.text(f"{value.type}Value", value.value)
+        w.close("VariableValue")
 
 
 def write_qdpx(project: RefiProject) -> bytes:

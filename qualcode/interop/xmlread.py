@@ -7,6 +7,7 @@ namespace with a ``codebook:0:4`` schema location, others none at all), GUIDs ar
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Iterator
@@ -19,8 +20,16 @@ _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 _NAMESPACE = uuid.UUID("6f1f9a52-3b8e-5c1d-9a7e-2c4b8d0e1f35")
 
 
+_LOCAL: dict[str, str] = {}
+
+
 def local(tag: Any) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+    if not isinstance(tag, str):
+        return ""  # comments and processing instructions
+    name = _LOCAL.get(tag)
+    if name is None:
+        name = _LOCAL[tag] = tag.rsplit("}", 1)[-1]
+    return name
 
 
 def children(element: Any, name: str) -> Iterator[Any]:
@@ -50,6 +59,8 @@ class Guids:
     def __call__(self, value: str | None) -> str | None:
         if value is None:
             return None
+        if len(value) == 36 and _GUID.match(value):
+            return value
         raw = value.strip()
         if not raw:
             return None
@@ -85,6 +96,7 @@ class Guids:
         return out
 
 
+@functools.lru_cache(maxsize=4096)
 def date(value: str | None) -> str | None:
     """An xsd:dateTime as qualcode writes dates (UTC, whole seconds, ``Z``); None if absent or
     unreadable (a date is never worth refusing an import for)."""
