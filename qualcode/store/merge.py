@@ -24,14 +24,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from qualcode.errors import ProjectError
 from qualcode.store.codings import CodingInput, Codings
 from qualcode.store.documents import DocumentInput, Documents, TurnInput
 from qualcode.store.done import DoneMarks
 from qualcode.store.memos import Memos
-from qualcode.store.session import Session, iso_seconds
+from qualcode.store.session import Session
 
 DEFINITION_FIELDS = ("brief", "definition", "when_to_use", "when_not_to_use", "example")
 
@@ -136,12 +136,19 @@ class Merger:
         rep.coders = sorted(coder_names[c] for c in used if c in coder_names)
         doc_map = self._documents(src, rep, rename)
         code_map = self._codes(src, rep)
-        # Codings: in bulk; duplicates (same GUID, or same place and coder) are skipped.
+        # Codings: in bulk; duplicates (same GUID, or same place and coder) are skipped. Rows
+        # whose GUID the target already has are counted here without a round through
+        # import_rows's checks: merging the same file again costs little.
+        known = {str(r[0]) for r in conn.execute("SELECT guid FROM codings")}
         rows: list[CodingInput] = []
-        for _cid, guid, doc, code, start, end, coder, origin, created in sconn.execute(
-            'SELECT id, guid, document_id, code_id, start, "end", coder_id, origin, created_at '
+        present = 0
+        for guid, doc, code, start, end, coder, origin, created in sconn.execute(
+            'SELECT guid, document_id, code_id, start, "end", coder_id, origin, created_at '
             "FROM codings ORDER BY id"
         ):
+            if guid in known:
+                present += 1
+                continue
             rows.append(
                 CodingInput(
                     doc_map[doc],
@@ -150,13 +157,17 @@ class Merger:
                     end,
                     coder=coder_names[coder],
                     origin=origin,
-                    created_at=iso_seconds(created) if isinstance(created, int) else created,
+                    # Whole seconds, as stored: import_rows takes them as they are (turning
+                    # 60,000 of them into text and back was a tenth of a merge).
+                    created_at=cast(str, created),
                     guid=guid,
                 )
             )
+        rep.codings_present = present
         if rows:
             result = self.codings.import_rows(rows, f"Merged codings from {src.path.name}")
-            rep.codings_added, rep.codings_present = result.added, result.skipped
+            rep.codings_added = result.added
+            rep.codings_present += result.skipped
         self._memos(src, rep, doc_map, code_map, coder_map)
         for doc, coder, marked_at in sconn.execute(
             "SELECT document_id, coder_id, marked_at FROM done_marks"
@@ -336,18 +347,18 @@ class Merger:
     ) -> None:
         sconn, conn = src.conn, self.s.conn
         coding_map: dict[int, int] = {}
-        by_guid = {str(g): int(i) for i, g in conn.execute("SELECT id, guid FROM codings")}
-        by_key = {
-            tuple(r[1:]): int(r[0])
-            for r in conn.execute(
-                'SELECT id, document_id, code_id, start, "end", coder_id FROM codings'
-            )
-        }
         needs = {
             int(r[0])
             for r in sconn.execute("SELECT coding_id FROM memos WHERE coding_id IS NOT NULL")
         }
         if needs:
+            by_guid = {str(g): int(i) for i, g in conn.execute("SELECT id, guid FROM codings")}
+            by_key = {
+                tuple(r[1:]): int(r[0])
+                for r in conn.execute(
+                    'SELECT id, document_id, code_id, start, "end", coder_id FROM codings'
+                )
+            }
             for sid, guid, doc, code, start, end, coder in sconn.execute(
                 'SELECT id, guid, document_id, code_id, start, "end", coder_id FROM codings'
             ):
