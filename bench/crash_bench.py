@@ -67,7 +67,7 @@ CLI_WRITER = textwrap.dedent(
     while time.monotonic() < end:
         try:
             with Project.open(path, coder=name) as project:  # one CLI command = one process
-                start = rng.randrange(0, 100)
+                start = rng.randrange(0, 3000)
                 ids.append(project.codings.add("doc1", "A", start, start + 5))
                 saved += 1
                 if rng.random() < 0.3:

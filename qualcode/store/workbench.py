@@ -138,7 +138,8 @@ def document_row(project: Project, document_id: int) -> DocumentRow | None:
     spans = conn.execute(
         'SELECT start, "end" FROM codings WHERE document_id = ? ORDER BY start', (document_id,)
     ).fetchall()
-    return _document_row(*found, spans)
+    doc_id, name, length, words, speakers = found
+    return _document_row(doc_id, name, length, words, speakers, spans)
 
 
 _DOCUMENTS_SQL = (
