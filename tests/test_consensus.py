@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import Result
+from textual.app import App
+from textual.widgets import DataTable, Input, Static
 
 from qualcode.errors import ProjectError
 from qualcode.store import Project
 from qualcode.store.consensus import Consensus, clusters, intersection, union
+from qualcode.tui.screens.consensus import BoundsScreen, ConsensusScreen
 from tests.conftest import simple_document
 
 Run = Callable[..., Result]
@@ -118,3 +122,84 @@ def test_disagreements_cli(cli: Run, team: Path) -> None:
     assert result.exit_code == 1 and "two coders" in result.output
     result = cli("summary", team, "--coder", "consensus", "--format", "json")
     assert result.exit_code == 0, result.output
+
+
+# ---------------------------------------------------------------- the review screen (Pilot)
+
+
+class Host(App[None]):
+    """A minimal app standing in for the workbench: it pushes the consensus screen."""
+
+    def __init__(self, project: Project) -> None:
+        super().__init__()
+        self.project = project
+        self.jumps: list[tuple[int, int, int]] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(ConsensusScreen(self.project))
+
+    def jump_to(self, document_id: int, start: int, end: int, exact: bool = True) -> None:
+        self.jumps.append((document_id, start, end))
+
+
+def decisions(app: Host) -> list[str]:
+    table = app.screen.query_one("#consensus-table", DataTable)
+    return [str(table.get_row_at(i)[4]) for i in range(table.row_count)]
+
+
+def test_review_screen_settles_with_one_key_each(team: Path) -> None:
+    async def scenario() -> None:
+        with Project.open(team, coder="lead") as project:
+            app = Host(project)
+            async with app.run_test(size=(140, 40)) as pilot:
+                await pilot.pause()
+                screen = app.screen
+                assert isinstance(screen, ConsensusScreen)
+                assert screen.coders == ("anna", "ben")
+                assert decisions(app) == ["open", "open", "open"]
+                a_side = str(screen.query_one("#consensus-a", Static).render())
+                assert "angry" in a_side
+                await pilot.press("u")  # union of #1, cursor moves on to #2
+                await pilot.press("n")  # neither for #2
+                await pilot.pause()
+                assert decisions(app) == ["union", "neither", "open"]
+                await pilot.press("e")
+                await pilot.pause()
+                assert isinstance(app.screen, BoundsScreen)
+                bounds = app.screen.query_one(Input)
+                bounds.value = "141-150"
+                await pilot.press("enter")
+                await pilot.pause()
+                assert decisions(app) == ["union", "neither", "edited boundaries"]
+                assert [(c.start, c.end) for c in project.codings.list(coder="consensus")] == [
+                    (48, 75),
+                    (141, 150),
+                ]
+                await pilot.press("z")
+                await pilot.pause()
+                assert decisions(app) == ["union", "neither", "open"]
+                await pilot.press("o")
+                await pilot.pause()
+                assert decisions(app) == ["open"]
+                await pilot.press("a")
+                await pilot.pause()
+                assert decisions(app) == []
+                await pilot.press("o", "up", "up", "enter")
+                await pilot.pause()
+                assert app.jumps and app.jumps[-1][1:] == (48, 75)
+
+    asyncio.run(scenario())
+
+
+def test_review_screen_without_two_coders(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        with Project.create(tmp_path / "solo.qc", coder="anna") as project:
+            project.documents.add(simple_document())
+            app = Host(project)
+            async with app.run_test(size=(120, 30)) as pilot:
+                await pilot.pause()
+                text = str(app.screen.query_one("#consensus-overview", Static).render())
+                assert "needs two coders" in text
+                await pilot.press("a", "u")
+
+    asyncio.run(scenario())
