@@ -7,7 +7,6 @@ document behind; the result list says what happened to each file and why.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,9 +14,10 @@ from pathlib import Path
 from qualcode.errors import QualcodeError
 from qualcode.ingest import READERS, Transcript, read_transcript
 from qualcode.store import DocumentInput, Project, TurnInput
+from qualcode.text import count_words
 
-_WORD = re.compile(r"\w+")
 BATCH_FILES = 16
+NO_SPEAKERS = "no speaker labels found: one turn"
 
 Progress = Callable[[int, int, str], None]
 
@@ -57,13 +57,61 @@ def _is_readme(path: Path) -> bool:
     return path.stem.lower() in ("readme", "license", "changelog")
 
 
-def count_words(text: str) -> int:
-    return len(_WORD.findall(text))
-
-
 def spoken_words(transcript: Transcript) -> int:
     """Words inside turns: speaker labels and timestamps are not what anyone said."""
-    return sum(count_words(transcript.text[t.start : t.end]) for t in transcript.turns)
+    return sum(count_words(transcript.text, t.start, t.end) for t in transcript.turns)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What importing one file would find (``import --dry-run``); nothing is written."""
+
+    path: str
+    name: str
+    transcript: Transcript | None = None
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.transcript is not None
+
+    def lines(self, first_turns: int = 3, width: int = 70) -> list[str]:
+        """The report for this file: layout, speakers with turn counts, the first turns."""
+        from qualcode.text import clip
+
+        if self.transcript is None:
+            return [self.error]
+        t = self.transcript
+        speakers = t.speakers
+        out = [
+            f"{self.name}: layout {t.layout or 'none'}, {len(t.turns)} turns, "
+            f"{spoken_words(t)} words" + ("" if speakers else f"; {NO_SPEAKERS}")
+        ]
+        if speakers:
+            out.append("  speakers: " + ", ".join(f"{name} ({n})" for name, n in speakers.items()))
+        for turn in t.turns[:first_turns]:
+            stamp = f"[{turn.timestamp}] " if turn.timestamp else ""
+            who = turn.speaker or "(no speaker)"
+            out.append(f"  {stamp}{who}: {clip(t.text[turn.start : turn.end], width)}")
+        for warning in t.warnings:
+            out.append(f"  note: {warning}")
+        return out
+
+
+def preview_files(
+    paths: Iterable[str | Path], *, encoding: str | None = None, name: str | None = None
+) -> list[Preview]:
+    """Read each file as import would, without a project: for ``import --dry-run``."""
+    out = []
+    for path in expand_paths(paths):
+        label = name or path.stem
+        try:
+            out.append(Preview(str(path), label, read_transcript(path, encoding)))
+        except QualcodeError as exc:
+            out.append(Preview(str(path), label, error=str(exc)))
+        except Exception as exc:  # a reader's bug must not stop the other files
+            out.append(Preview(str(path), label, error=f"{path}: cannot read ({_brief(exc)})"))
+    return out
 
 
 def import_files(
@@ -208,11 +256,12 @@ def _store(project: Project, item: _Prepared, drop_unplaced: bool) -> ImportResu
     try:
         if not item.replacing:
             project.documents.add(doc)
+            found = "" if transcript.speakers else f"; {NO_SPEAKERS}"
             return ImportResult(
                 str(item.path),
                 item.name,
                 "imported",
-                f"{doc.word_count} words, {len(doc.turns)} turns",
+                f"{doc.word_count} words, {len(doc.turns)} turns{found}",
             )
         dropped = project.documents.replace(doc, drop_unplaced=drop_unplaced)
     except QualcodeError as exc:

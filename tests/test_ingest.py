@@ -182,7 +182,7 @@ def test_utf8_is_preferred_over_declared_encoding(tmp_path: Path) -> None:
         ("random.docx", bytes(range(256)), "not a valid .docx"),
         ("bad.vtt", b"not a webvtt file\n", "malformed WebVTT"),
         ("bad.srt", b"1\nnonsense --> more\nhello\n", "malformed SubRip"),
-        ("x.pdf", b"%PDF-1.4", "unsupported file type '.pdf'"),
+        ("x.rtf", b"{\\rtf1}", "unsupported file type '.rtf'"),
     ],
 )
 def test_bad_files_are_refused_with_one_line(

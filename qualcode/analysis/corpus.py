@@ -7,6 +7,9 @@ a speaker, the document itself (see :class:`qualcode.store.analysis_data.PersonR
 *Participant*: a person who is not an interviewer/moderator (``Interviewer``, ``I``, ``Q``…, or
 ``role=interviewer``); in a document with no named speakers, the document's pseudo-person.
 "n of N participants" counts these.
+*Case*: a participant as a person, who may speak in several documents: speakers sharing a
+``participant`` attribute are one case, so a participant interviewed twice counts once in
+"n of N participants" and in crosstabs by participant attribute (:meth:`Corpus.case_id`).
 
 *Scope*: the filters select persons (by document, by speaker name, by attribute value — a
 person's attributes are its document's attributes overlaid by its own) and codings (by coder).
@@ -26,7 +29,7 @@ from __future__ import annotations
 import bisect
 import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -51,17 +54,29 @@ class Filters:
     """What to look at. Empty tuples mean "everything".
 
     ``where`` pairs are ANDed across keys and ORed within one key, so
-    ``role=gp role=leader country=UK`` means (gp or leader) and UK.
+    ``role=gp role=leader country=UK`` means (gp or leader) and UK. A value that starts with
+    ``>=``, ``<=``, ``>`` or ``<`` (``--where interviewed>=2024-03-01``) compares: as dates for
+    a ``date`` attribute, as numbers for a ``number`` one (or when both sides are numbers);
+    comparisons on one key are ANDed (a range).
+
+    ``bins`` groups a number attribute into ranges for crosstabs and summaries:
+    ``(("years_in_group", (0, 5, 10, 20)),)`` gives the values ``0–<5``, ``5–<10``, ``10–20``
+    (and ``<0`` / ``>20`` outside). ``no_interviewer`` leaves interviewer talk out of the
+    corpus (coverage, shares, quotes).
     """
 
     documents: tuple[str, ...] = ()
     speakers: tuple[str, ...] = ()
     where: tuple[tuple[str, str], ...] = ()
     coders: tuple[str, ...] = ()
+    bins: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    no_interviewer: bool = False
 
     @property
     def active(self) -> bool:
-        return bool(self.documents or self.speakers or self.where or self.coders)
+        return bool(
+            self.documents or self.speakers or self.where or self.coders or self.no_interviewer
+        )
 
     def describe(self) -> list[str]:
         """One readable line per active filter, for report headers."""
@@ -70,23 +85,121 @@ class Filters:
             lines.append("documents: " + ", ".join(self.documents))
         if self.speakers:
             lines.append("speakers: " + ", ".join(self.speakers))
-        for key in dict.fromkeys(k for k, _ in self.where):
-            values = [v for k, v in self.where if k == key]
+        for key in dict.fromkeys(k for k, v in self.where if not _comparison(v)):
+            values = [v for k, v in self.where if k == key and not _comparison(v)]
             lines.append(f"{key} = {' or '.join(values)}")
+        for key, value in self.where:
+            if (cmp := _comparison(value)) is not None:
+                lines.append(f"{key} {cmp[0]} {cmp[1]}")
         if self.coders:
             lines.append("coders: " + ", ".join(self.coders))
+        if self.no_interviewer:
+            lines.append("interviewer talk left out")
         return lines
 
 
+_OPERATORS = (">=", "<=", ">", "<")
+
+
+def _comparison(value: str) -> tuple[str, str] | None:
+    """``">=2024-01-01"`` -> ``(">=", "2024-01-01")``; None for a plain value."""
+    for op in _OPERATORS:
+        if value.startswith(op):
+            return op, value[len(op) :].strip()
+    return None
+
+
 def parse_where(items: Iterable[str]) -> tuple[tuple[str, str], ...]:
-    """``["role=leader"]`` -> ``(("role", "leader"),)``; a malformed item is a user error."""
+    """``["role=leader"]`` -> ``(("role", "leader"),)``; ``years>=5`` -> ``(("years",
+    ">=5"),)`` (a comparison); a malformed item is a user error."""
     out = []
     for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise QualcodeError(f"--where needs KEY=VALUE, e.g. role=leader (got {item!r})")
-        out.append((key.strip(), value.strip()))
+        key, op, value = _split_condition(item)
+        if not op or not key.strip() or not value.strip():
+            raise QualcodeError(
+                f"--where needs KEY=VALUE or KEY>=VALUE, e.g. role=leader (got {item!r})"
+            )
+        prefix = "" if op == "=" else op
+        out.append((key.strip(), prefix + value.strip()))
     return tuple(out)
+
+
+def _split_condition(item: str) -> tuple[str, str, str]:
+    """The first operator in ``item`` (``>=`` before ``>``): key, operator, value."""
+    best: tuple[int, str] | None = None
+    for op in (">=", "<=", "=", ">", "<"):
+        at = item.find(op)
+        if at > 0 and (best is None or at < best[0] or (at == best[0] and len(op) > len(best[1]))):
+            best = (at, op)
+    if best is None:
+        return item, "", ""
+    at, op = best
+    return item[:at], op, item[at + len(op) :]
+
+
+def parse_bins(attribute: str, text: str) -> tuple[str, tuple[float, ...]]:
+    """``--bins 0,5,10,20`` for ``attribute``: at least two increasing numbers."""
+    try:
+        edges = tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError as exc:
+        raise QualcodeError(f"--bins needs numbers, e.g. 0,5,10,20 (got {text!r})") from exc
+    if len(edges) < 2 or any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
+        raise QualcodeError(
+            f"--bins needs two or more increasing numbers, e.g. 0,5,10,20 (got {text!r})"
+        )
+    return attribute, edges
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def bin_labels(edges: Sequence[float]) -> list[str]:
+    """The ranges of ``edges`` in order: ``0–<5``, ``5–<10``, ``10–20`` (the last closed)."""
+    out = []
+    for i, (lo, hi) in enumerate(zip(edges, edges[1:], strict=False)):
+        last = i == len(edges) - 2
+        out.append(f"{_num(lo)}–{'' if last else '<'}{_num(hi)}")
+    return out
+
+
+def bin_value(value: str, edges: Sequence[float]) -> str:
+    """The range label of a number attribute's value; ``<0``/``>20`` outside the edges,
+    the value itself when it is not a number."""
+    from qualcode.store.cases import parse_number
+
+    number = parse_number(value)
+    if number is None:
+        return value
+    if number < edges[0]:
+        return f"<{_num(edges[0])}"
+    if number > edges[-1]:
+        return f">{_num(edges[-1])}"
+    labels = bin_labels(edges)
+    i = min(bisect.bisect_right(list(edges), number) - 1, len(labels) - 1)
+    return labels[i]
+
+
+def compare(value: str, op: str, bound: str, kind: str) -> bool:
+    """Whether an attribute value satisfies ``value op bound`` (dates as dates, numbers as
+    numbers); False when the value cannot be read as the bound's kind."""
+    from qualcode.store.cases import parse_date, parse_number
+
+    left: object
+    right: object
+    if kind == "date" or (kind == "text" and parse_date(bound) and parse_number(bound) is None):
+        left, right = parse_date(value), parse_date(bound)
+    else:
+        left, right = parse_number(value), parse_number(bound)
+    if left is None or right is None:
+        return False
+    if op == ">=":
+        return left >= right  # type: ignore[operator]
+    if op == "<=":
+        return left <= right  # type: ignore[operator]
+    if op == ">":
+        return left > right  # type: ignore[operator]
+    return left < right  # type: ignore[operator]
 
 
 @dataclass(frozen=True)
@@ -111,18 +224,21 @@ class Corpus:
         self._check_filters()
         persons = self._select_persons()
         self.person_ids: frozenset[int] = frozenset(persons)
-        self.persons: dict[int, PersonRow] = data.persons
+        self.persons: dict[int, PersonRow] = dict(data.persons)
         self.turns: dict[int, list[TurnRow]] = {}
         for doc in data.documents:
             kept = [t for t in data.turns[doc.id] if t.person_id in self.person_ids]
             if kept:
                 self.turns[doc.id] = kept
         self.documents: list[DocumentRow] = [d for d in data.documents if d.id in self.turns]
+        self._cases()
+        self._apply_bins()
         self.participants: list[PersonRow] = [
-            p
+            self.persons[p.id]
             for p in sorted(data.persons.values(), key=self._person_key)
-            if p.id in self.person_ids and p.is_participant
+            if p.id in self.person_ids and p.is_participant and self.case_id(p.id) == p.id
         ]
+        """One person per case (its representative), in corpus order."""
         coders = set(self.filters.coders)
         self.codings: list[CodingRow] = [
             c
@@ -169,6 +285,9 @@ class Corpus:
             if name not in coders:
                 raise QualcodeError(_unknown("coder with codings", name, coders))
         for key, value in f.where:
+            if (cmp := _comparison(value)) is not None:
+                self._check_comparison(key, *cmp)
+                continue
             values = sorted(
                 {p.attributes[key] for p in data.persons.values() if key in p.attributes}
                 | {d.attributes[key] for d in data.documents if key in d.attributes}
@@ -184,26 +303,118 @@ class Corpus:
                     f"no document or speaker has {key}={value} (values: {', '.join(values)})"
                 )
 
+    def _check_comparison(self, key: str, op: str, bound: str) -> None:
+        from qualcode.store.cases import parse_date, parse_number
+
+        data = self.data
+        kind = data.attribute_types.get(key, "text")
+        known = {k for p in data.persons.values() for k in p.attributes} | {
+            k for d in data.documents for k in d.attributes
+        }
+        if key not in known:
+            raise QualcodeError(_unknown("attribute", key, sorted(known)))
+        if kind == "date" and parse_date(bound) is None:
+            raise QualcodeError(f"{key} is a date: --where {key}{op}{bound} needs YYYY-MM-DD")
+        if kind != "date" and parse_number(bound) is None and parse_date(bound) is None:
+            raise QualcodeError(
+                f"--where {key}{op}{bound}: compare with a number or a date (YYYY-MM-DD)"
+            )
+
     def _select_persons(self) -> list[int]:
         f = self.filters
         docs = set(f.documents)
         speakers = {s.casefold() for s in f.speakers}
         wanted: dict[str, set[str]] = {}
+        ranges: list[tuple[str, str, str]] = []
         for key, value in f.where:
-            wanted.setdefault(key, set()).add(value.casefold())
+            if (cmp := _comparison(value)) is not None:
+                ranges.append((key, *cmp))
+            else:
+                wanted.setdefault(key, set()).add(value.casefold())
+        types = self.data.attribute_types
         out = []
         for person in self.data.persons.values():
             if docs and person.document not in docs:
                 continue
             if speakers and not (person.is_speaker and person.name.casefold() in speakers):
                 continue
+            if f.no_interviewer and not person.is_participant and person.is_speaker:
+                continue
             if any(
                 person.attributes.get(key, "").casefold() not in values
                 for key, values in wanted.items()
             ):
                 continue
+            if any(
+                key not in person.attributes
+                or not compare(person.attributes[key], op, bound, types.get(key, "text"))
+                for key, op, bound in ranges
+            ):
+                continue
             out.append(person.id)
         return out
+
+    # ---------------------------------------------------------------- cases
+
+    def _cases(self) -> None:
+        """Persons that are one case share a representative (the first in corpus order),
+        whose attributes are the case's: its speakers' attributes, the first value winning."""
+        self._case_of: dict[int, int] = {}
+        reps: dict[str, int] = {}
+        merged: dict[int, dict[str, str]] = {}
+        for person in sorted(self.data.persons.values(), key=self._person_key):
+            if person.id not in self.person_ids or not person.is_participant:
+                continue
+            rep = reps.setdefault(person.case_key, person.id)
+            self._case_of[person.id] = rep
+            if rep == person.id:
+                merged[rep] = dict(person.attributes)
+            else:
+                for key, value in person.attributes.items():
+                    merged[rep].setdefault(key, value)
+        for rep, attrs in merged.items():
+            if attrs != self.persons[rep].attributes:
+                self.persons[rep] = replace(self.persons[rep], attributes=attrs)
+
+    def case_id(self, person_id: int) -> int:
+        """The case a person is (the id of its case's representative); a person who is not a
+        participant is its own case."""
+        return self._case_of.get(person_id, person_id)
+
+    def _apply_bins(self) -> None:
+        """Number attributes named in ``--bins`` read as their range labels."""
+        if not self.filters.bins:
+            return
+        bins = dict(self.filters.bins)
+
+        def binned(attrs: dict[str, str]) -> dict[str, str]:
+            return {k: bin_value(v, bins[k]) if k in bins else v for k, v in attrs.items()}
+
+        for pid, person in list(self.persons.items()):
+            if any(k in bins for k in person.attributes):
+                self.persons[pid] = replace(person, attributes=binned(person.attributes))
+        self.documents = [
+            replace(d, attributes=binned(d.attributes))
+            if any(k in bins for k in d.attributes)
+            else d
+            for d in self.documents
+        ]
+
+    def order_values(self, attribute: str, values: Iterable[str]) -> list[str] | None:
+        """Values of a binned or date attribute in their natural order (ranges in order,
+        dates chronologically); None when the attribute is neither (callers sort as usual)."""
+        from qualcode.store.cases import parse_date
+
+        items = set(values)
+        bins = dict(self.filters.bins)
+        if attribute in bins:
+            edges = bins[attribute]
+            order = [f"<{_num(edges[0])}", *bin_labels(edges), f">{_num(edges[-1])}"]
+            rank = {label: i for i, label in enumerate(order)}
+            return sorted(items, key=lambda v: (rank.get(v, len(order)), v.casefold()))
+        if self.data.attribute_types.get(attribute) == "date":
+            return sorted(items, key=lambda v: (parse_date(v) is None, parse_date(v) or v, v))
+        return None
 
     def _person_key(self, person: PersonRow) -> tuple[str, int, str]:
         return (person.document, 0 if person.is_speaker else 1, person.name)

@@ -84,7 +84,7 @@ def _row(corpus: Corpus, code_id: int, passages: list[Passage], codings: int) ->
         passages=len(passages),
         documents=len({p.document_id for p in passages}),
         speakers=len(persons),
-        participants=sum(1 for p in persons if corpus.persons[p].is_participant),
+        participants=len({corpus.case_id(p) for p in persons if corpus.persons[p].is_participant}),
         words=words,
         share=words / corpus.words if corpus.words else 0.0,
     )

@@ -96,7 +96,8 @@ def crosstab(corpus: Corpus, attribute: str, unit: str = "document") -> Crosstab
             f"no {unit} in scope has an attribute '{attribute}'"
             + (f" (known: {', '.join(known)})" if known else "")
         )
-    values = sort_values({v for v in cases.values() if v is not None})
+    present = {v for v in cases.values() if v is not None}
+    values = corpus.order_values(attribute, present) or sort_values(present)
     if any(v is None for v in cases.values()):
         values.append(MISSING)
     column = {v: i for i, v in enumerate(values)}
@@ -109,7 +110,7 @@ def crosstab(corpus: Corpus, attribute: str, unit: str = "document") -> Crosstab
         counts = [0] * len(values)
         seen: list[set[int]] = [set() for _ in values]
         for p in corpus.passages(corpus.descendants(code.id)):
-            case = p.document_id if unit == "document" else p.person_id
+            case = p.document_id if unit == "document" else corpus.case_id(p.person_id)
             col = case_col.get(case)
             if col is None:
                 continue

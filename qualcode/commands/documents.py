@@ -60,6 +60,11 @@ def init(project: Path, coder: str | None) -> None:
     metavar="PIPELINE",
     help="Installed spaCy pipeline for sentences (default: blank English).",
 )
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show per file the layout, speakers with turn counts and first turns; write nothing.",
+)
 @coder_option
 def import_(
     project: Path,
@@ -70,25 +75,32 @@ def import_(
     drop_unplaced: bool,
     as_name: str | None,
     model: str | None,
+    dry_run: bool,
     coder: str | None,
 ) -> None:
-    """Import transcripts (.txt .md .docx .vtt .srt, or folders of them).
+    """Import transcripts (.txt .md .docx .odt .pdf .vtt .srt .json, or folders of them).
 
-    Each file is one transaction: a bad file is reported and skipped, the rest are imported.
-    Exits 1 if any file failed.
+    Speakers are found in the layouts transcription tools write: `Name: text`,
+    `Speaker 1:`, Otter.ai (`Name  0:03`), Rev (`Name (00:03):`), Teams/Zoom .vtt and .docx,
+    Whisper/WhisperX JSON. Each file is one transaction: a bad file is reported and skipped,
+    the rest are imported. Exits 1 if any file failed.
 
     \b
-    Example:
+    Examples:
       qualcode import study.qc sample_transcripts/ --attributes sample_transcripts/participants.csv
+      qualcode import study.qc interviews/ --dry-run
     """
     from qualcode.importing import BATCH_FILES, expand_paths, import_files
     from qualcode.ingest.attributes import read_attribute_table
 
+    if dry_run:
+        _dry_run(files, encoding, as_name)
+        return
     table = read_attribute_table(attributes_csv, encoding) if attributes_csv else None
     with open_project(project, coder) as proj:
         paths = expand_paths(files)
         if not paths:
-            raise QualcodeError("no supported files found (.txt .md .docx .vtt .srt)")
+            raise QualcodeError(_NO_FILES)
         if as_name is not None and len(paths) != 1:
             raise QualcodeError("--as NAME needs exactly one file")
         width = len(str(len(paths)))
@@ -127,6 +139,31 @@ def import_(
     render.line(
         f"{done} imported, {len(results) - done - len(failed)} skipped, {len(failed)} failed"
     )
+    if failed:
+        sys.exit(EXIT_USER_ERROR)
+
+
+_NO_FILES = "no supported files found (.txt .md .docx .odt .pdf .vtt .srt .json)"
+
+
+def _dry_run(files: tuple[Path, ...], encoding: str | None, as_name: str | None) -> None:
+    """``import --dry-run``: what each file would give; the project is not opened."""
+    from qualcode.importing import expand_paths, preview_files
+
+    paths = expand_paths(files)
+    if not paths:
+        raise QualcodeError(_NO_FILES)
+    if as_name is not None and len(paths) != 1:
+        raise QualcodeError("--as NAME needs exactly one file")
+    previews = preview_files(paths, encoding=encoding, name=as_name)
+    for preview in previews:
+        if preview.ok:
+            for line in preview.lines():
+                render.line(line)
+        else:
+            render.error(preview.error)
+    failed = sum(not p.ok for p in previews)
+    render.line(f"dry run: {len(previews) - failed} readable, {failed} failed; nothing written")
     if failed:
         sys.exit(EXIT_USER_ERROR)
 
@@ -220,7 +257,30 @@ def docs(
 @click.command()
 @project_argument
 @click.argument("document", required=False)
-@click.option("--rename", nargs=2, metavar="OLD NEW", help="Rename a speaker in DOCUMENT.")
+@click.option(
+    "--rename", nargs=2, metavar="OLD NEW", help="Rename a speaker (in DOCUMENT or --all)."
+)
+@click.option(
+    "--merge",
+    nargs=2,
+    metavar="OLD INTO",
+    help="Merge speaker OLD into INTO: OLD's turns become INTO's (in DOCUMENT or --all).",
+)
+@click.option(
+    "--all", "everywhere", is_flag=True, help="Rename/merge/mark in every document of the project."
+)
+@click.option(
+    "--interviewer",
+    "interviewer",
+    metavar="NAME",
+    help="Mark a speaker as interviewer (in DOCUMENT or --all).",
+)
+@click.option(
+    "--not-interviewer",
+    "not_interviewer",
+    metavar="NAME",
+    help="Mark a speaker as not an interviewer (in DOCUMENT or --all).",
+)
 @click.option(
     "--set",
     "set_attr",
@@ -233,26 +293,70 @@ def speakers(
     project: Path,
     document: str | None,
     rename: tuple[str, str] | None,
+    merge: tuple[str, str] | None,
+    everywhere: bool,
+    interviewer: str | None,
+    not_interviewer: str | None,
     set_attr: tuple[str, str, str] | None,
     coder: str | None,
 ) -> None:
-    """List speakers (per document), rename one, or set an attribute.
+    """List speakers, rename or merge them (in one document or the whole project), mark the
+    interviewer, or set an attribute. Renames and merges are one undoable action.
 
     \b
     Examples:
       qualcode speakers study.qc
+      qualcode speakers study.qc --all
+      qualcode speakers study.qc --rename "Speaker 1" Interviewer --all
+      qualcode speakers study.qc --merge "Speaker 3" Interviewer --all
+      qualcode speakers study.qc --interviewer Facilitator --all
       qualcode speakers study.qc gp03_claire --rename R Claire
     """
+    from qualcode.store.speakers import Speakers
+
+    changes = [x for x in (rename, merge, interviewer, not_interviewer) if x]
+    if len(changes) > 1:
+        raise QualcodeError("give one of --rename, --merge, --interviewer, --not-interviewer")
+    if everywhere and document:
+        raise QualcodeError("give a DOCUMENT or --all, not both")
     with open_project(project, coder) as proj:
-        if (rename or set_attr) and not document:
-            raise QualcodeError("name the DOCUMENT whose speaker to change")
+        people = Speakers(proj.session)
+        if (changes or set_attr) and not (document or (everywhere and not set_attr)):
+            raise QualcodeError(
+                "name the DOCUMENT whose speaker to change"
+                + ("" if set_attr else ", or --all for every document")
+            )
+        where = "every document" if everywhere else document
         if rename:
-            proj.documents.rename_speaker(document, rename[0], rename[1])  # type: ignore[arg-type]
-            render.line(f"Renamed {rename[0]} to {rename[1]} in {document}")
+            count = people.rename(rename[0], rename[1], document)
+            render.line(f"Renamed {rename[0]} to {rename[1]} in {where} ({count} document(s))")
+            return
+        if merge:
+            count = people.merge(merge[0], merge[1], document)
+            render.line(f"Merged {merge[0]} into {merge[1]} in {where} ({count} document(s))")
+            return
+        if interviewer or not_interviewer:
+            name = interviewer or not_interviewer or ""
+            count = people.set_interviewer(name, bool(interviewer), document)
+            role = "interviewer" if interviewer else "not interviewer"
+            render.line(f"Marked {name} as {role} in {where} ({count} speaker(s))")
             return
         if set_attr:
             proj.documents.set_speaker_attribute(document, *set_attr)  # type: ignore[arg-type]
             render.line(f"Set {set_attr[1]}={set_attr[2]} on {set_attr[0]} in {document}")
+            return
+        if everywhere:
+            names = [
+                (
+                    n.name,
+                    str(len(n.documents)),
+                    str(n.turns),
+                    "interviewer" if n.interviewer else "",
+                    ", ".join(n.documents[:4]) + (" …" if len(n.documents) > 4 else ""),
+                )
+                for n in people.names()
+            ]
+            render.table(("speaker", "documents", "turns", "role", "in"), names)
             return
         rows = [
             (

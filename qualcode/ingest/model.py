@@ -29,3 +29,15 @@ class Transcript:
     attributes: dict[str, str] = field(default_factory=dict)
     source_format: str = "txt"
     warnings: list[str] = field(default_factory=list)
+    layout: str = ""
+    """How the speakers were written (``labels``, ``otter``, ``rev``, ``vtt voices``, ...;
+    ``none`` when no speaker labels were found), for ``import --dry-run``."""
+
+    @property
+    def speakers(self) -> dict[str, int]:
+        """Each speaker with its number of turns, in order of first appearance."""
+        counts: dict[str, int] = {}
+        for turn in self.turns:
+            if turn.speaker:
+                counts[turn.speaker] = counts.get(turn.speaker, 0) + 1
+        return counts

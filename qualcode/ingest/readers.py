@@ -1,7 +1,9 @@
 """One reader per file format, each turning a file into a :class:`Transcript`.
 
 Libraries do the format work: python-docx for Word, webvtt-py for WebVTT (it understands voice
-tags), srt for SubRip. Subtitle cues are merged into one turn per run of the same speaker,
+tags), srt for SubRip, odfdo for OpenDocument text (Apache-2.0), pypdf for PDF (BSD-3-Clause,
+pure Python; only PDFs with a text layer: a scanned PDF is refused, not imported empty).
+Whisper/WhisperX JSON is read with the standard library: its ``segments`` are cues. Subtitle cues are merged into one turn per run of the same speaker,
 because a researcher codes what a person said, not how a captioner split it.
 
 Every text-based reader decodes through :func:`~qualcode.ingest.decode.decode_text` (NULs refused
@@ -24,18 +26,21 @@ from qualcode.errors import IngestError
 from qualcode.ingest.decode import clean_text, decode_text, normalise_newlines
 from qualcode.ingest.frontmatter import split_front_matter
 from qualcode.ingest.model import Transcript, TurnSpan
-from qualcode.ingest.safezip import check_docx
-from qualcode.ingest.speakers import find_turns, is_standard_label
+from qualcode.ingest.safezip import check_docx, check_odt
+from qualcode.ingest.speakers import find_turns_and_layout, is_standard_label
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-_CUE_LABEL = re.compile(r"^(?P<name>[^\W\d_][\w'’.\-]*(?: [^\W\d_][\w'’.\-]*){0,3})[ \t]*:[ \t]+")
+_CUE_LABEL = re.compile(
+    r"^(?P<name>[^\W\d_][\w'’.\-]*(?: [^\W\d_][\w'’.\-]*){0,3}(?: \d{1,4})?)[ \t]*:[ \t]+"
+)
 
 
 def read_plain(path: Path, data: bytes, encoding: str | None) -> Transcript:
     decoded = decode_text(data, str(path), encoding)
     attributes, body = split_front_matter(decoded.text, str(path))
     fmt = path.suffix.lower().lstrip(".")
-    return Transcript(body, find_turns(body), attributes, fmt, decoded.warnings)
+    turns, layout = find_turns_and_layout(body)
+    return Transcript(body, turns, attributes, fmt, decoded.warnings, layout)
 
 
 def read_docx(path: Path, data: bytes, encoding: str | None) -> Transcript:
@@ -50,15 +55,112 @@ def read_docx(path: Path, data: bytes, encoding: str | None) -> Transcript:
     except Exception as exc:  # lxml raises its own error types on broken XML
         raise IngestError(f"{path}: damaged .docx ({type(exc).__name__}: {exc})") from exc
     paragraphs = [normalise_newlines(p.text).strip() for p in document.paragraphs]
+    return _from_paragraphs(path, paragraphs, "docx", "Word document")
+
+
+def _from_paragraphs(path: Path, paragraphs: list[str], fmt: str, what: str) -> Transcript:
+    """Paragraphs (of a .docx, .odt or .pdf) as one text, one paragraph a line, then turns.
+
+    A Teams .docx transcript (``Name   0:03`` paragraphs, the speech in the next one) is the
+    Otter layout once its paragraphs are lines."""
     body = "\n".join(p for p in paragraphs if p)
     if not body.strip():
-        raise IngestError(f"{path}: the Word document has no text")
+        raise IngestError(f"{path}: the {what} has no text")
     cleaned = clean_text(body, str(path))
     body = cleaned.text
     attributes: dict[str, str] = {}
     if body.startswith("---\n"):
         attributes, body = split_front_matter(body, str(path))
-    return Transcript(body, find_turns(body), attributes, "docx", cleaned.warnings)
+    turns, layout = find_turns_and_layout(body)
+    if fmt == "docx" and layout == "otter":
+        layout = "teams docx"
+    return Transcript(body, turns, attributes, fmt, cleaned.warnings, layout)
+
+
+def read_odt(path: Path, data: bytes, encoding: str | None) -> Transcript:
+    """An OpenDocument text: its paragraphs and headings in document order (odfdo)."""
+    check_odt(path)
+    from odfdo import Document
+
+    try:
+        document = Document(io.BytesIO(data))
+        if document.get_type() not in ("text", "text-template"):
+            raise IngestError(f"{path}: not an OpenDocument text ({document.get_type()})")
+        body = document.body
+        elements = body.xpath("//text:p|//text:h")
+        paragraphs = [
+            normalise_newlines(getattr(e, "text_recursive", None) or "").strip() for e in elements
+        ]
+    except IngestError:
+        raise
+    except Exception as exc:  # odfdo and lxml raise their own types on broken packages
+        raise IngestError(f"{path}: damaged .odt ({type(exc).__name__}: {_one_line(exc)})") from exc
+    return _from_paragraphs(path, paragraphs, "odt", "OpenDocument text")
+
+
+def read_pdf(path: Path, data: bytes, encoding: str | None) -> Transcript:
+    """A PDF's text layer (pypdf), page after page; a PDF without one is refused."""
+    import logging
+
+    from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise IngestError(f"{path}: the PDF is encrypted; save an unprotected copy first")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except IngestError:
+        raise
+    except Exception as exc:  # pypdf raises PdfReadError and others on damaged files
+        raise IngestError(f"{path}: damaged or unreadable PDF ({_one_line(exc)})") from exc
+    if not pages:
+        raise IngestError(f"{path}: the PDF has no pages")
+    if not any(page.strip() for page in pages):
+        raise IngestError(
+            f"{path}: the PDF has no text layer (a scanned document?); run OCR on it first "
+            "or import the transcript as .docx or .txt"
+        )
+    lines = [line.strip() for page in pages for line in normalise_newlines(page).split("\n")]
+    return _from_paragraphs(path, lines, "pdf", "PDF")
+
+
+def read_whisper_json(path: Path, data: bytes, encoding: str | None) -> Transcript:
+    """Whisper / WhisperX JSON: ``segments`` with ``start``, ``end``, ``text`` and, when
+    diarised, ``speaker``. Consecutive segments of one speaker are one turn, stamped with the
+    start time of its first segment."""
+    import json
+
+    decoded = decode_text(data, str(path), encoding)
+    try:
+        doc = json.loads(decoded.text)
+    except json.JSONDecodeError as exc:
+        raise IngestError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    segments = doc.get("segments") if isinstance(doc, dict) else doc
+    if not isinstance(segments, list):
+        raise IngestError(f"{path}: not a Whisper transcript (no 'segments' list)")
+    cues: list[tuple[str, str | None, str]] = []
+    for number, seg in enumerate(segments, start=1):
+        if not isinstance(seg, dict) or not isinstance(seg.get("text"), str):
+            raise IngestError(f"{path}: segment {number} has no 'text'")
+        start = seg.get("start", 0)
+        if isinstance(start, bool) or not isinstance(start, (int, float)) or start < 0:
+            raise IngestError(f"{path}: segment {number} has no valid 'start' time")
+        speaker = seg.get("speaker")
+        if speaker is not None and not isinstance(speaker, str):
+            speaker = str(speaker)
+        cues.append((_seconds(float(start)), speaker or None, seg["text"]))
+    if not cues:
+        raise IngestError(f"{path}: no segments with text")
+    diarised = any(voice for _, voice, _ in cues)
+    transcript = _from_cues(path, cues, "json", decoded.warnings, cue_labels=False)
+    transcript.layout = "whisper json" if diarised else "none"
+    return transcript
+
+
+def _seconds(value: float) -> str:
+    seconds = int(value)
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 def read_vtt(path: Path, data: bytes, encoding: str | None) -> Transcript:
@@ -74,7 +176,10 @@ def read_vtt(path: Path, data: bytes, encoding: str | None) -> Transcript:
     except Exception as exc:
         raise IngestError(f"{path}: malformed WebVTT ({type(exc).__name__}: {exc})") from exc
     cues = [(c.start, getattr(c, "voice", None), c.text) for c in captions]
-    return _from_cues(path, cues, "vtt", decoded.warnings)
+    transcript = _from_cues(path, cues, "vtt", decoded.warnings)
+    if any(voice for _, voice, _ in cues):
+        transcript.layout = "vtt voices"
+    return transcript
 
 
 # What webvtt-py accepts as a timing line (hours optional, settings may follow).
@@ -197,8 +302,11 @@ def _from_cues(
     cues: Iterable[tuple[str, str | None, str]],
     fmt: str,
     warnings: list[str] | None = None,
+    cue_labels: bool = True,
 ) -> Transcript:
-    """Merge consecutive cues of one speaker into turns and lay them out as ``Name: text``."""
+    """Merge consecutive cues of one speaker into turns and lay them out as ``Name: text``.
+
+    With ``cue_labels``, a cue without a voice may name its speaker (``Name: text``)."""
     cleaned: list[tuple[str, str | None, str]] = []
     for start, voice, raw in cues:
         content = " ".join(line.strip() for line in normalise_newlines(raw).split("\n"))
@@ -213,7 +321,9 @@ def _from_cues(
     current: str | None = None
     for start, voice, content in cleaned:
         speaker = voice
-        if speaker is None:
+        if speaker is None and not cue_labels:
+            speaker = None
+        elif speaker is None:
             match = _CUE_LABEL.match(content)
             name = match.group("name") if match else ""
             if match and name[0].isupper() and (labels[name] >= 2 or is_standard_label(name)):
@@ -239,7 +349,9 @@ def _from_cues(
         parts.append(label + body)
         turns.append(TurnSpan(pos + len(label), pos + len(label) + len(body), speaker, start))
         pos += len(label) + len(body) + 2
-    return Transcript("\n\n".join(parts), turns, {}, fmt, list(warnings or ()))
+    named = any(speaker for speaker, _, _ in merged)
+    layout = "cue labels" if named else "none"
+    return Transcript("\n\n".join(parts), turns, {}, fmt, list(warnings or ()), layout)
 
 
 def _one_line(exc: Exception) -> str:
@@ -253,6 +365,9 @@ READERS: dict[str, Callable[[Path, bytes, str | None], Transcript]] = {
     ".docx": read_docx,
     ".vtt": read_vtt,
     ".srt": read_srt,
+    ".json": read_whisper_json,
+    ".odt": read_odt,
+    ".pdf": read_pdf,
 }
 
 

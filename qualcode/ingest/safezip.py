@@ -32,14 +32,24 @@ MAX_MEMBERS = 10_000
 
 def check_docx(path: Path) -> None:
     """Raise :class:`IngestError` if ``path`` is not a sane .docx package."""
+    _check_package(path, "docx")
+
+
+def check_odt(path: Path) -> None:
+    """Raise :class:`IngestError` if ``path`` is not a sane OpenDocument text package
+    (the same size, ratio and XML checks; its main part is ``content.xml``)."""
+    _check_package(path, "odt")
+
+
+def _check_package(path: Path, kind: str) -> None:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise IngestError(f"{path}: not a valid .docx file (not a zip package)") from exc
+        raise IngestError(f"{path}: not a valid .{kind} file (not a zip package)") from exc
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_MEMBERS:
-            raise IngestError(f"{path}: refused, the .docx holds {len(infos)} parts")
+            raise IngestError(f"{path}: refused, the .{kind} holds {len(infos)} parts")
         total = 0
         for info in infos:
             total += info.file_size
@@ -51,15 +61,20 @@ def check_docx(path: Path) -> None:
                 )
         if total > MAX_TOTAL_UNCOMPRESSED:
             raise IngestError(
-                f"{path}: refused, the .docx would inflate to {total // (1024 * 1024)} MB"
+                f"{path}: refused, the .{kind} would inflate to {total // (1024 * 1024)} MB"
             )
         names = {info.filename for info in infos}
         xml_parts = {n for n in names if n.lower().endswith((".xml", ".rels"))}
         xml_parts |= _declared_xml_parts(path, archive, names)
         xml_parts |= {n for n in names - xml_parts if _looks_like_xml(archive, n)}
-        main = _main_part(path, archive, names)
-        if main is None:
+        if kind == "odt":
+            if "content.xml" not in names:
+                raise IngestError(f"{path}: not an OpenDocument text (no content.xml)")
+        elif _main_part(path, archive, names) is None:
             raise IngestError(f"{path}: not a Word document (no word/document.xml)")
+        if kind == "odt":
+            # LibreOffice writes an empty Configurations2/accelerator/current.xml: nothing to parse.
+            xml_parts -= {i.filename for i in infos if i.file_size == 0}
         for part in sorted(xml_parts):
             _parse(path, archive, part)
 

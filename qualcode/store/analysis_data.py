@@ -9,6 +9,12 @@ Every coding comes back already attributed to one *person*: the speaker of the t
 the largest part of the coded span (ties go to the earlier turn). A turn with no speaker belongs
 to a pseudo-person standing for its document, so that filters and counts treat every character
 of the corpus the same way (see :class:`PersonRow`).
+
+Every participant also belongs to a *case* (:attr:`PersonRow.case`): a person who may speak in
+several documents. Speakers are tied to one case by the attribute ``participant`` (their own,
+or their document's when the document has one participant), so a participant interviewed twice
+counts once; a speaker without it is a case of its own. Interviewers are a role: the
+``speakers.is_interviewer`` flag when set, else ``role=interviewer``, else the default names.
 """
 
 from __future__ import annotations
@@ -17,15 +23,16 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from qualcode.store.cases import CASE_KEY
 from qualcode.store.project import Project
+from qualcode.store.speakers import DEFAULT_INTERVIEWER_NAMES
 
-INTERVIEWER_NAMES = frozenset(
-    {"i", "int", "interviewer", "moderator", "mod", "facilitator", "researcher", "q"}
-)
+INTERVIEWER_NAMES = DEFAULT_INTERVIEWER_NAMES
 """Speaker labels that mark the person asking the questions (case-insensitive, digits ignored).
 
 Interviewers are speakers but not *participants*: "n of N participants" should not count them.
-A speaker attribute ``role`` with one of these values (or ``interviewer``) marks one too."""
+A speaker attribute ``role`` with one of these values (or ``interviewer``) marks one too, and
+``speakers.is_interviewer`` (``qualcode speakers --interviewer``) overrides both."""
 
 
 @dataclass(frozen=True)
@@ -54,10 +61,18 @@ class PersonRow:
     is_speaker: bool
     is_participant: bool
     attributes: dict[str, str]
+    case: str = ""
+    """The case (participant) this person is: the ``participant`` attribute, else empty
+    (a case of its own, see :attr:`case_key`)."""
 
     @property
     def label(self) -> str:
         return self.name if self.is_speaker else f"({self.document})"
+
+    @property
+    def case_key(self) -> str:
+        """Equal for the persons that are one case (case-insensitive), unique otherwise."""
+        return f"case:{self.case.casefold()}" if self.case else f"person:{self.id}"
 
 
 @dataclass(frozen=True)
@@ -127,6 +142,8 @@ class AnalysisData:
     """In (document name, start, end, code order, id) order."""
     memos: list[MemoRow]
     codebook_name: str | None = None
+    attribute_types: dict[str, str] = field(default_factory=dict)
+    """Declared types of attributes (``number``, ``date``); keys not listed are text."""
     doc_by_id: dict[int, DocumentRow] = field(default_factory=dict)
     code_by_id: dict[int, CodeRow] = field(default_factory=dict)
 
@@ -167,19 +184,36 @@ def load_analysis_data(project: Project) -> AnalysisData:
         spk_attrs.setdefault(sid, {})[key] = value
     persons: dict[int, PersonRow] = {}
     named_docs: set[int] = set()
-    for sid, doc_id, name in conn.execute(
-        "SELECT id, document_id, name FROM speakers ORDER BY document_id, id"
-    ):
+    flagged = "is_interviewer" in {r[1] for r in conn.execute("PRAGMA table_info(speakers)")}
+    speaker_rows = conn.execute(
+        "SELECT id, document_id, name, "
+        + ("is_interviewer" if flagged else "NULL")
+        + " FROM speakers ORDER BY document_id, id"
+    ).fetchall()
+    roles = {
+        sid: (flag if flag is not None else is_interviewer(name, spk_attrs.get(sid, {})))
+        for sid, _, name, flag in speaker_rows
+    }
+    participants_in: dict[int, int] = {}
+    for sid, doc_id, _, _ in speaker_rows:
+        if not roles[sid]:
+            participants_in[doc_id] = participants_in.get(doc_id, 0) + 1
+    for sid, doc_id, name, _ in speaker_rows:
         doc = by_id[doc_id]
         own = spk_attrs.get(sid, {})
+        participant = not roles[sid]
+        case = own.get(CASE_KEY, "").strip()
+        if not case and participant and participants_in.get(doc_id) == 1:
+            case = doc.attributes.get(CASE_KEY, "").strip()
         persons[sid] = PersonRow(
             id=sid,
             document_id=doc_id,
             document=doc.name,
             name=name,
             is_speaker=True,
-            is_participant=not is_interviewer(name, own),
+            is_participant=participant,
             attributes={**doc.attributes, **own},
+            case=case if participant else "",
         )
         named_docs.add(doc_id)
 
@@ -203,6 +237,7 @@ def load_analysis_data(project: Project) -> AnalysisData:
                 is_speaker=False,
                 is_participant=doc.id not in named_docs,
                 attributes=dict(doc.attributes),
+                case=doc.attributes.get(CASE_KEY, "").strip() if doc.id not in named_docs else "",
             )
 
     sentences: dict[int, list[tuple[int, int]]] = {d.id: [] for d in documents}
@@ -239,6 +274,11 @@ def load_analysis_data(project: Project) -> AnalysisData:
         )
     ]
     book = conn.execute("SELECT value FROM settings WHERE key = 'codebook_name'").fetchone()
+    types: dict[str, str] = {}
+    if conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'attribute_types'"
+    ).fetchone():
+        types = {str(k): str(t) for k, t in conn.execute("SELECT key, type FROM attribute_types")}
     return AnalysisData(
         documents=documents,
         persons=persons,
@@ -248,6 +288,7 @@ def load_analysis_data(project: Project) -> AnalysisData:
         codings=codings,
         memos=memos,
         codebook_name=book[0] if book else None,
+        attribute_types=types,
     )
 
 
