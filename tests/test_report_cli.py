@@ -116,7 +116,7 @@ def test_summary_command_formats(cli: Callable[..., Result], hand: Path, tmp_pat
     stdout = cli("summary", hand, "--theme", "Joy", "--quotes", "1", "--coder", "alice")
     assert "### 1. Joy" in stdout.output and "Filters: coders: alice" in stdout.output
     overlap = cli("summary", hand, "--cooccur", "overlap", "--theme", "Stress")
-    assert "| Support | Stress | 1 | 0.10 |" in overlap.output
+    assert "| Support | Stress | 1 | 10 | 0.10 |" in overlap.output
     near = cli("summary", hand, "--cooccur", "2", "--theme", "Stress")
     assert "are at most 2 sentences apart" in near.output
     explicit = cli("summary", hand, "--format", "html", "-o", tmp_path / "x.out")

@@ -60,6 +60,7 @@ def test_markdown_content(project_path: Path) -> None:
     headings = [line for line in md.splitlines() if line.startswith("#")]
     assert headings == [
         "# Theme summary",
+        "## Methods",
         "## Overview",
         "### Frequencies",
         "### Co-occurrence of themes",
@@ -68,18 +69,26 @@ def test_markdown_content(project_path: Path) -> None:
         "### 1. Support",
         "### 2. Stress",
         "### 3. Joy",
+        "## Appendix: codebook",
+        "### Theme: Support",
+        "#### Code: Peer support",
+        "#### Code: Supervision",
+        "### Theme: Stress",
+        "#### Code: Workload",
+        "#### Code: Burnout",
+        "### Theme: Joy",
     ]
     assert "The material comprises 3 documents with 4 participants and 118 words of talk." in md
     assert "86.4% of the words fall in at least one coded passage" in md
-    assert "| **Support** | 7 | 10 | 4 of 4 | 3 | 52.5% |" in md
-    assert "| · Peer support | 5 | 6 | 3 of 4 | 3 | 37.3% |" in md
+    assert "| **Support** | 7 | 10 | 4 of 4 | 2 of 2 GPs, 2 of 2 leaders | 3 | 52.5% |" in md
+    assert "| · Peer support | 5 | 6 | 3 of 4 | 2 of 2 GPs, 1 of 2 leaders | 3 | 37.3% |" in md
     assert "It was coded in 7 passages from 4 of 4 participants (3 of 3 documents)" in md
-    assert "> — Anna, a1, turn 2, chars" in md
+    assert "> — Anna" in md and ", chars " not in md
     assert "- *Workload* (alice): Workload talk clusters in GP interviews." in md
     # Themes in the same turn (the default; derivation in test_summary_cooccurrence_modes).
     assert (
-        "| Support | Stress | 2 | 0.29 |\n| Stress | Joy | 1 | 0.25 |\n| Support | Joy | 1 | 0.14 |"
-        in md
+        "| Support | Stress | 2 | 7 | 0.29 |\n| Stress | Joy | 1 | 4 | 0.25 |\n"
+        "| Support | Joy | 1 | 7 | 0.14 |" in md
     )
 
 
@@ -96,8 +105,8 @@ def test_summary_cooccurrence_modes(project_path: Path) -> None:
         ("Stress", "Joy"): (1, 4),
     }
     md = render(summarise(project_path, cooccurrence="overlap"), "md")
-    assert "Two themes co-occur where their passages overlap (share text)." in md
-    assert "| Support | Stress | 1 | 0.10 |" in md
+    assert "Two themes (each with its codes) co-occur where their passages overlap" in md
+    assert "| Support | Stress | 1 | 10 | 0.10 |" in md
 
 
 def test_markdown_theme_and_filter_options(project_path: Path) -> None:
@@ -216,13 +225,25 @@ def test_docx_reads_back(project_path: Path, tmp_path: Path) -> None:
         for p in doc.paragraphs
         if p.style.name.startswith(("Heading", "Title"))
     ]
-    assert headings[:2] == [("Title", "Theme summary"), ("Heading 1", "Overview")]
+    assert headings[:3] == [
+        ("Title", "Theme summary"),
+        ("Heading 1", "Methods"),
+        ("Heading 1", "Overview"),
+    ]
     assert ("Heading 2", "1. Support") in headings and ("Heading 2", "3. Joy") in headings
     quotes = [p.text for p in doc.paragraphs if p.style.name == "Quote"]
     assert len(quotes) == 8 and quotes[0].startswith("“The group gives me support")
     freq = doc.tables[0]
     assert [c.text for c in freq.rows[0].cells][:3] == ["Theme / code", "Passages", "Codings"]
-    assert [c.text for c in freq.rows[1].cells] == ["Support", "7", "10", "4 of 4", "3", "52.5%"]
+    assert [c.text for c in freq.rows[1].cells] == [
+        "Support",
+        "7",
+        "10",
+        "4 of 4",
+        "2 of 2 GPs, 2 of 2 leaders",
+        "3",
+        "52.5%",
+    ]
     assert doc.core_properties.title == "Theme summary"
     assert doc.core_properties.created.year == 2000
 

@@ -18,6 +18,14 @@ candidates left. Within a person, a candidate of a
 code not yet quoted is preferred among equally graded ones, so a theme's quotes also spread
 over its codes. A candidate that overlaps an already chosen quote is skipped.
 
+Exemplars: codings the researcher marked (``qualcode exemplar``, a key in the workbench) come
+first, in corpus order, before any automatic choice fills the remaining places.
+
+Attribution: as papers do it — the participant ID (the ``participant`` attribute, else the
+speaker label; a pseudonym table replaces names on export) with chosen attribute values and
+the turn's timestamp, e.g. ``GP01, female, 6 years in group (00:14:03)``. Never a file name or
+a character offset (those stay in :attr:`Quote.location`, for the JSON export).
+
 Display: a quote longer than MAX_WORDS is cut after its last whole sentence that fits (or at
 MAX_WORDS words) and marked ``[…]``; a quote that starts or ends mid-sentence gets ``…``.
 """
@@ -54,13 +62,21 @@ class Quote:
     end: int
     words: int
     complete: bool
+    details: tuple[str, ...] = ()
+    """Chosen attributes of the speaker, formatted (``female``, ``years in group: 6``)."""
+    exemplar: bool = False
+    coding_id: int = 0
+
+    @property
+    def label(self) -> str:
+        """The participant ID (``GP01``), else the speaker label."""
+        return self.participant or self.speaker
 
     @property
     def attribution(self) -> str:
-        """``Astrid (GP01)``: the speaker, with the participant ID when there is one."""
-        if self.participant and self.participant != self.speaker:
-            return f"{self.speaker} ({self.participant})"
-        return self.speaker
+        """``GP01, female, years in group: 6 (00:14:03)``: paper style."""
+        stamp = f" ({self.timestamp})" if self.timestamp else ""
+        return ", ".join((self.label, *self.details)) + stamp
 
     @property
     def location(self) -> str:
@@ -72,6 +88,8 @@ class Quote:
 @dataclass(frozen=True)
 class _Candidate:
     grade: tuple[int, int]
+    exemplar: bool
+    coding_id: int
     doc_order: int
     start: int
     end: int
@@ -89,12 +107,16 @@ def select_quotes(
     code_ids: list[int],
     n: int = 3,
     quoted_before: Mapping[int, int] | None = None,
+    exemplars: frozenset[int] | set[int] = frozenset(),
+    attributes: tuple[str, ...] = (),
 ) -> list[Quote]:
     """Up to ``n`` quotes for a code set (e.g. a theme with its codes), by the rules above.
 
     ``quoted_before`` counts quotes per person already used elsewhere (earlier themes of the
     same summary): among participants whose best candidates are equally graded, the less
     quoted go first, so a summary does not quote the same few people in every theme.
+    ``exemplars`` are coding ids marked by the researcher: they are used first.
+    ``attributes`` are the speaker attributes shown in each quote's attribution.
     """
     before = quoted_before or {}
     if n <= 0:
@@ -104,12 +126,18 @@ def select_quotes(
     seen: set[tuple[int, int, int]] = set()
     by_person: dict[int, list[_Candidate]] = {}
     spans: list[tuple[CodingRow, int, int]] = []
-    for c in corpus.codings_of(wanted):
+    marked: set[tuple[int, int, int]] = set()
+    codings = corpus.codings_of(wanted)
+    if exemplars:
+        codings = sorted(codings, key=lambda c: c.id not in exemplars)
+    for c in codings:
         text = corpus.doc(c.document_id).text
         start, end = _trim(text, c.start, c.end)
         if start >= end or (c.document_id, start, end) in seen:
             continue
         seen.add((c.document_id, start, end))
+        if c.id in exemplars:
+            marked.add((c.document_id, start, end))
         spans.append((c, start, end))
     counts = corpus.count_words([(c.document_id, s, e) for c, s, e in spans]).tolist()
     for (c, start, end), words in zip(spans, counts, strict=True):
@@ -118,6 +146,8 @@ def select_quotes(
         readable = MIN_WORDS <= words <= MAX_WORDS
         cand = _Candidate(
             grade=(0 if readable else 1, 0 if complete else 1),
+            exemplar=(c.document_id, start, end) in marked,
+            coding_id=c.id,
             doc_order=doc_order[c.document_id],
             start=start,
             end=end,
@@ -138,6 +168,16 @@ def select_quotes(
     )
     chosen: list[_Candidate] = []
     used_codes: set[int] = set()
+    picked = sorted(
+        (c for cands in by_person.values() for c in cands if c.exemplar),
+        key=lambda c: (c.doc_order, c.start, c.end, c.code_order),
+    )
+    for cand in picked:
+        if len(chosen) < n and not _clashes(cand, chosen):
+            chosen.append(cand)
+            used_codes.add(cand.code_id)
+    for pid in by_person:
+        by_person[pid] = [c for c in by_person[pid] if not c.exemplar]
     participants = [p for p in people if corpus.persons[p].is_participant]
     others = [p for p in people if not corpus.persons[p].is_participant]
     for group in (participants, others):
@@ -153,7 +193,7 @@ def select_quotes(
                 cands.remove(best)
                 chosen.append(best)
                 used_codes.add(best.code_id)
-    return [_quote(corpus, c) for c in chosen]
+    return [_quote(corpus, c, attributes) for c in chosen]
 
 
 def _rank(c: _Candidate) -> tuple[tuple[int, int], int, int, int, int]:
@@ -174,7 +214,18 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _quote(corpus: Corpus, c: _Candidate) -> Quote:
+def describe_attribute(key: str, value: str) -> str:
+    """How an attribute reads in a quote's attribution: a bare value for words
+    (``female``), ``key: value`` for numbers and dates (``years in group: 6``)."""
+    value = " ".join(value.split())
+    if len(value) <= 3 and value.isalpha():
+        return value.upper()
+    if any(ch.isdigit() for ch in value):
+        return f"{key.replace('_', ' ')}: {value}"
+    return value
+
+
+def _quote(corpus: Corpus, c: _Candidate, attributes: tuple[str, ...] = ()) -> Quote:
     doc = corpus.doc(c.document_id)
     text = quote_text(doc.text, corpus.data.sentences[c.document_id], c.start, c.end)
     person = corpus.persons[c.person_id]
@@ -194,6 +245,13 @@ def _quote(corpus: Corpus, c: _Candidate) -> Quote:
         end=c.end,
         words=c.words,
         complete=c.complete,
+        details=tuple(
+            describe_attribute(key, person.attributes[key])
+            for key in attributes
+            if person.attributes.get(key, "").strip() and key != "participant"
+        ),
+        exemplar=c.exemplar,
+        coding_id=c.coding_id,
     )
 
 

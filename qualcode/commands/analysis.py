@@ -58,8 +58,32 @@ def filter_options(func: F) -> F:
     return func
 
 
-def _corpus(project: Path, documents, speakers, where, coders):  # noqa: ANN001, ANN202
+def _corpus(project: Path, documents, speakers, where, coders, bins=(), no_interviewer=False):  # noqa: ANN001, ANN202
     from qualcode.analysis import Filters, load_corpus, parse_where
+
+    filters = Filters(
+        documents=tuple(documents),
+        speakers=tuple(speakers),
+        where=parse_where(where),
+        coders=tuple(coders),
+        bins=tuple(bins),
+        no_interviewer=no_interviewer,
+    )
+    with open_project(project) as proj:
+        return load_corpus(proj, filters)
+
+
+def report_options(func: F) -> F:
+    """--by, --attribute, --pseudonymise: how a report counts, attributes and names people."""
+    from qualcode.report.cli import report_options as options
+
+    return options(func)
+
+
+def _report_corpus(project: Path, documents, speakers, where, coders, pseudonymise):  # noqa: ANN001, ANN202
+    """The corpus and the report context (memos, exemplars, codebook, pseudonyms)."""
+    from qualcode.analysis import Filters, load_corpus, parse_where
+    from qualcode.report.cli import report_context
 
     filters = Filters(
         documents=tuple(documents),
@@ -68,7 +92,7 @@ def _corpus(project: Path, documents, speakers, where, coders):  # noqa: ANN001,
         coders=tuple(coders),
     )
     with open_project(project) as proj:
-        return load_corpus(proj, filters)
+        return load_corpus(proj, filters), report_context(proj, pseudonymise)
 
 
 @click.command()
@@ -94,6 +118,7 @@ def _corpus(project: Path, documents, speakers, where, coders):  # noqa: ANN001,
     help="When two themes co-occur in the overview: in the same turn, where passages "
     "overlap, or within N sentences.",
 )
+@report_options
 @filter_options
 def summary(
     project: Path,
@@ -103,6 +128,9 @@ def summary(
     quotes: int,
     title: str | None,
     cooccur_mode: str,
+    by: str | None,
+    attributes: tuple[str, ...],
+    pseudonymise: bool | None,
     documents: tuple[str, ...],
     speakers: tuple[str, ...],
     where: tuple[str, ...],
@@ -118,6 +146,7 @@ def summary(
       qualcode summary study.qc -o findings.md
       qualcode summary study.qc --format html -o findings.html --where role=leader
       qualcode summary study.qc -o themes.docx --theme "Parallel process" --quotes 5
+      qualcode summary study.qc -o shared.docx --by role --attribute gender --pseudonymise
     """
     from qualcode.outputs import check_target
     from qualcode.report import SUFFIXES, SummaryOptions, build_summary, summary_bytes
@@ -131,7 +160,7 @@ def summary(
         check_target(output, protect=(project,))  # before the work, not after
     if quotes < 0:
         raise QualcodeError("--quotes must be 0 or more")
-    corpus = _corpus(project, documents, speakers, where, coders)
+    corpus, context = _report_corpus(project, documents, speakers, where, coders, pseudonymise)
     if cooccur_mode in ("turn", "overlap"):
         mode, window = cooccur_mode, 0
     elif cooccur_mode.isdigit():
@@ -139,9 +168,17 @@ def summary(
     else:
         raise QualcodeError("--cooccur must be turn, overlap or a number of sentences")
     options = SummaryOptions(
-        themes=themes, quotes=quotes, title=title, cooccurrence=mode, window=window
+        themes=themes,
+        quotes=quotes,
+        title=title,
+        cooccurrence=mode,
+        window=window,
+        by=by,
+        attributes=attributes,
     )
-    result = build_summary(corpus, options, project_path=project, extended=fmt == "json")
+    result = build_summary(
+        corpus, options, project_path=project, extended=fmt == "json", context=context
+    )
     render.emit(
         summary_bytes(result, fmt),
         output,
@@ -266,6 +303,12 @@ def stats(
     show_default=True,
     help="Crosstab cases: documents, or participants (speakers who are not interviewers).",
 )
+@click.option(
+    "--bins",
+    metavar="EDGES",
+    help="With crosstab: group a number attribute into ranges, e.g. --bins 0,5,10,20.",
+)
+@click.option("--no-interviewer", is_flag=True, help="Leave interviewer talk out of the counts.")
 @filter_options
 def export(
     project: Path,
@@ -273,6 +316,8 @@ def export(
     output: Path | None,
     by: str | None,
     unit: str,
+    bins: str | None,
+    no_interviewer: bool,
     documents: tuple[str, ...],
     speakers: tuple[str, ...],
     where: tuple[str, ...],
@@ -287,6 +332,7 @@ def export(
       qualcode export study.qc matrix -o matrix.csv
       qualcode export study.qc crosstab --by role -o by_role.csv
       qualcode export study.qc crosstab --by gender --unit speaker -o by_gender.csv
+      qualcode export study.qc crosstab --by years_in_group --bins 0,5,10,20 --unit speaker
     """
     from qualcode.report import csvout
 
@@ -294,11 +340,16 @@ def export(
         raise QualcodeError("a crosstab needs --by ATTR, e.g. --by role")
     if kind != "crosstab" and by:
         raise QualcodeError("--by only applies to crosstab")
+    if bins and kind != "crosstab":
+        raise QualcodeError("--bins only applies to crosstab")
+    from qualcode.analysis.corpus import parse_bins
+
+    binning = (parse_bins(by or "", bins),) if bins else ()
     if not is_stdout(output):
         from qualcode.outputs import check_target
 
         check_target(output, protect=(project,))  # before the work, not after
-    corpus = _corpus(project, documents, speakers, where, coders)
+    corpus = _corpus(project, documents, speakers, where, coders, binning, no_interviewer)
     if kind == "codings":
         text = csvout.codings_csv(corpus)
     elif kind == "matrix":

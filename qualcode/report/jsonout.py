@@ -14,9 +14,11 @@ from qualcode.analysis.frequencies import Frequency
 from qualcode.analysis.keyterms import KeyTerm
 from qualcode.analysis.matrix import CodeDocumentMatrix, Crosstab
 from qualcode.analysis.quotes import Quote
-from qualcode.report.summary import Summary
+from qualcode.report.summary import MemoNote, Summary, appendix_fields
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: methods, definitions, by-attribute counts, every memo with kind and date, the codebook
+appendix and sources, quote attributions and exemplar marks."""
 
 
 def _r(x: float) -> float:
@@ -49,6 +51,9 @@ def quote_dict(q: Quote) -> dict[str, Any]:
         "speaker": q.speaker,
         "participant_id": q.participant,
         "participant": q.is_participant,
+        "attribution": q.attribution,
+        "details": list(q.details),
+        "exemplar": q.exemplar,
         "turn": q.turn,
         "timestamp": q.timestamp,
         "start": q.start,
@@ -110,6 +115,10 @@ def crosstab_dict(c: Crosstab) -> dict[str, Any]:
     }
 
 
+def memo_dict(m: MemoNote) -> dict[str, Any]:
+    return {"kind": m.kind, "target": m.target, "coder": m.coder, "date": m.date, "text": m.text}
+
+
 def summary_dict(s: Summary) -> dict[str, Any]:
     t = s.totals
     out: dict[str, Any] = {
@@ -128,7 +137,24 @@ def summary_dict(s: Summary) -> dict[str, Any]:
             "coded_words": t.coded_words,
             "coverage": _r(t.coverage),
         },
+        "pseudonymised": s.pseudonymised,
+        "methods": list(s.methods),
+        "agreement": list(s.agreement),
+        "definitions": [{"term": d.term, "text": d.text} for d in s.definitions],
+        "participant_words": s.participant_words,
+        "participant_coverage": _r(s.participant_coverage),
         "overview": list(s.intro),
+        "by": None
+        if s.by is None
+        else {
+            "attribute": s.by.key,
+            "groups": [
+                {"value": g.value, "label": g.label, "participants": g.participants}
+                for g in s.by.groups
+            ],
+            "participants": {f.code: list(s.by.counts.get(f.code_id, ())) for f in s.frequencies},
+        },
+        "key_terms_note": s.key_terms_note,
         "frequencies": [frequency_dict(f) for f in s.frequencies],
         "theme_cooccurrence": cooccurrence_dict(s.cooccurrence),
         "themes": [
@@ -149,11 +175,26 @@ def summary_dict(s: Summary) -> dict[str, Any]:
                 ],
                 "key_terms": terms_list(th.key_terms),
                 "quotes": [quote_dict(q) for q in th.quotes],
-                "memos": [{"target": m.target, "coder": m.coder, "text": m.text} for m in th.memos],
+                "memos": [memo_dict(m) for m in th.memos],
             }
             for th in s.themes
         ],
         "project_memos": [{"coder": m.coder, "text": m.text} for m in s.project_memos],
+        "memos": [memo_dict(m) for m in s.memos],
+        "codebook_appendix": {
+            "name": s.codebook_info.name if s.codebook_info else s.codebook,
+            "version": s.codebook_info.version if s.codebook_info else "",
+            "description": s.codebook_info.description if s.codebook_info else "",
+            "sources": list(s.codebook_info.sources) if s.codebook_info else [],
+            "codes": [
+                {
+                    "name": e.code.name,
+                    "depth": e.depth,
+                    **{k.lower().replace(" ", "_"): v for k, v in appendix_fields(e.code)},
+                }
+                for e in s.appendix
+            ],
+        },
     }
     if s.extended is not None:
         out["code_cooccurrence"] = cooccurrence_dict(s.extended.cooccurrence)

@@ -9,7 +9,20 @@ from __future__ import annotations
 
 import re
 
-from qualcode.report.summary import Summary, ThemeSection, pct, plural
+from qualcode.report.summary import (
+    COOCCURRENCE_NOTE,
+    FREQUENCY_NOTE,
+    MEMO_KINDS,
+    MemoNote,
+    Summary,
+    ThemeSection,
+    appendix_fields,
+    has_key_terms,
+    nest_quotes,
+    pct,
+    plural,
+    top_pairs,
+)
 from qualcode.text import flatten
 
 BAR_WIDTH = 20
@@ -62,9 +75,19 @@ def render_markdown(summary: Summary) -> str:
     facts = [f"Project: {md_escape(summary.project)}"]
     if summary.codebook:
         facts.append(f"Codebook: {md_escape(summary.codebook)}")
+    if summary.pseudonymised:
+        facts.append("Names pseudonymised")
     out += [" · ".join(facts), ""]
     if summary.filters:
         out += ["Filters: " + "; ".join(md_escape(f) for f in summary.filters), ""]
+    if summary.methods:
+        out += ["## Methods", ""]
+        for paragraph in summary.methods:
+            out += [md_prose(paragraph), ""]
+        if summary.definitions:
+            out += ["**Definitions.**", ""]
+            out += [f"- *{md_escape(d.term)}*: {md_escape(d.text)}" for d in summary.definitions]
+            out.append("")
     out += ["## Overview", ""]
     for paragraph in summary.intro:
         out += [md_prose(paragraph), ""]
@@ -72,34 +95,84 @@ def render_markdown(summary: Summary) -> str:
     out += _cooccurrence(summary)
     if summary.project_memos:
         out += ["### Project memos", ""]
-        out += [f"- ({md_escape(m.coder)}) {md_escape(m.text)}" for m in summary.project_memos]
+        out += [_memo_line(m, with_target=False) for m in summary.project_memos]
         out.append("")
     out += ["## Findings", ""]
     if not summary.themes:
         out += ["The codebook has no themes yet.", ""]
     for section in summary.themes:
         out += _theme(summary, section)
+    out += _memos(summary)
+    out += _appendix(summary)
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _memo_line(m: MemoNote, with_target: bool = True) -> str:
+    date = f", {md_escape(m.date)}" if m.date else ""
+    target = f"*{md_escape(m.target)}* " if with_target else ""
+    return f"- {target}({md_escape(m.coder)}{date}): {md_escape(m.text)}"
+
+
+def _memos(summary: Summary) -> list[str]:
+    if not summary.memos:
+        return []
+    out = ["## Memos", ""]
+    for kind, label in MEMO_KINDS.items():
+        notes = [m for m in summary.memos if m.kind == kind]
+        if notes:
+            out += [f"### {label} memos", ""]
+            out += [_memo_line(m, with_target=kind != "project") for m in notes]
+            out.append("")
+    return out
+
+
+def _appendix(summary: Summary) -> list[str]:
+    if not summary.appendix:
+        return []
+    info = summary.codebook_info
+    out = ["## Appendix: codebook", ""]
+    if info is not None:
+        version = f", version {md_escape(info.version)}" if info.version else ""
+        out += [f"*{md_escape(info.name)}*{version}.", ""]
+        if info.description:
+            out += [md_escape(info.description), ""]
+    for entry in summary.appendix:
+        code = entry.code
+        kind = "Theme" if entry.depth == 0 else "Code"
+        level = "###" if entry.depth == 0 else "####"
+        out += [f"{level} {kind}: {md_escape(code.name)}", ""]
+        for key, value in appendix_fields(code):
+            out += [f"- **{key}:** {md_escape(value)}"]
+        out.append("")
+    if info is not None and info.sources:
+        out += ["### Sources", ""]
+        out += [f"{i}. {md_escape(src)}" for i, src in enumerate(info.sources, start=1)]
+        out.append("")
+    return out
 
 
 def _frequency_table(summary: Summary) -> list[str]:
     n = summary.totals.participants
-    rows = [f for f in summary.frequencies]
+    rows = list(summary.frequencies)
     top = max((f.passages for f in rows), default=0)
+    by = summary.by
+    by_head = f" By {md_escape(by.key)} |" if by else ""
+    by_rule = " --- |" if by else ""
     out = [
         "### Frequencies",
         "",
-        "Passages per theme and code (a theme counts overlapping passages of its codes once);"
-        f" participants out of {n}.",
+        f"{FREQUENCY_NOTE} Participants out of {n}.",
         "",
-        "| Theme / code | Passages | Codings | Participants | Documents | Share of words | |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        f"| Theme / code | Passages | Codings | Participants |{by_head} Documents | "
+        "Share of words | |",
+        f"| --- | ---: | ---: | ---: |{by_rule} ---: | ---: | --- |",
     ]
     for f in rows:
         name = md_escape(f.code)
         name = f"**{name}**" if f.depth == 0 else "· " * f.depth + name
+        by_cell = f" {md_escape(by.phrase(f.code_id))} |" if by else ""
         out.append(
-            f"| {name} | {f.passages} | {f.codings} | {f.participants} of {n} | "
+            f"| {name} | {f.passages} | {f.codings} | {f.participants} of {n} |{by_cell} "
             f"{f.documents} | {pct(f.share)} | {text_bar(f.passages, top)} |"
         )
     return out + [""]
@@ -108,19 +181,28 @@ def _frequency_table(summary: Summary) -> list[str]:
 def _cooccurrence(summary: Summary) -> list[str]:
     table = summary.cooccurrence
     out = ["### Co-occurrence of themes", ""]
-    pairs = sorted(table.pairs, key=lambda p: (-p.count, -p.jaccard, p.a, p.b))
+    pairs = top_pairs(summary)
     if not pairs:
         return out + [f"No two themes co-occur (passages that {table.describe()}).", ""]
+    shown = len(pairs)
+    total = sum(1 for p in table.pairs if p.count > 0)
+    more = (
+        f" The {shown} strongest of {total} co-occurring pairs are shown; the JSON export "
+        "has them all."
+        if shown < total
+        else ""
+    )
     out += [
-        f"Two themes co-occur where their passages {table.describe()}. *Together* counts the"
-        " stretches of talk holding both; the Jaccard index divides that by the stretches"
-        " holding either.",
+        f"Two themes (each with its codes) co-occur where their passages {table.describe()}. "
+        f"{md_prose(COOCCURRENCE_NOTE)}{more}",
         "",
-        "| Theme | Theme | Together | Jaccard |",
-        "| --- | --- | ---: | ---: |",
+        "| Theme | Theme | Together | Either | Jaccard |",
+        "| --- | --- | ---: | ---: | ---: |",
     ]
     for p in pairs:
-        out.append(f"| {md_escape(p.a)} | {md_escape(p.b)} | {p.count} | {p.jaccard:.2f} |")
+        out.append(
+            f"| {md_escape(p.a)} | {md_escape(p.b)} | {p.count} | {p.units} | {p.jaccard:.2f} |"
+        )
     return out + [""]
 
 
@@ -129,23 +211,29 @@ def _theme(summary: Summary, section: ThemeSection) -> list[str]:
     out = [f"### {section.number}. {md_escape(section.code.name)}", ""]
     for paragraph in section.lead:
         out += [md_prose(paragraph), ""]
+    terms_col = has_key_terms(summary, section)
     if section.codes:
-        out += [
-            "| Code | Passages | Participants | Documents | Share of words | Key terms |",
-            "| --- | ---: | ---: | ---: | ---: | --- |",
-        ]
+        head = "| Code | Passages | Participants | Documents | Share of words |"
+        rule = "| --- | ---: | ---: | ---: | ---: |"
+        if terms_col:
+            head, rule = head + " Key terms |", rule + " --- |"
+        out += [head, rule]
         for e in section.codes:
             f = e.frequency
             name = "· " * (e.depth - 1) + md_escape(e.code.name)
-            terms = ", ".join(md_escape(t.lemma) for t in e.key_terms)
-            out.append(
+            row = (
                 f"| {name} | {f.passages} | {f.participants} of {n} | {f.documents} | "
-                f"{pct(f.share)} | {terms} |"
+                f"{pct(f.share)} |"
             )
+            if terms_col:
+                row += " " + ", ".join(md_escape(t.lemma) for t in e.key_terms) + " |"
+            out.append(row)
         out.append("")
     if section.key_terms:
         terms = ", ".join(f"*{md_escape(t.lemma)}*" for t in section.key_terms)
         out += [f"Distinctive words: {terms}.", ""]
+    if (section.key_terms or terms_col) and summary.key_terms_note:
+        out += [f"*{md_escape(summary.key_terms_note)}*", ""]
     if section.quotes:
         people = len({q.person_id for q in section.quotes})
         out += [
@@ -156,16 +244,13 @@ def _theme(summary: Summary, section: ThemeSection) -> list[str]:
         for q in section.quotes:
             code = "" if q.code_id == section.code.id else f" · *{md_escape(q.code)}*"
             out += [
-                f"> “{md_escape(q.text)}”",
+                f"> “{md_escape(nest_quotes(q.text))}”",
                 ">",
-                f"> — {md_escape(q.attribution)}, {md_escape(q.location)}{code}",
+                f"> — {md_escape(q.attribution)}{code}",
                 "",
             ]
     if section.memos:
         out += ["Memos:", ""]
-        out += [
-            f"- *{md_escape(m.target)}* ({md_escape(m.coder)}): {md_escape(m.text)}"
-            for m in section.memos
-        ]
+        out += [_memo_line(m) for m in section.memos]
         out.append("")
     return out

@@ -22,6 +22,7 @@ from qualcode.analysis.keyterms import KeyTerm, TermIndex, key_terms
 from qualcode.analysis.matrix import CodeDocumentMatrix, Crosstab, code_document_matrix, crosstab
 from qualcode.analysis.quotes import Quote, select_quotes
 from qualcode.errors import QualcodeError
+from qualcode.report.context import EMPTY, CodebookInfo, ReportContext
 from qualcode.store.analysis_data import CodeRow
 from qualcode.text import flatten
 
@@ -45,12 +46,61 @@ class SummaryOptions:
     passage with two themes, which leaves overlap-based co-occurrence empty."""
     window: int = 1
     """Sentence window when ``cooccurrence == "sentences"``."""
+    by: str | None = None
+    """Attribute to count participants by (``role``): "6 of 6 GPs, 1 of 3 leaders"; by
+    default ``role`` when participants have one."""
+    attributes: tuple[str, ...] = ()
+    """Speaker attributes shown in quote attributions (besides the participant ID)."""
+    pairs: int = 20
+    """Most theme pairs listed in the co-occurrence table (strongest first); the full matrix
+    is in the JSON export."""
 
 
 @dataclass(frozen=True)
 class MemoNote:
     target: str
     coder: str
+    text: str
+    kind: str = "code"
+    date: str = ""
+
+
+@dataclass(frozen=True)
+class Group:
+    """One value of the ``--by`` attribute: its label ("GP") and participants in scope."""
+
+    value: str
+    label: str
+    plural: str
+    participants: int
+
+
+@dataclass(frozen=True)
+class ByAttribute:
+    key: str
+    groups: tuple[Group, ...]
+    counts: dict[int, tuple[int, ...]]
+    """Per code id: participants with a passage, per group (in ``groups`` order)."""
+
+    def phrase(self, code_id: int) -> str:
+        """``6 of 6 GPs, 1 of 3 leaders``."""
+        counts = self.counts.get(code_id, (0,) * len(self.groups))
+        return ", ".join(
+            f"{n} of {g.participants} {g.label if g.participants == 1 else g.plural}"
+            for g, n in zip(self.groups, counts, strict=True)
+        )
+
+
+@dataclass(frozen=True)
+class AppendixEntry:
+    code: CodeRow
+    depth: int
+    """0 for a theme."""
+
+
+@dataclass(frozen=True)
+class Definition:
+    term: str
     text: str
 
 
@@ -92,6 +142,21 @@ class Summary:
     theme_colors: dict[int, str]
     extended: Extended | None = None
     """Code-level tables for the JSON export (``build_summary(..., extended=True)``)."""
+    methods: tuple[str, ...] = ()
+    """The methods paragraph(s): corpus, codebook, coders, definitions (and agreement)."""
+    agreement: tuple[str, ...] = ()
+    """Agreement sentences for several coders (statistic and unit): filled by the agreement
+    part of the report (:func:`agreement_sentences`), appended to the methods."""
+    definitions: tuple[Definition, ...] = ()
+    codebook_info: CodebookInfo | None = None
+    appendix: tuple[AppendixEntry, ...] = ()
+    by: ByAttribute | None = None
+    memos: tuple[MemoNote, ...] = ()
+    """Every memo in scope (project, document, code, coding) with author and date."""
+    key_terms_note: str = ""
+    participant_words: int = 0
+    participant_coverage: float = 0.0
+    pseudonymised: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,9 +175,13 @@ def build_summary(
     project_path: str | Path = "project.qc",
     progress: Progress | None = None,
     extended: bool = False,
+    context: ReportContext | None = None,
 ) -> Summary:
-    """Compute everything a theme summary shows."""
+    """Compute everything a theme summary shows. ``context`` (from
+    :func:`qualcode.report.context.load_context`) adds the codebook's sources, memos with
+    dates, exemplar quotes and, with its replacer, pseudonyms."""
     options = options or SummaryOptions()
+    context = context or EMPTY
     report = progress or (lambda done, total, what: None)
     themes = _selected_themes(corpus, options.themes)
     steps = 3 + len(themes)
@@ -124,7 +193,9 @@ def build_summary(
     cooc = cooccurrence(corpus, mode=options.cooccurrence, window=options.window, level="theme")
     report(2, steps, "key terms")
     index = TermIndex(corpus) if options.key_terms > 0 and corpus.codings else None
-    memos = _memos_by_code(corpus)
+    memos = _memos_by_code(corpus, context)
+    by = by_attribute(corpus, options.by)
+    attributes = options.attributes
     quoted: Counter[int] = Counter()
     sections = []
     for number, theme in enumerate(themes, start=1):
@@ -136,14 +207,18 @@ def build_summary(
             entries.append(CodeEntry(code, by_id[code_id], code.depth - theme.depth, terms))
         ids = corpus.descendants(theme.id)
         section_memos = tuple(m for cid in ids for m in memos.get(cid, []))
-        quotes = tuple(select_quotes(corpus, ids, options.quotes, quoted))
+        quotes = tuple(
+            select_quotes(
+                corpus, ids, options.quotes, quoted, context.exemplars, attributes=attributes
+            )
+        )
         quoted.update(q.person_id for q in quotes)
         sections.append(
             ThemeSection(
                 number=number,
                 code=theme,
                 frequency=by_id[theme.id],
-                lead=theme_lead(theme, by_id[theme.id], entries, tot),
+                lead=theme_lead(theme, by_id[theme.id], entries, tot, by),
                 codes=tuple(entries),
                 key_terms=_terms(corpus, index, ids, options.key_terms),
                 quotes=quotes,
@@ -154,25 +229,312 @@ def build_summary(
     coders = tuple(sorted({c.coder for c in corpus.codings}))
     name = corpus.data.codebook_name
     title = options.title or (f"Theme summary: {name}" if name else "Theme summary")
-    return Summary(
+    p_words, p_coded = participant_words(corpus)
+    info = context.codebook
+    agreement = agreement_sentences(corpus)
+    result = Summary(
         title=title,
         project=Path(project_path).name,
         codebook=name,
         filters=tuple(corpus.filters.describe()),
         coders=coders,
         totals=tot,
-        intro=overview_lead(tot, coders, len(corpus.themes), len(corpus.codes)),
+        intro=overview_lead(
+            tot,
+            coders,
+            len(corpus.themes),
+            len(corpus.codes),
+            p_coded / p_words if p_words else None,
+        ),
         frequencies=tuple(freqs),
         cooccurrence=cooc,
         themes=tuple(sections),
         project_memos=tuple(
-            MemoNote("project", m.coder, m.text)
+            MemoNote("the project", m.coder, m.text, "project", m.date)
+            for m in context.memos
+            if m.kind == "project"
+        )
+        or tuple(
+            MemoNote("the project", m.coder, m.text, "project")
             for m in corpus.data.memos
             if m.target_type == "project"
         ),
         theme_colors={t.id: _color(t.color, i) for i, t in enumerate(corpus.themes)},
         extended=_extended(corpus, options) if extended else None,
+        methods=methods_paragraphs(corpus, tot, coders, info, by, p_words) + agreement,
+        agreement=agreement,
+        definitions=DEFINITIONS,
+        codebook_info=info,
+        appendix=tuple(
+            AppendixEntry(c, c.depth)
+            for t in themes
+            for c in (corpus.code(i) for i in corpus.descendants(t.id))
+        ),
+        by=by,
+        memos=all_memos(corpus, context),
+        key_terms_note=KEY_TERMS_NOTE if options.key_terms > 0 else "",
+        participant_words=p_words,
+        participant_coverage=p_coded / p_words if p_words else 0.0,
+        pseudonymised=bool(context.replacer),
     )
+    if context.replacer:
+        result = context.replacer.deep(result)
+    return result
+
+
+# ---------------------------------------------------------------- shared by the renderers
+
+FREQUENCY_NOTE = (
+    "Passages per theme and code. A theme's row counts the theme with its sub-codes (each "
+    "passage once); a code's row counts the code with any codes below it."
+)
+COOCCURRENCE_NOTE = (
+    "*Together*: units (stretches of talk) holding both themes; *either*: units holding at "
+    "least one of them; Jaccard index = together / either."
+)
+MEMO_KINDS = {"project": "Project", "document": "Document", "code": "Code", "coding": "Coding"}
+
+
+def top_pairs(summary: Summary, limit: int = 20) -> list[Any]:
+    """Theme pairs that co-occur, strongest first (count, then Jaccard), at most ``limit``;
+    the full matrix is in the JSON export."""
+    pairs = sorted(summary.cooccurrence.pairs, key=lambda p: (-p.count, -p.jaccard, p.a, p.b))
+    return [p for p in pairs if p.count > 0][:limit]
+
+
+def appendix_fields(code: CodeRow) -> list[tuple[str, str]]:
+    """The MacQueen fields of one code that have text, in codebook order."""
+    fields = [
+        ("Brief definition", code.brief),
+        ("Full definition", code.definition),
+        ("When to use", code.when_to_use),
+        ("When not to use", code.when_not_to_use),
+        ("Example", code.example),
+    ]
+    return [(k, flatten(v)) for k, v in fields if v and v.strip()]
+
+
+def nest_quotes(text: str) -> str:
+    """Quotation marks inside a quote, which is printed in “double” marks, become ‘single’
+    ones (straight or curly), as style guides nest them."""
+    out = re.sub(r'"([^"]*)"', "‘\\1’", text)
+    return out.replace("“", "‘").replace("”", "’")
+
+
+def has_key_terms(summary: Summary, section: ThemeSection) -> bool:
+    return any(e.key_terms for e in section.codes)
+
+
+# ---------------------------------------------------------------- methods, memos, groups
+
+DEFINITIONS = (
+    Definition(
+        "Passage",
+        "a stretch of coded text: for one code, or for a theme with its sub-codes, the coded "
+        "spans in a document fused where they overlap. Counts are passages unless they say "
+        "codings (a coding is one code applied once by one coder).",
+    ),
+    Definition(
+        "Participant",
+        "a speaker who is not the interviewer or moderator (or, in a document without named "
+        "speakers, the document's author). Counts of participants count people, not turns.",
+    ),
+    Definition(
+        "Word",
+        "a run of letters and digits; an apostrophe or hyphen splits words, so “don't” and "
+        "“doctor-patient” count as two each. Speaker labels are not part of the talk.",
+    ),
+    Definition(
+        "Theme count",
+        "a theme's row counts the theme together with its sub-codes (each passage once), in "
+        "every table of this report.",
+    ),
+)
+
+KEY_TERMS_NOTE = (
+    "Key terms are words a code's passages use more often than the rest of the material "
+    "(weighted log-odds with an informative prior, z ≥ 1.96, at least 3 occurrences); a code "
+    "with no such word shows none."
+)
+
+
+def agreement_sentences(corpus: Corpus) -> tuple[str, ...]:
+    """Agreement between coders for the methods paragraph (statistic and unit), when several
+    coders coded the material. Left empty here: the agreement part of the report fills it."""
+    return ()
+
+
+def participant_words(corpus: Corpus) -> tuple[int, int]:
+    """Words of participants' talk in scope (interviewer and non-speech lines left out), and
+    how many of them fall in a coded passage."""
+    from qualcode.analysis.spans import merge_spans
+
+    turns = [
+        (doc.id, t.start, t.end)
+        for doc in corpus.documents
+        for t in corpus.turns[doc.id]
+        if corpus.persons[t.person_id].is_participant
+    ]
+    if not turns:
+        return 0, 0
+    words = int(corpus.count_words(turns).sum())
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for c in corpus.codings:
+        spans.setdefault(c.document_id, []).append((c.start, c.end))
+    merged = {d: merge_spans(items) for d, items in spans.items()}
+    pieces = []
+    for doc_id, start, end in turns:
+        for s, e in merged.get(doc_id, []):
+            lo, hi = max(s, start), min(e, end)
+            if lo < hi:
+                pieces.append((doc_id, lo, hi))
+    coded = int(corpus.count_words(pieces).sum()) if pieces else 0
+    return words, coded
+
+
+def group_label(value: str) -> tuple[str, str]:
+    """``gp`` -> ("GP", "GPs"); ``leader`` -> ("leader", "leaders")."""
+    value = " ".join(value.split())
+    label = value.upper() if len(value) <= 3 and value.isalpha() else value
+    plural_ = label if label.endswith("s") else label + "s"
+    return label, plural_
+
+
+def by_attribute(corpus: Corpus, key: str | None) -> ByAttribute | None:
+    """Participants per value of ``key`` and, per code, how many of them have a passage.
+    Without ``key``: ``role``, when participants have one with 2 or more values."""
+    explicit = key is not None
+    key = key or "role"
+    people = corpus.participants
+    values = sorted({p.attributes[key] for p in people if p.attributes.get(key, "").strip()})
+    if not values:
+        if explicit:
+            known = sorted({k for p in people for k in p.attributes})
+            raise QualcodeError(
+                f"no participant has the attribute '{key}'"
+                + (f" (attributes: {', '.join(known)})" if known else "")
+            )
+        return None
+    if not explicit and len(values) < 2:
+        return None
+    index = {v: i for i, v in enumerate(values)}
+    size = [0] * len(values)
+    group_of: dict[int, int] = {}
+    for p in people:
+        v = p.attributes.get(key, "").strip()
+        if v:
+            group_of[p.id] = index[p.attributes[key]]
+            size[index[p.attributes[key]]] += 1
+    counts: dict[int, tuple[int, ...]] = {}
+    for code in corpus.codes:
+        persons = {p.person_id for p in corpus.passages(corpus.descendants(code.id))}
+        row = [0] * len(values)
+        for pid in persons:
+            if pid in group_of:
+                row[group_of[pid]] += 1
+        counts[code.id] = tuple(row)
+    groups = tuple(Group(v, *group_label(v), size[i]) for i, v in enumerate(values))
+    return ByAttribute(key, groups, counts)
+
+
+def methods_paragraphs(
+    corpus: Corpus,
+    tot: Totals,
+    coders: tuple[str, ...],
+    info: CodebookInfo | None,
+    by: ByAttribute | None,
+    p_words: int,
+) -> tuple[str, ...]:
+    """The methods paragraph, generated from the project."""
+    who = plural(tot.participants, "participant")
+    if by is not None:
+        parts = [plural_label(g.participants, g) for g in by.groups]
+        who += f" ({join_and(parts)})"
+    corpus_s = (
+        f"The material comprises {plural(tot.documents, 'document')} with {who}: "
+        f"{tot.words:,} words in all, {p_words:,} of them participants' talk "
+        "(interviewer and non-speech lines left out)."
+    )
+    out = [corpus_s]
+    themes = len(corpus.themes)
+    codes = len(corpus.codes) - themes
+    if info is not None:
+        version = f", version {info.version}" if info.version else ""
+        book = (
+            f"Passages were coded with the codebook *{info.name}*{version} "
+            f"({plural(themes, 'theme')} and {plural(codes, 'code')}; see the codebook appendix)"
+        )
+        if info.sources:
+            book += f", which draws on {plural(len(info.sources), 'source')} listed there"
+        out.append(book + ".")
+    elif corpus.codes:
+        out.append(
+            f"Passages were coded with a codebook of {plural(themes, 'theme')} and "
+            f"{plural(codes, 'code')} (see the codebook appendix)."
+        )
+    if coders:
+        per: dict[str, tuple[int, set[int]]] = {}
+        for c in corpus.codings:
+            n, docs = per.get(c.coder, (0, set()))
+            docs.add(c.document_id)
+            per[c.coder] = (n + 1, docs)
+        parts = [
+            f"{name} ({plural(per[name][0], 'coding')} in "
+            f"{len(per[name][1])} of {plural(tot.documents, 'document')})"
+            for name in coders
+        ]
+        label = "One coder" if len(coders) == 1 else f"{len(coders)} coders"
+        out.append(f"{label} coded the material: {join_and(parts)}.")
+    out.append(
+        "A *passage* is a stretch of coded text (overlapping codings of one code or theme "
+        "count once); a *participant* is a speaker other than the interviewer; a *word* is a "
+        "run of letters and digits (see Definitions)."
+    )
+    return (" ".join(out),)
+
+
+def plural_label(n: int, group: Group) -> str:
+    return f"{n:,} {group.label if n == 1 else group.plural}"
+
+
+def all_memos(corpus: Corpus, context: ReportContext) -> tuple[MemoNote, ...]:
+    """Every memo with kind, readable target, author and date: project memos first, then
+    documents, codes and codings in the report's order. Memos on documents or codings out of
+    scope (filters) are left out."""
+    order = {"project": 0, "document": 1, "code": 2, "coding": 3}
+    by_coding = {c.id: c for c in corpus.codings}
+    docs = {d.id for d in corpus.documents}
+    out = []
+    for m in context.memos:
+        target = m.target
+        key: tuple[int, ...] = (0,)
+        if m.kind == "document":
+            if m.target_id not in docs:
+                continue
+            key = (corpus.documents.index(corpus.doc(m.target_id or 0)),)
+        elif m.kind == "code":
+            if m.target_id not in corpus.data.code_by_id:
+                continue
+            key = (corpus.code(m.target_id or 0).order,)
+        elif m.kind == "coding":
+            coding = by_coding.get(m.target_id or 0)
+            if coding is None:
+                continue
+            person = corpus.persons[coding.person_id]
+            who = person.attributes.get("participant") or person.label
+            target = (
+                f"{corpus.code(coding.code_id).name}, coded on {who}'s words "
+                f"({corpus.doc(coding.document_id).name}, turn {coding.turn_index + 1})"
+            )
+            key = (corpus.documents.index(corpus.doc(coding.document_id)), coding.start)
+        out.append(
+            (
+                (order[m.kind], *key, m.coder, m.date),
+                MemoNote(target, m.coder, m.text, m.kind, m.date),
+            )
+        )
+    out.sort(key=lambda kv: kv[0])
+    return tuple(note for _, note in out)
 
 
 def _extended(corpus: Corpus, options: SummaryOptions) -> Extended:
@@ -218,8 +580,16 @@ def _terms(
     return tuple(key_terms(index, corpus.passages(ids), top=top))
 
 
-def _memos_by_code(corpus: Corpus) -> dict[int, list[MemoNote]]:
+def _memos_by_code(corpus: Corpus, context: ReportContext) -> dict[int, list[MemoNote]]:
     out: dict[int, list[MemoNote]] = {}
+    if context.memos:
+        for n in context.memos:
+            if n.kind == "code" and n.target_id in corpus.data.code_by_id:
+                name = corpus.code(n.target_id or 0).name
+                out.setdefault(n.target_id or 0, []).append(
+                    MemoNote(name, n.coder, n.text, "code", n.date)
+                )
+        return out
     for m in corpus.data.memos:
         if m.target_type == "code" and m.target_id in corpus.data.code_by_id:
             name = corpus.code(m.target_id).name
@@ -230,7 +600,13 @@ def _memos_by_code(corpus: Corpus) -> dict[int, list[MemoNote]]:
 # ---------------------------------------------------------------- prose
 
 
-def overview_lead(tot: Totals, coders: tuple[str, ...], themes: int, codes: int) -> tuple[str, ...]:
+def overview_lead(
+    tot: Totals,
+    coders: tuple[str, ...],
+    themes: int,
+    codes: int,
+    participant_coverage: float | None = None,
+) -> tuple[str, ...]:
     """The opening paragraph of a summary, in the voice of a methods/results section."""
     first = (
         f"The material comprises {plural(tot.documents, 'document')} with "
@@ -242,13 +618,20 @@ def overview_lead(tot: Totals, coders: tuple[str, ...], themes: int, codes: int)
     second = (
         f"{who} applied {plural(tot.codings, 'coding')} from a codebook of "
         f"{plural(themes, 'theme')} and {plural(codes - themes, 'code')}; "
-        f"{pct(tot.coverage)} of the words fall in at least one coded passage."
+        f"{pct(tot.coverage)} of the words fall in at least one coded passage"
     )
+    if participant_coverage is not None:
+        second += f" ({pct(participant_coverage)} of participants' words)"
+    second += "."
     return (first, second)
 
 
 def theme_lead(
-    theme: CodeRow, freq: Frequency, codes: list[CodeEntry], tot: Totals
+    theme: CodeRow,
+    freq: Frequency,
+    codes: list[CodeEntry],
+    tot: Totals,
+    by: ByAttribute | None = None,
 ) -> tuple[str, ...]:
     """What the theme is (codebook brief and definition) and how much of it the data holds."""
     paragraphs = []
@@ -266,6 +649,8 @@ def theme_lead(
         f"({freq.documents} of {plural(tot.documents, 'document')}), "
         f"covering {pct(freq.share)} of the words."
     )
+    if by is not None:
+        count += f" By {by.key.replace('_', ' ')}: {by.phrase(theme.id)}."
     coded = sorted(
         (e for e in codes if e.frequency.passages and e.depth == 1),
         key=lambda e: (-e.frequency.passages, e.code.order),
