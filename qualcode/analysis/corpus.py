@@ -401,8 +401,9 @@ class Corpus:
         ]
 
     def order_values(self, attribute: str, values: Iterable[str]) -> list[str] | None:
-        """Values of a binned or date attribute in their natural order (ranges in order,
-        dates chronologically); None when the attribute is neither (callers sort as usual)."""
+        """Values of a binned or date attribute in their natural order (every range in
+        order, dates chronologically); None when the attribute is neither (callers sort as
+        usual)."""
         from qualcode.store.cases import parse_date
 
         items = set(values)
@@ -411,6 +412,8 @@ class Corpus:
             edges = bins[attribute]
             order = [f"<{_num(edges[0])}", *bin_labels(edges), f">{_num(edges[-1])}"]
             rank = {label: i for i, label in enumerate(order)}
+            # Every range is a column, an empty one too: "0 of 0" says no case falls there.
+            items |= set(bin_labels(edges))
             return sorted(items, key=lambda v: (rank.get(v, len(order)), v.casefold()))
         if self.data.attribute_types.get(attribute) == "date":
             return sorted(items, key=lambda v: (parse_date(v) is None, parse_date(v) or v, v))
