@@ -80,3 +80,19 @@ def test_project_file_examples_run(cli: Callable[..., Result], tmp_path: Path) -
         conn.close()
     assert len(queries[0]) == 196
     assert queries[0] == queries[1]
+
+
+def test_refi_examples_run(cli: Callable[..., Result], tmp_path: Path) -> None:
+    """The REFI-QDA block: export the demo as .qdpx/.qdc and bring both into a new project."""
+    from qualcode.demo import build_demo
+
+    build_demo(tmp_path / "demo")
+    shutil.copy(tmp_path / "demo" / "demo.qc", tmp_path / "study.qc")
+    for argv in readme_commands("Moving projects to and from NVivo"):
+        result = cli(*argv)
+        assert result.exit_code == 0, (argv, result.output)
+    from qualcode.store import Project
+
+    with Project.open(tmp_path / "study.qc") as a, Project.open(tmp_path / "copy.qc") as b:
+        assert len(b.codings.list()) == len(a.codings.list()) == 196
+        assert [c.name for c in b.codebook.codes()] == [c.name for c in a.codebook.codes()]

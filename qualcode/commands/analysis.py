@@ -293,7 +293,7 @@ def stats(
 
 @click.command()
 @click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("kind", type=click.Choice(["codings", "matrix", "crosstab"]))
+@click.argument("kind", type=click.Choice(["codings", "matrix", "crosstab", "qdpx", "qdc"]))
 @output_option("CSV file to write (default: stdout).")
 @click.option("--by", "by", metavar="ATTR", help="Attribute for a crosstab, e.g. role.")
 @click.option(
@@ -324,7 +324,8 @@ def export(
     coders: tuple[str, ...],
 ) -> None:
     """Export a CSV: every coding with its speaker and location, the code × document
-    matrix of passages, or a code × attribute crosstab (passages and % of cases).
+    matrix of passages, or a code × attribute crosstab (passages and % of cases); or the
+    project (qdpx) or codebook (qdc) in REFI-QDA for NVivo, ATLAS.ti, MAXQDA, QualCoder.
 
     \b
     Examples:
@@ -333,9 +334,18 @@ def export(
       qualcode export study.qc crosstab --by role -o by_role.csv
       qualcode export study.qc crosstab --by gender --unit speaker -o by_gender.csv
       qualcode export study.qc crosstab --by years_in_group --bins 0,5,10,20 --unit speaker
+      qualcode export study.qc qdpx -o study.qdpx
+      qualcode export study.qc qdc -o codebook.qdc
     """
     from qualcode.report import csvout
 
+    if kind in ("qdpx", "qdc"):
+        if by or documents or speakers or where or coders or bins:
+            raise QualcodeError("filters, --by and --bins do not apply to a REFI-QDA export")
+        from qualcode.commands.refi import export_refi_command
+
+        export_refi_command(project, kind, output)
+        return
     if kind == "crosstab" and not by:
         raise QualcodeError("a crosstab needs --by ATTR, e.g. --by role")
     if kind != "crosstab" and by:

@@ -33,9 +33,14 @@ def codebook_load(project: Path, file: Path, coder: str | None) -> None:
     \b
     Example:
       qualcode codebook load study.qc codebooks/balint-kjeldmand.yaml
+      qualcode codebook load study.qc codebook.qdc      # REFI-QDA, from another tool
     """
     from qualcode.codebook import codebook_entries, load_codebook
+    from qualcode.commands.refi import is_qdc, load_qdc_command
 
+    if is_qdc(file):  # a REFI-QDA codebook from another tool
+        load_qdc_command(project, file, coder)
+        return
     book = load_codebook(file)
     with open_project(project, coder) as proj:
         _check_rules_with_spacy(book, file, proj.settings.get("spacy_model"))

@@ -78,7 +78,8 @@ def import_(
     dry_run: bool,
     coder: str | None,
 ) -> None:
-    """Import transcripts (.txt .md .docx .odt .pdf .vtt .srt .json, or folders of them).
+    """Import transcripts (.txt .md .docx .odt .pdf .vtt .srt .json, or folders of them), or
+    a REFI-QDA project (.qdpx) from NVivo, ATLAS.ti, MAXQDA or QualCoder.
 
     Speakers are found in the layouts transcription tools write: `Name: text`,
     `Speaker 1:`, Otter.ai (`Name  0:03`), Rev (`Name (00:03):`), Teams/Zoom .vtt and .docx,
@@ -89,10 +90,16 @@ def import_(
     Examples:
       qualcode import study.qc sample_transcripts/ --attributes sample_transcripts/participants.csv
       qualcode import study.qc interviews/ --dry-run
+      qualcode import study.qc from-nvivo.qdpx
     """
+    from qualcode.commands.refi import import_refi_files
     from qualcode.importing import BATCH_FILES, expand_paths, import_files
     from qualcode.ingest.attributes import read_attribute_table
 
+    if not dry_run:
+        files = tuple(import_refi_files(project, files, coder, model))  # .qdpx: REFI-QDA
+        if not files:
+            return
     if dry_run:
         _dry_run(files, encoding, as_name)
         return

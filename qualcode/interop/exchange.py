@@ -80,12 +80,8 @@ def export_refi(project: Project, kind: str, path: str | Path) -> str:
 
 
 def _coders(project: Project) -> list[tuple[str, str]]:
-    """(name, GUID) of every coder, oldest first.
-
-    The repositories expose coder names only (``codings.coders()``); export needs their GUIDs,
-    so this one read goes to the table directly until the store has a reader for it."""
-    rows = project.session.conn.execute("SELECT name, guid FROM coders ORDER BY id").fetchall()
-    return [(str(name), str(guid)) for name, guid in rows]
+    """(name, GUID) of every coder, oldest first."""
+    return project.codings.coder_guids()
 
 
 def _namespace(coders: list[tuple[str, str]]) -> uuid.UUID:

@@ -320,6 +320,12 @@ class Codings:
             args.append(coder)
         return self._rows(" AND ".join(clauses) or "1", tuple(args))
 
+    def coder_guids(self) -> builtins.list[tuple[str, str]]:
+        """(name, GUID) of every coder, in the order they joined the project."""
+        return [
+            (r[0], r[1]) for r in self.s.conn.execute("SELECT name, guid FROM coders ORDER BY id")
+        ]
+
     def coders(self) -> builtins.list[str]:
         return [r[0] for r in self.s.conn.execute("SELECT name FROM coders ORDER BY name")]
 

@@ -41,8 +41,11 @@ def now_seconds() -> int:
     return int(datetime.now(UTC).timestamp())
 
 
-def iso_seconds(seconds: int) -> str:
-    """Whole seconds since 1970 as the ISO 8601 text :func:`now` writes."""
+def iso_seconds(seconds: int | str) -> str:
+    """Whole seconds since 1970 as the ISO 8601 text :func:`now` writes (text is passed
+    through: a time already written as text stays as it was)."""
+    if isinstance(seconds, str):
+        return seconds
     return datetime.fromtimestamp(int(seconds), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
