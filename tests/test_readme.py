@@ -73,8 +73,8 @@ def test_project_file_examples_run(cli: Callable[..., Result], tmp_path: Path) -
         conn = sqlite3.connect(f"file:{tmp_path / path}?mode=ro", uri=True)
         queries.append(
             conn.execute(
-                "SELECT document, code, theme, coder, start, \"end\", text FROM coded_passages "
-                "ORDER BY document, start, \"end\", code"
+                'SELECT document, code, theme, coder, start, "end", text FROM coded_passages '
+                'ORDER BY document, start, "end", code'
             ).fetchall()
         )
         conn.close()

@@ -142,7 +142,9 @@ class Session:
                 "writable so it can be upgraded"
             )
         session = cls(path, conn, coder, read_only=version > SCHEMA_VERSION or not writable)
-        session.read_only_reason = "" if writable else "this user cannot write the file or its folder"
+        session.read_only_reason = (
+            "" if writable else "this user cannot write the file or its folder"
+        )
         if version < SCHEMA_VERSION and migrate:
             session.migrate()
         return session
