@@ -42,3 +42,65 @@ def test_done_cli(cli: Run, tmp_path: Path) -> None:
     result = cli("done", "s.qc", "nope")
     assert result.exit_code == 1
     assert "nope" in result.output
+
+
+# ---------------------------------------------------------------- the workbench (Pilot)
+
+
+def test_workbench_codes_blind_and_marks_done(tmp_path: Path) -> None:
+    import asyncio
+
+    from textual.widgets import Static
+
+    from qualcode.tui.app import QualcodeApp
+
+    path = tmp_path / "team.qc"
+    with Project.create(path, coder="anna") as p:
+        p.documents.add(simple_document())
+        p.codebook.add("Emotions")
+        p.codings.add("doc1", "Emotions", 48, 70)
+        p.coder = "ben"
+        p.codings.add("doc1", "Emotions", 72, 95)
+
+    async def scenario() -> None:
+        app = QualcodeApp(path, coder="ben", poll_interval=0)
+        async with app.run_test(size=(140, 40)) as pilot:
+            await pilot.pause()
+            bench = app.workbench
+            assert bench is not None and bench.blind
+            assert [c.coder for c in bench.transcript.codings] == ["ben"]
+            status = str(bench.query_one("#status", Static).render())
+            assert "blind (B)" in status
+            await pilot.press("B")
+            await pilot.pause()
+            assert sorted(c.coder for c in bench.transcript.codings) == ["anna", "ben"]
+            await pilot.press("F")
+            await pilot.pause()
+            assert "│ done" in str(bench.query_one("#status", Static).render())
+            assert DoneMarks(app.project.session).marks() == {"ben": {"doc1"}}
+            await pilot.press("W")
+            await pilot.pause()
+            from qualcode.tui.screens.consensus import ConsensusScreen
+
+            assert isinstance(app.screen, ConsensusScreen)
+            assert app.screen.coders == ("anna", "ben") or app.screen.coders == ("ben", "anna")
+
+    asyncio.run(scenario())
+
+
+def test_workbench_with_one_coder_is_not_blind(tmp_path: Path) -> None:
+    import asyncio
+
+    from qualcode.tui.app import QualcodeApp
+
+    path = tmp_path / "solo.qc"
+    with Project.create(path, coder="anna") as p:
+        p.documents.add(simple_document())
+
+    async def scenario() -> None:
+        app = QualcodeApp(path, coder="anna", poll_interval=0)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            assert app.workbench is not None and not app.workbench.blind
+
+    asyncio.run(scenario())

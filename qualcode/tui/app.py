@@ -38,6 +38,7 @@ from qualcode.tui.commands import BindingCommands
 PLUGIN_SCREENS = {
     "summary": ("qualcode.tui.screens.summary", "SummaryScreen", "Theme summary"),
     "review": ("qualcode.tui.screens.review", "ReviewScreen", "Review suggestions"),
+    "consensus": ("qualcode.tui.screens.consensus", "ConsensusScreen", "Consensus review"),
 }
 
 
@@ -66,6 +67,13 @@ class QualcodeApp(App[None]):
             "Review suggestions",
             show=False,
             tooltip="Accept or reject suggested codings",
+        ),
+        Binding(
+            "W",
+            "consensus",
+            "Consensus review",
+            show=False,
+            tooltip="Walk where two coders differ and settle each place into a consensus coder",
         ),
         Binding("T,ctrl+t", "toggle_dark", "Light/dark theme", show=False),
         Binding("q", "quit", "Quit", tooltip="Leave qualcode (everything is already saved)"),
@@ -166,7 +174,7 @@ class QualcodeApp(App[None]):
         dialog (a jump would pop the dialog and lose what was typed in it)."""
         if action in ("undo", "redo"):
             return self.workbench is not None and self.screen is self.workbench
-        if action in ("search", "retrieve", "summary", "review"):
+        if action in ("search", "retrieve", "summary", "review", "consensus"):
             return self.workbench is not None and not isinstance(self.screen, ModalScreen)
         return True
 
@@ -175,6 +183,9 @@ class QualcodeApp(App[None]):
 
     def action_review(self) -> None:
         self._push_plugin("review")
+
+    def action_consensus(self) -> None:
+        self._push_plugin("consensus")
 
     def action_help(self) -> None:
         from qualcode.tui.screens.help import HelpScreen

@@ -22,6 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from qualcode.errors import QualcodeError
 from qualcode.store import Project
 from qualcode.store import workbench as wb
 from qualcode.store.records import Code, Coding
@@ -75,6 +76,27 @@ class WorkbenchScreen(Screen[None]):
         ),
         Binding("d", "focus_documents", "Docs", show=False, tooltip="Go to the documents list"),
         Binding("C", "focus_codebook", "Codebook", show=False, tooltip="Go to the codebook"),
+        Binding(
+            "B",
+            "toggle_blind",
+            "Blind",
+            show=False,
+            tooltip="Blind coding: show only your codings, or everyone's",
+        ),
+        Binding(
+            "F",
+            "toggle_done",
+            "Done",
+            show=False,
+            tooltip="Mark this document done (finished) for you, or not done again",
+        ),
+        Binding(
+            "S",
+            "speakers",
+            "Speakers",
+            show=False,
+            tooltip="Rename or merge speakers in every document, mark the interviewer",
+        ),
     ]
 
     def __init__(self, project: Project) -> None:
@@ -85,6 +107,10 @@ class WorkbenchScreen(Screen[None]):
         self.editing: Coding | None = None  # coding whose boundaries are being moved
         self._flash = ""  # a one-off note for the status line, cleared when the cursor moves
         self._data_version = 0
+        # Blind coding (issue 13): only this coder's codings are shown; on by default when the
+        # project has more than one coder (set on mount), B toggles it.
+        self.blind = False
+        self._done = False  # the shown document is marked done by this coder
 
     # ------------------------------------------------------------------ layout
 
@@ -104,6 +130,7 @@ class WorkbenchScreen(Screen[None]):
         self.pane.border_title = "Codebook (C)"
         self.pane.border_subtitle = "codings: this doc/all"
         self._data_version = self.project.data_version
+        self.blind = len(self.project.codings.coders()) > 1
         self.reload(first=True)
         self.transcript.focus()
         interval = getattr(self.app, "poll_interval", 1.5)
@@ -164,7 +191,44 @@ class WorkbenchScreen(Screen[None]):
         else:
             self.transcript.set_code_style(self.color_map, names)
             if self.document_id is not None:
-                self.transcript.set_codings(project.codings.list(document=self.document_id))
+                self.transcript.set_codings(self.shown_codings(self.document_id))
+        self._update_status()
+
+    # ------------------------------------------------------------------ coders (issue 13)
+
+    def shown_codings(self, document_id: int) -> list[Coding]:
+        """The codings the transcript shows: only this coder's while coding blind."""
+        from qualcode.store.done import DoneMarks
+
+        if document_id == self.document_id:
+            self._done = DoneMarks(self.project.session).is_done(document_id)
+        coder = self.project.coder if self.blind else None
+        return self.project.codings.list(document=document_id, coder=coder)
+
+    def action_toggle_blind(self) -> None:
+        self.blind = not self.blind
+        if self.document_id is not None:
+            self.transcript.set_codings(self.shown_codings(self.document_id))
+        self.notify(
+            "Blind coding: only your codings are shown"
+            if self.blind
+            else "Showing every coder's codings",
+            timeout=2,
+        )
+        self._update_status()
+
+    def action_toggle_done(self) -> None:
+        from qualcode.store.done import DoneMarks
+
+        if self.document_id is None:
+            return
+        try:
+            self._done = DoneMarks(self.project.session).toggle(self.document_id)
+        except QualcodeError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return
+        name = self.query_one("#center").border_title or "document"
+        self.notify(f"{name}: {'done' if self._done else 'not done'} for {self.project.coder}")
         self._update_status()
 
     def _load_document(self) -> None:
@@ -181,7 +245,7 @@ class WorkbenchScreen(Screen[None]):
             doc.text,
             documents.turns(doc.id),
             documents.sentences(doc.id),
-            self.project.codings.list(document=doc.id),
+            self.shown_codings(doc.id),
             self.color_map,
             names,
         )
@@ -229,7 +293,7 @@ class WorkbenchScreen(Screen[None]):
         project = self.project
         shown = document == self.document_id
         if shown:
-            self.transcript.set_codings(project.codings.list(document=document))
+            self.transcript.set_codings(self.shown_codings(document))
         row = wb.document_row(project, document)
         if row is not None:
             self.documents.update_row(row)
@@ -253,7 +317,7 @@ class WorkbenchScreen(Screen[None]):
         if event.target_type == "code":
             self.pane.show_detail(self.tree.code_id)
         elif event.target_type == "coding" and self.document_id is not None:
-            self.transcript.set_codings(self.project.codings.list(document=self.document_id))
+            self.transcript.set_codings(self.shown_codings(self.document_id))
 
     @on(PinsChanged)
     def _pins_changed(self, event: PinsChanged) -> None:
@@ -313,6 +377,11 @@ class WorkbenchScreen(Screen[None]):
             )
         if self.project.read_only:
             text.append("  READ-ONLY (newer project version)", style="bold red")
+        if self.editing is None:
+            if self._done:
+                text.append(" │ done", style="bold green")
+            if self.blind:
+                text.append(" │ blind (B)", style="bold")
         status.update(text)
 
     @on(Transcript.SelectionChanged)
@@ -536,6 +605,41 @@ class WorkbenchScreen(Screen[None]):
         if coding is not None:
             self.transcript.select(coding.start, coding.end)
             self.notify("Boundaries unchanged", timeout=2)
+
+    # ------------------------------------------------------------------ speakers (issue 11)
+
+    def action_speakers(self) -> None:
+        """Rename or merge a speaker in every document, or mark the interviewer (undoable)."""
+        from qualcode.store.speakers import Speakers
+        from qualcode.tui.screens.speakers import SpeakerChange, SpeakersScreen
+
+        if self.project.read_only:
+            self.notify("This project is open read-only.", severity="error", timeout=4)
+            return
+        people = Speakers(self.project.session)
+
+        def apply(change: SpeakerChange | None) -> None:
+            if change is None:
+                return
+            try:
+                if change.kind == "rename":
+                    count = people.rename(change.old, change.new)
+                    note = f"Renamed {change.old} to {change.new} in {count} document(s)"
+                elif change.kind == "merge":
+                    count = people.merge(change.old, change.new)
+                    note = f"Merged {change.old} into {change.new} in {count} document(s)"
+                else:
+                    people.set_interviewer(change.old, change.new == "yes")
+                    role = "interviewer" if change.new == "yes" else "not interviewer"
+                    note = f"{change.old}: {role}"
+            except QualcodeError as exc:
+                self.notify(str(exc), severity="error", timeout=6)
+                return
+            self._data_version = self.project.data_version
+            self.reload(first=True)
+            self.notify(f"{note} (z undoes)", timeout=4)
+
+        self.app.push_screen(SpeakersScreen(people.names()), apply)
 
     # ------------------------------------------------------------------ undo / redo
 
