@@ -91,6 +91,7 @@ def render_html(summary: Summary) -> str:
     out += [f"<p>{_inline(p)}</p>" for p in summary.intro]
     out += _frequency_section(summary)
     out += _cooccurrence_section(summary)
+    out += _saturation_section(summary)
     if summary.project_memos:
         out += ["<h3>Project memos</h3>", "<ul>"]
         out += [_memo_item(m, False) for m in summary.project_memos]
@@ -286,3 +287,14 @@ def _theme(summary: Summary, section: ThemeSection) -> list[str]:
         out.append("</ul>")
     out.append("</section>")
     return out
+
+
+def _saturation_section(summary: Summary) -> list[str]:
+    """The saturation curve (inline SVG) when the summary carries an assessment
+    (``Summary.saturation``, a :class:`qualcode.analysis.saturation.Saturation`)."""
+    sat = getattr(summary, "saturation", None)
+    if sat is None:
+        return []
+    from qualcode.report.saturation_svg import saturation_section
+
+    return saturation_section(sat)

@@ -1,0 +1,193 @@
+"""Thematic saturation: new codes per transcript, the cumulative curve, and the assessment of
+Guest, Namey & Chen (2020).
+
+Interviews are taken in an order (import order, a date attribute, or any attribute). For each
+interview the *codes* it holds are the codes applied anywhere in it; a code is *new* in the
+first interview that holds it. The cumulative curve counts the distinct codes seen so far.
+
+The assessment follows Guest G, Namey E, Chen M (2020), "A simple method to assess and report
+thematic saturation in qualitative research", PLoS ONE 15(5): e0232076,
+https://doi.org/10.1371/journal.pone.0232076:
+
+- *base size* ``b``: the first ``b`` interviews; the number of distinct codes they hold is the
+  denominator of every ratio below;
+- *run length* ``r``: after ``k`` interviews (``k >= b``), the run is interviews ``k+1 … k+r``;
+  its *new information* is the number of codes first seen in the run divided by the codes in
+  the base;
+- *new-information threshold* ``t``: saturation is reached at interview ``k``, the first ``k``
+  whose following run adds at most ``t`` (e.g. 5 %) new information. Runs roll forward one
+  interview at a time. With fewer than ``b + r`` interviews (or no code in the base) it cannot
+  be assessed; if no run qualifies, it is not reached.
+
+Report it as the authors suggest: "saturation (≤5% new information) was reached at interview
+k, using a base size of 4 and a run length of 2".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qualcode.analysis.corpus import Corpus
+    from qualcode.store.query_data import QueryData
+
+CITATION = (
+    "Guest G, Namey E, Chen M (2020). A simple method to assess and report thematic "
+    "saturation in qualitative research. PLoS ONE 15(5): e0232076. "
+    "https://doi.org/10.1371/journal.pone.0232076"
+)
+
+
+@dataclass(frozen=True)
+class Interview:
+    number: int  # 1-based position in the order
+    document: str
+    order_value: str
+    codes: int
+    new: tuple[str, ...]
+    cumulative: int
+
+
+@dataclass(frozen=True)
+class Run:
+    after: int  # k: interviews before the run
+    first: int  # k + 1
+    last: int  # k + r
+    new: int
+    ratio: float  # new / codes in the base
+
+    def meets(self, threshold: float) -> bool:
+        return self.ratio <= threshold + 1e-12
+
+
+@dataclass(frozen=True)
+class Saturation:
+    interviews: tuple[Interview, ...]
+    base: int
+    run: int
+    threshold: float
+    order: str
+    base_codes: int
+    runs: tuple[Run, ...]
+    reached_at: int | None
+    """k: the interview at which saturation was reached, or None."""
+
+    @property
+    def assessable(self) -> bool:
+        return len(self.interviews) >= self.base + self.run and self.base_codes > 0
+
+    def conclusion(self) -> str:
+        t = f"≤{self.threshold * 100:g}% new information"
+        how = f"base size {self.base}, run length {self.run}"
+        if not self.assessable:
+            return (
+                f"Saturation cannot be assessed ({how}): it needs at least "
+                f"{self.base + self.run} interviews with codes in the base; there are "
+                f"{len(self.interviews)}."
+            )
+        if self.reached_at is None:
+            last = self.runs[-1]
+            return (
+                f"Saturation ({t}) was not reached ({how}): the last run (interviews "
+                f"{last.first}–{last.last}) added {last.new} new code(s), "
+                f"{last.ratio * 100:.1f}% of the {self.base_codes} codes in the base."
+            )
+        run = next(r for r in self.runs if r.after == self.reached_at)
+        return (
+            f"Saturation ({t}) was reached at interview {self.reached_at} ({how}): "
+            f"interviews {run.first}–{run.last} added {run.new} new code(s), "
+            f"{run.ratio * 100:.1f}% of the {self.base_codes} codes in the base "
+            f"(interviews 1–{self.base})."
+        )
+
+
+def assess(
+    interviews: Sequence[tuple[str, str, set[str]]],
+    base: int = 4,
+    run: int = 2,
+    threshold: float = 0.05,
+    order: str = "import",
+) -> Saturation:
+    """``interviews``: (document, order value, codes it holds), already in order."""
+    if base < 1 or run < 1:
+        raise ValueError("base size and run length must be at least 1")
+    if not 0 <= threshold < 1:
+        raise ValueError("the threshold is a share between 0 and 1 (0.05 for 5%)")
+    seen: set[str] = set()
+    steps = []
+    first_seen: dict[str, int] = {}
+    for i, (doc, value, codes) in enumerate(interviews, start=1):
+        new = sorted(codes - seen, key=str.casefold)
+        for code in new:
+            first_seen[code] = i
+        seen |= codes
+        steps.append(Interview(i, doc, value, len(codes), tuple(new), len(seen)))
+    n = len(steps)
+    base_codes = steps[base - 1].cumulative if n >= base else 0
+    runs = []
+    reached = None
+    if n >= base + run and base_codes:
+        for k in range(base, n - run + 1):
+            added = sum(1 for at in first_seen.values() if k < at <= k + run)
+            r = Run(k, k + 1, k + run, added, added / base_codes)
+            runs.append(r)
+            if reached is None and r.meets(threshold):
+                reached = k
+    return Saturation(tuple(steps), base, run, threshold, order, base_codes, tuple(runs), reached)
+
+
+def project_interviews(data: QueryData, order: str = "import") -> list[tuple[str, str, set[str]]]:
+    """Every document in the chosen order with the codes applied in it.
+
+    ``import``: the order the documents were imported (their ids); ``date``: the document
+    attribute typed ``date`` (or named ``date``/``interview_date``); anything else: that
+    document attribute, numbers numerically, other values as text (ISO dates sort right)."""
+    from qualcode.errors import QualcodeError
+
+    codes_in: dict[int, set[str]] = {d: set() for d, _ in data.documents}
+    names = {c.id: c.name for c in data.codes}
+    for c in data.codings_of(names):
+        codes_in[c.document_id].add(names[c.code_id])
+    if order == "import":
+        docs = sorted(data.documents)
+        return [(name, str(i), codes_in[d]) for i, (d, name) in enumerate(docs, start=1)]
+    key = order
+    if order == "date":
+        candidates = data.date_keys()
+        if not candidates:
+            raise QualcodeError(
+                "no date attribute on the documents (type one with `qualcode cases`, or name "
+                "it: --order ATTR)"
+            )
+        key = candidates[0]
+    values = {d: data.doc_attributes[d].get(key) for d, _ in data.documents}
+    missing = sorted(name for d, name in data.documents if values[d] is None)
+    if len(missing) == len(values):
+        known = ", ".join(data.attribute_keys()) or "none"
+        raise QualcodeError(f"no document has an attribute '{key}' (known: {known})")
+    if missing:
+        raise QualcodeError(
+            f"these documents have no '{key}' to order them by: {', '.join(missing)}"
+        )
+
+    def rank(item: tuple[int, str]) -> tuple[int, float, str, str]:
+        value = values[item[0]] or ""
+        try:
+            return (0, float(value), "", item[1])
+        except ValueError:
+            return (1, 0.0, value, item[1])
+
+    return [(name, str(values[d]), codes_in[d]) for d, name in sorted(data.documents, key=rank)]
+
+
+def corpus_interviews(corpus: Corpus) -> list[tuple[str, str, set[str]]]:
+    """The documents in scope of an analysis corpus, in import order, with their codes in
+    scope: what :func:`assess` takes for the summary's saturation curve."""
+    names = {c.id: c.name for c in corpus.codes}
+    codes_in: dict[int, set[str]] = {d.id: set() for d in corpus.documents}
+    for c in corpus.codings:
+        codes_in[c.document_id].add(names[c.code_id])
+    docs = sorted(corpus.documents, key=lambda d: d.id)
+    return [(d.name, str(i), codes_in[d.id]) for i, d in enumerate(docs, start=1)]

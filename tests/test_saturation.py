@@ -1,0 +1,125 @@
+"""Saturation: new codes per interview, the curve, Guest, Namey & Chen (2020)'s assessment
+against a brute-force reading of the definition, the SVG, the HTML section and the CLI."""
+
+from __future__ import annotations
+
+import json
+import random
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from qualcode.analysis.saturation import CITATION, assess
+from qualcode.report.saturation_svg import saturation_section, saturation_svg
+from tests.test_query import random_project
+
+
+def interviews(code_sets: list[set[str]]) -> list[tuple[str, str, set[str]]]:
+    return [(f"i{n}", str(n), codes) for n, codes in enumerate(code_sets, start=1)]
+
+
+def test_worked_example() -> None:
+    sets = [{"a", "b", "c"}, {"a", "d"}, {"e"}, {"a", "f", "g", "h"}, {"a", "i"},
+            {"b"}, {"c"}, {"a"}, {"j"}]  # fmt: skip
+    sat = assess(interviews(sets), base=4, run=2, threshold=0.05)
+    assert [i.cumulative for i in sat.interviews] == [3, 4, 5, 8, 9, 9, 9, 9, 10]
+    assert [len(i.new) for i in sat.interviews] == [3, 1, 1, 3, 1, 0, 0, 0, 1]
+    assert sat.base_codes == 8
+    # runs after 4, 5, 6, 7 interviews: 5-6 adds i (1/8), 6-7 adds 0, 7-8 adds 0, 8-9 adds j
+    assert [(r.first, r.last, r.new) for r in sat.runs] == [
+        (5, 6, 1),
+        (6, 7, 0),
+        (7, 8, 0),
+        (8, 9, 1),
+    ]
+    assert sat.reached_at == 5
+    assert "reached at interview 5" in sat.conclusion()
+    assert "base size 4, run length 2" in sat.conclusion()
+    strict = assess(interviews(sets), base=4, run=3, threshold=0.0)
+    assert strict.reached_at == 5  # interviews 6-8 add nothing
+
+
+def test_not_reached_and_not_assessable() -> None:
+    sets = [{f"c{i}", f"d{i}"} for i in range(8)]
+    sat = assess(interviews(sets), base=2, run=2, threshold=0.05)
+    assert sat.reached_at is None and "was not reached" in sat.conclusion()
+    short = assess(interviews(sets[:5]), base=4, run=2)
+    assert not short.assessable and "cannot be assessed" in short.conclusion()
+    with pytest.raises(ValueError):
+        assess(interviews(sets), base=0)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_assessment_matches_brute_force(seed: int) -> None:
+    rng = random.Random(seed)
+    pool = [f"c{i}" for i in range(rng.randint(3, 30))]
+    sets = [
+        set(rng.sample(pool, rng.randint(0, min(8, len(pool))))) for _ in range(rng.randint(1, 15))
+    ]
+    base, run = rng.randint(1, 5), rng.randint(1, 4)
+    threshold = rng.choice([0.0, 0.05, 0.1, 0.2])
+    sat = assess(interviews(sets), base, run, threshold)
+    for i, step in enumerate(sat.interviews):
+        before = set().union(*sets[:i])
+        assert set(step.new) == sets[i] - before
+        assert step.cumulative == len(before | sets[i])
+    base_codes = len(set().union(*sets[:base])) if len(sets) >= base else 0
+    expected = None
+    if len(sets) >= base + run and base_codes:
+        for k in range(base, len(sets) - run + 1):
+            new = set().union(*sets[k : k + run]) - set().union(*sets[:k])
+            if len(new) / base_codes <= threshold:
+                expected = k
+                break
+    assert sat.reached_at == expected
+
+
+def test_svg_is_well_formed_and_marks_the_point() -> None:
+    sets = [{"a", "b"}, {"c"}, {"a"}, {"d"}, {"a"}, {"b"}, {"a"}]
+    sat = assess(interviews(sets), base=2, run=2, threshold=0.0)
+    svg = saturation_svg(sat)
+    root = ET.fromstring(svg)
+    assert root.tag.endswith("svg")
+    assert 'class="reached"' in svg and f"saturation at {sat.reached_at}" in svg
+    assert svg == saturation_svg(sat)  # deterministic
+    html = "\n".join(saturation_section(sat))
+    ET.fromstring(html)
+    assert "Guest G, Namey E, Chen M (2020)" in html and "e0232076" in CITATION
+
+
+def test_html_summary_shows_the_curve_when_given() -> None:
+    from dataclasses import dataclass
+
+    from qualcode.report import html
+
+    @dataclass
+    class WithSaturation:
+        saturation: object
+
+    sat = assess(interviews([{"a"}, {"b"}, {"a"}]), base=1, run=1)
+    assert html._saturation_section(WithSaturation(sat))[0] == '<section id="saturation">'  # type: ignore[arg-type]
+    assert html._saturation_section(WithSaturation(None)) == []  # type: ignore[arg-type]
+
+
+def test_cli_orders_and_cites(cli: Callable[..., Result], tmp_path: Path) -> None:
+    path = tmp_path / "p.qc"
+    random_project(path, 3).close()
+    out = cli("saturation", str(path), "--base", "1", "--run", "1", "--format", "json",
+              "--svg", str(tmp_path / "c.svg"))  # fmt: skip
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert data["method"] == CITATION
+    assert [i["number"] for i in data["interviews"]] == list(range(1, len(data["interviews"]) + 1))
+    ET.parse(tmp_path / "c.svg")
+    by_years = cli("saturation", str(path), "--order", "years", "--format", "json")
+    values = [float(i["order_value"]) for i in json.loads(by_years.stdout)["interviews"]]
+    assert values == sorted(values)
+    table = cli("saturation", str(path), "--base", "1", "--run", "1")
+    assert "Guest G, Namey E, Chen M (2020)" in table.stdout
+    bad = cli("saturation", str(path), "--order", "date")
+    assert bad.exit_code == 1 and "no date attribute" in bad.stderr
+    bad = cli("saturation", str(path), "--threshold", "5")
+    assert bad.exit_code == 1 and "share between 0 and 1" in bad.stderr
