@@ -203,3 +203,27 @@ def test_review_screen_without_two_coders(tmp_path: Path) -> None:
                 await pilot.press("a", "u")
 
     asyncio.run(scenario())
+
+
+# ---------------------------------------------------------------- summaries
+
+
+def test_summary_methods_name_coders_unit_and_statistics(team: Path) -> None:
+    from qualcode.analysis import Filters, load_corpus
+    from qualcode.report import SummaryOptions, build_summary
+
+    with Project.open(team, coder="lead") as p:
+        corpus = load_corpus(p, Filters())
+        summary = build_summary(corpus, SummaryOptions(), project_path=team)
+        first, table = summary.agreement
+        assert first.startswith("Two coders (anna and ben) coded the material independently")
+        assert "sentences as the unit" in first and "Cohen's kappa" in first
+        assert "anna: the 1 document(s) coded (none marked done)" in first
+        assert table.startswith("Agreement per code (% agreement / alpha / kappa; sentences):")
+        assert "Emotions " in table and "Insight " in table
+        assert summary.methods[-2:] == summary.agreement
+        one = build_summary(load_corpus(p, Filters(coders=("anna",))), project_path=team)
+        assert one.agreement == ()
+        Consensus(p.session).copy_agreed("anna", "ben")
+        settled = build_summary(load_corpus(p, Filters(coders=("consensus",))), project_path=team)
+        assert "consensus the coders reached" in settled.agreement[0]

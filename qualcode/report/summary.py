@@ -231,7 +231,7 @@ def build_summary(
     title = options.title or (f"Theme summary: {name}" if name else "Theme summary")
     p_words, p_coded = participant_words(corpus)
     info = context.codebook
-    agreement = agreement_sentences(corpus)
+    agreement = agreement_sentences(corpus, project_path)
     result = Summary(
         title=title,
         project=Path(project_path).name,
@@ -358,10 +358,15 @@ KEY_TERMS_NOTE = (
 )
 
 
-def agreement_sentences(corpus: Corpus) -> tuple[str, ...]:
-    """Agreement between coders for the methods paragraph (statistic and unit), when several
-    coders coded the material. Left empty here: the agreement part of the report fills it."""
-    return ()
+def agreement_sentences(
+    corpus: Corpus, project_path: str | Path | None = None
+) -> tuple[str, ...]:
+    """Agreement between coders for the methods paragraph (coders, unit and statistics) and
+    the agreement table per code, when several coders coded the material (issue 13; see
+    :mod:`qualcode.report.agreement_methods`)."""
+    from qualcode.report.agreement_methods import agreement_paragraphs, agreement_part
+
+    return agreement_paragraphs(agreement_part(corpus, project_path))
 
 
 def participant_words(corpus: Corpus) -> tuple[int, int]:

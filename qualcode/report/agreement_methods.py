@@ -1,0 +1,134 @@
+"""The agreement part of a theme summary: when several coders coded the material, a methods
+sentence naming the coders, the unit and the statistics, and an agreement table per code.
+
+The statistics come from the agreement engine (:func:`qualcode.analysis.agreement_data.agreement`,
+unit ``sentence``); this module only chooses the coders and words them. A consensus coder (see
+:mod:`qualcode.store.consensus`) is never compared with the coders it settles: a summary of the
+consensus codings says whose codings it reconciles and how far they agreed.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+from qualcode.analysis.corpus import Corpus
+from qualcode.errors import QualcodeError
+from qualcode.store.consensus import CONSENSUS
+
+UNIT = "sentence"
+NUMBERS = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six"}
+
+
+@dataclass(frozen=True)
+class AgreementLine:
+    """One row of the summary's agreement table."""
+
+    code: str
+    n_units: int
+    percent_agreement: float | None
+    krippendorff_alpha: float | None
+    cohen_kappa: float | None
+
+
+@dataclass(frozen=True)
+class AgreementPart:
+    coders: tuple[str, ...]
+    consensus: bool
+    """The summary reports the consensus coder's codings (the coders' agreement is context)."""
+    unit_definition: str
+    scopes: tuple[tuple[str, str, int], ...]
+    """Per coder: (name, rule ``done``/``coded``, documents counted)."""
+    rows: tuple[AgreementLine, ...]
+
+
+def _number(value: float | None) -> str:
+    return "undefined" if value is None else f"{value:.2f}"
+
+
+def agreement_part(corpus: Corpus, project_path: str | Path | None) -> AgreementPart | None:
+    """Agreement between the coders of the summary's codings (or, for a consensus summary,
+    the coders it settles); None with fewer than two coders or no project file to read."""
+    if project_path is None or not Path(project_path).is_file():
+        return None
+    from qualcode.analysis.agreement_data import agreement, coders_with_codings
+    from qualcode.store.project import Project
+
+    in_scope = sorted({c.coder for c in corpus.codings})
+    consensus = in_scope == [CONSENSUS]
+    try:
+        with Project.open(project_path, migrate=False) as project:
+            if consensus:
+                coders = [c for c in coders_with_codings(project) if c != CONSENSUS]
+            else:
+                coders = [c for c in in_scope if c != CONSENSUS]
+            if len(coders) < 2:
+                return None
+            documents = [d.name for d in corpus.documents] if corpus.filters.documents else []
+            report = agreement(project, coders=coders, unit=UNIT, documents=documents)
+    except (QualcodeError, OSError):
+        return None
+    rows = tuple(
+        AgreementLine(r.code, r.n_units, r.percent_agreement, r.krippendorff_alpha, r.cohen_kappa)
+        for r in report.rows
+        if r.kind == "code"
+    )
+    return AgreementPart(
+        coders=tuple(report.coders),
+        consensus=consensus,
+        unit_definition=report.unit_definition,
+        scopes=tuple((s.coder, s.rule, len(s.documents)) for s in report.scopes),
+        rows=rows,
+    )
+
+
+def agreement_paragraphs(part: AgreementPart | None) -> tuple[str, ...]:
+    """The methods sentence(s) and the agreement table, worded for every output format."""
+    if part is None:
+        return ()
+    coders = part.coders
+    names = ", ".join(coders[:-1]) + f" and {coders[-1]}"
+    stats = "percentage agreement, Krippendorff's alpha (nominal) and Cohen's kappa"
+    if len(coders) > 2:
+        stats = "percentage agreement and Krippendorff's alpha (nominal)"
+    count = NUMBERS.get(len(coders), str(len(coders)))
+    first = (
+        f"{count} coders ({names}) coded the material independently; inter-coder "
+        f"agreement was computed for each code on sentences as the unit ({part.unit_definition}) "
+        f"with {stats}."
+    )
+    scope = "; ".join(
+        f"{coder}: the {n} document(s) marked done"
+        if rule == "done"
+        else f"{coder}: the {n} document(s) coded (none marked done)"
+        for coder, rule, n in part.scopes
+    )
+    first += f" Documents counted per coder: {scope}."
+    alphas = [r.krippendorff_alpha for r in part.rows if r.krippendorff_alpha is not None]
+    if alphas:
+        first += (
+            f" Across the {len(alphas)} code(s) with a defined alpha, the median was "
+            f"{statistics.median(alphas):.2f} (range {min(alphas):.2f} to {max(alphas):.2f})."
+        )
+    else:
+        first += " Alpha is undefined for every code (too few coded units to compare)."
+    if part.consensus:
+        first += (
+            " The codings reported here are the consensus the coders reached on every "
+            "passage where they differed."
+        )
+    heading = "% agreement / alpha" + (" / kappa" if len(coders) == 2 else "")
+    cells = []
+    for r in part.rows:
+        if r.n_units == 0:
+            continue
+        values = [
+            "undefined" if r.percent_agreement is None else f"{100 * r.percent_agreement:.1f}%",
+            _number(r.krippendorff_alpha),
+        ]
+        if len(coders) == 2:
+            values.append(_number(r.cohen_kappa))
+        cells.append(f"{r.code} {' / '.join(values)}")
+    table = f"Agreement per code ({heading}; sentences): " + "; ".join(cells) + "."
+    return (first, table) if cells else (first,)
