@@ -73,6 +73,12 @@ def _corpus(project: Path, documents, speakers, where, coders, bins=(), no_inter
         return load_corpus(proj, filters)
 
 
+def pseudonymise_option(func: F) -> F:
+    from qualcode.report.cli import pseudonymise_option as option
+
+    return option(func)
+
+
 def report_options(func: F) -> F:
     """--by, --attribute, --pseudonymise: how a report counts, attributes and names people."""
     from qualcode.report.cli import report_options as options
@@ -293,8 +299,12 @@ def stats(
 
 @click.command()
 @click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("kind", type=click.Choice(["codings", "matrix", "crosstab", "qdpx", "qdc"]))
-@output_option("CSV file to write (default: stdout).")
+@click.argument(
+    "kind",
+    type=click.Choice(["codings", "matrix", "crosstab", "qdpx", "qdc", "memos", "document"]),
+)
+@click.argument("target", required=False, metavar="[DOC]")
+@output_option("File to write (default: stdout).")
 @click.option("--by", "by", metavar="ATTR", help="Attribute for a crosstab, e.g. role.")
 @click.option(
     "--unit",
@@ -309,15 +319,18 @@ def stats(
     help="With crosstab: group a number attribute into ranges, e.g. --bins 0,5,10,20.",
 )
 @click.option("--no-interviewer", is_flag=True, help="Leave interviewer talk out of the counts.")
+@pseudonymise_option
 @filter_options
 def export(
     project: Path,
     kind: str,
+    target: str | None,
     output: Path | None,
     by: str | None,
     unit: str,
     bins: str | None,
     no_interviewer: bool,
+    pseudonymise: bool | None,
     documents: tuple[str, ...],
     speakers: tuple[str, ...],
     where: tuple[str, ...],
@@ -325,7 +338,9 @@ def export(
 ) -> None:
     """Export a CSV: every coding with its speaker and location, the code × document
     matrix of passages, or a code × attribute crosstab (passages and % of cases); or the
-    project (qdpx) or codebook (qdc) in REFI-QDA for NVivo, ATLAS.ti, MAXQDA, QualCoder.
+    project (qdpx) or codebook (qdc) in REFI-QDA for NVivo, ATLAS.ti, MAXQDA, QualCoder;
+    every memo (memos -o memos.md|.docx|.csv); or one coded transcript (document DOC -o
+    x.html|.docx|.md). --pseudonymise replaces the names in the pseudonym table.
 
     \b
     Examples:
@@ -336,14 +351,41 @@ def export(
       qualcode export study.qc crosstab --by years_in_group --bins 0,5,10,20 --unit speaker
       qualcode export study.qc qdpx -o study.qdpx
       qualcode export study.qc qdc -o codebook.qdc
+      qualcode export study.qc memos -o memos.docx
+      qualcode export study.qc document gp01_astrid -o gp01.html --pseudonymise
     """
     from qualcode.report import csvout
+
+    if (kind == "document") != bool(target):
+        raise QualcodeError(
+            "name the document: export P document DOC"
+            if kind == "document"
+            else f"export {kind} takes no DOC argument"
+        )
+    if kind in ("memos", "document"):
+        _export_report(
+            project, kind, target, output, pseudonymise, documents, speakers, where, coders
+        )
+        return
+    from qualcode.report.cli import wants_pseudonyms
+
+    with open_project(project) as proj:
+        replacer = None
+        if wants_pseudonyms(proj, pseudonymise):
+            from qualcode.report.pseudonymise import load_replacer
+
+            replacer = load_replacer(proj)
 
     if kind in ("qdpx", "qdc"):
         if by or documents or speakers or where or coders or bins:
             raise QualcodeError("filters, --by and --bins do not apply to a REFI-QDA export")
         from qualcode.commands.refi import export_refi_command
 
+        if replacer:
+            from qualcode.report.exports import redacted_copy
+
+            redacted_copy(project, lambda copy: export_refi_command(copy, kind, output))
+            return
         export_refi_command(project, kind, output)
         return
     if kind == "crosstab" and not by:
@@ -370,7 +412,29 @@ def export(
         from qualcode.analysis.matrix import crosstab
 
         text = csvout.crosstab_csv(crosstab(corpus, by or "", unit))
+    if replacer:
+        text = replacer.text(text)
     render.emit(text, output, protect=(project,))
+
+
+def _export_report(
+    project: Path, kind: str, target, output, pseudonymise, documents, speakers, where, coders
+) -> None:  # noqa: ANN001, E501
+    """``export P memos`` and ``export P document DOC`` (qualcode/report/exports.py)."""
+    from qualcode.report.exports import document_bytes, memos_bytes
+
+    if not is_stdout(output):
+        from qualcode.outputs import check_target
+
+        check_target(output, protect=(project,))
+    corpus, context = _report_corpus(project, documents, speakers, where, coders, pseudonymise)
+    if kind == "memos":
+        data = memos_bytes(corpus, context, None if is_stdout(output) else output)
+    else:
+        data = document_bytes(corpus, context, target or "", None if is_stdout(output) else output)
+    if is_stdout(output) and data[:2] == b"PK":
+        raise QualcodeError("DOCX needs a file: add -o NAME.docx")
+    render.emit(data, output, protect=(project,))
 
 
 @click.command()

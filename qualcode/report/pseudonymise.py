@@ -12,70 +12,11 @@ a summary is pseudonymised once and then rendered in any format.
 
 from __future__ import annotations
 
-import dataclasses
-import re
-from collections.abc import Iterable
 from typing import Any
 
+from qualcode.store.pseudonyms import Replacer
 
-class Replacer:
-    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
-        cleaned = [(" ".join(n.split()), p) for n, p in pairs if n.strip()]
-        cleaned.sort(key=lambda np: (-len(np[0]), np[0].casefold()))
-        self.pairs = cleaned
-        self._by_key = {n.casefold(): p for n, p in cleaned}
-        if cleaned:
-            alternatives = "|".join(
-                r"\s+".join(re.escape(w) for w in n.split()) for n, _ in cleaned
-            )
-            self._pattern: re.Pattern[str] | None = re.compile(
-                rf"(?<![^\W\d_])(?:{alternatives})(?![^\W\d_])", re.IGNORECASE
-            )
-        else:
-            self._pattern = None
-
-    def __bool__(self) -> bool:
-        return self._pattern is not None
-
-    def text(self, value: str) -> str:
-        """``value`` with every listed name replaced."""
-        if self._pattern is None or not value:
-            return value
-        return self._pattern.sub(self._swap, value)
-
-    def _swap(self, m: re.Match[str]) -> str:
-        return self._by_key.get(" ".join(m.group().split()).casefold(), m.group())
-
-    def spans(self, value: str) -> list[tuple[int, int, str]]:
-        """``(start, end, pseudonym)`` of every name in ``value``, in order (for redaction)."""
-        if self._pattern is None:
-            return []
-        return [(m.start(), m.end(), self._swap(m)) for m in self._pattern.finditer(value)]
-
-    def deep(self, value: Any) -> Any:
-        """Every string inside ``value`` replaced; unchanged parts are the same objects."""
-        if self._pattern is None:
-            return value
-        if isinstance(value, str):
-            return self.text(value)
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            changes = {}
-            for f in dataclasses.fields(value):
-                if not f.init:
-                    continue
-                old = getattr(value, f.name)
-                new = self.deep(old)
-                if new is not old and new != old:
-                    changes[f.name] = new
-            return dataclasses.replace(value, **changes) if changes else value
-        if isinstance(value, tuple | list):
-            items = [self.deep(v) for v in value]
-            if all(a is b for a, b in zip(items, value, strict=True)):
-                return value
-            return items if isinstance(value, list) else tuple(items)
-        if isinstance(value, dict):
-            return {self.deep(k): self.deep(v) for k, v in value.items()}
-        return value
+__all__ = ["Replacer", "default_on", "load_replacer"]
 
 
 def load_replacer(project: Any) -> Replacer:

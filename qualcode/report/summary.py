@@ -358,9 +358,7 @@ KEY_TERMS_NOTE = (
 )
 
 
-def agreement_sentences(
-    corpus: Corpus, project_path: str | Path | None = None
-) -> tuple[str, ...]:
+def agreement_sentences(corpus: Corpus, project_path: str | Path | None = None) -> tuple[str, ...]:
     """Agreement between coders for the methods paragraph (coders, unit and statistics) and
     the agreement table per code, when several coders coded the material (issue 13; see
     :mod:`qualcode.report.agreement_methods`)."""

@@ -1,6 +1,9 @@
 """The pseudonym table: real names and what shared exports print instead.
 
-``pseudonyms(name UNIQUE COLLATE NOCASE, pseudonym)``. Writes are audited actions. The table
+``pseudonyms(name UNIQUE COLLATE NOCASE, pseudonym)``. :class:`Replacer` applies the table to
+text: a name matches in any case where it is not part of a longer word (a letter on either
+side blocks it; digits, underscores and punctuation do not, so ``gp01_astrid`` and
+``Astrid's`` both lose the name), with any white space between its words; longer names first. Writes are audited actions. The table
 never changes the stored text: exports apply it on the way out (:mod:`qualcode.report.pseudonymise`)
 and ``qualcode redact`` writes a new project file (:mod:`qualcode.store.redact`).
 Instantiate as ``Pseudonyms(project.session)``.
@@ -8,9 +11,12 @@ Instantiate as ``Pseudonyms(project.session)``.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from qualcode.errors import ProjectError
 from qualcode.store.session import Session, now
@@ -25,6 +31,66 @@ class Candidate:
     source: str
     """Where it was found: ``speaker``, ``attribute``, ``text`` or ``entity``."""
     count: int
+
+
+class Replacer:
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        cleaned = [(" ".join(n.split()), p) for n, p in pairs if n.strip()]
+        cleaned.sort(key=lambda np: (-len(np[0]), np[0].casefold()))
+        self.pairs = cleaned
+        self._by_key = {n.casefold(): p for n, p in cleaned}
+        if cleaned:
+            alternatives = "|".join(
+                r"\s+".join(re.escape(w) for w in n.split()) for n, _ in cleaned
+            )
+            self._pattern: re.Pattern[str] | None = re.compile(
+                rf"(?<![^\W\d_])(?:{alternatives})(?![^\W\d_])", re.IGNORECASE
+            )
+        else:
+            self._pattern = None
+
+    def __bool__(self) -> bool:
+        return self._pattern is not None
+
+    def text(self, value: str) -> str:
+        """``value`` with every listed name replaced."""
+        if self._pattern is None or not value:
+            return value
+        return self._pattern.sub(self._swap, value)
+
+    def _swap(self, m: re.Match[str]) -> str:
+        return self._by_key.get(" ".join(m.group().split()).casefold(), m.group())
+
+    def spans(self, value: str) -> list[tuple[int, int, str]]:
+        """``(start, end, pseudonym)`` of every name in ``value``, in order (for redaction)."""
+        if self._pattern is None:
+            return []
+        return [(m.start(), m.end(), self._swap(m)) for m in self._pattern.finditer(value)]
+
+    def deep(self, value: Any) -> Any:
+        """Every string inside ``value`` replaced; unchanged parts are the same objects."""
+        if self._pattern is None:
+            return value
+        if isinstance(value, str):
+            return self.text(value)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            changes = {}
+            for f in dataclasses.fields(value):
+                if not f.init:
+                    continue
+                old = getattr(value, f.name)
+                new = self.deep(old)
+                if new is not old and new != old:
+                    changes[f.name] = new
+            return dataclasses.replace(value, **changes) if changes else value
+        if isinstance(value, tuple | list):
+            items = [self.deep(v) for v in value]
+            if all(a is b for a, b in zip(items, value, strict=True)):
+                return value
+            return items if isinstance(value, list) else tuple(items)
+        if isinstance(value, dict):
+            return {self.deep(k): self.deep(v) for k, v in value.items()}
+        return value
 
 
 class Pseudonyms:
@@ -135,7 +201,8 @@ _NOT_NAMES = frozenset({"i", "interviewer", "moderator", "participant", "speaker
 
 
 def _not_a_name(name: str) -> bool:
-    return name.casefold() in _NOT_NAMES or not any(ch.isalpha() for ch in name)
+    letters = sum(ch.isalpha() for ch in name)
+    return name.casefold() in _NOT_NAMES or letters < 2 or any(ch.isdigit() for ch in name)
 
 
 def _lexicon() -> set[str] | None:
