@@ -16,6 +16,7 @@ from pathlib import Path
 from qualcode.analysis.corpus import Corpus
 from qualcode.errors import QualcodeError
 from qualcode.store.consensus import CONSENSUS
+from qualcode.store.project import Project
 
 UNIT = "sentence"
 NUMBERS = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six"}
@@ -53,26 +54,28 @@ def agreement_part(corpus: Corpus, project_path: str | Path | None) -> Agreement
     if project_path is None or not Path(project_path).is_file():
         return None
     from qualcode.analysis.agreement_data import agreement, coders_with_codings
-    from qualcode.store.project import Project
 
     in_scope = sorted({c.coder for c in corpus.codings})
     consensus = in_scope == [CONSENSUS]
     try:
         with Project.open(project_path, migrate=False) as project:
             if consensus:
-                coders = [c for c in coders_with_codings(project) if c != CONSENSUS]
+                coders = _settled_pair(project) or [
+                    c for c in coders_with_codings(project) if c != CONSENSUS
+                ]
             else:
                 coders = [c for c in in_scope if c != CONSENSUS]
             if len(coders) < 2:
                 return None
             documents = [d.name for d in corpus.documents] if corpus.filters.documents else []
             report = agreement(project, coders=coders, unit=UNIT, documents=documents)
+            used = _used_codes(project, coders)
     except (QualcodeError, OSError):
         return None
     rows = tuple(
         AgreementLine(r.code, r.n_units, r.percent_agreement, r.krippendorff_alpha, r.cohen_kappa)
         for r in report.rows
-        if r.kind == "code"
+        if r.kind == "code" and r.code in used
     )
     return AgreementPart(
         coders=tuple(report.coders),
@@ -81,6 +84,36 @@ def agreement_part(corpus: Corpus, project_path: str | Path | None) -> Agreement
         scopes=tuple((s.coder, s.rule, len(s.documents)) for s in report.scopes),
         rows=rows,
     )
+
+
+def _used_codes(project: Project, coders: list[str]) -> set[str]:
+    """Names of the codes the coders applied, with the themes and codes above them (a code
+    stands for its sub-codes): the table leaves out codes nobody used."""
+    tree = project.codebook.tree()
+    marks = ", ".join("?" * len(coders))
+    ids: set[int] = set()
+    for (code_id,) in project.session.conn.execute(
+        f"SELECT DISTINCT c.code_id FROM codings c JOIN coders k ON k.id = c.coder_id "
+        f"WHERE k.name IN ({marks})",
+        coders,
+    ):
+        ids.add(int(code_id))
+        ids.update(tree.ancestors(int(code_id)))
+    names = dict(project.session.conn.execute("SELECT id, name FROM codes").fetchall())
+    return {str(names[i]) for i in ids if i in names}
+
+
+def _settled_pair(project: Project) -> list[str]:
+    """The two coders whose disagreements were settled into the consensus coder, if any."""
+    prefix = f"consensus:{CONSENSUS}:"
+    row = project.session.conn.execute(
+        "SELECT key FROM settings WHERE key >= ? AND key < ? ORDER BY key LIMIT 1",
+        (prefix, prefix + "\uffff"),
+    ).fetchone()
+    if row is None:
+        return []
+    pair = str(row[0])[len(prefix) :].split(":", 1)[0].split("|")
+    return pair if len(pair) == 2 else []
 
 
 def agreement_paragraphs(part: AgreementPart | None) -> tuple[str, ...]:
