@@ -171,7 +171,7 @@ def transcript_markdown(view: CodedTranscript) -> str:
                 body.append(text)
         out += [f"{who}{' '.join(body)}".strip(), ""]
         if t.marks:
-            out += [f"- {md_escape(_label(marks[n]))}" for n in t.marks]
+            out += [f"- [{n}] {md_escape(_label(marks[n]).split('] ', 1)[1])}" for n in t.marks]
             out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 
