@@ -57,7 +57,7 @@ def two_coders(base: Path) -> tuple[Path, Path]:
         DoneMarks(p.session).mark("doc1")
     with Project.open(ben, coder="ben") as p:
         p.codings.add("doc1", "Emotions", 48, 75)
-        p.codebook.add("Insight", brief="Understanding why")
+        p.codebook.add("Insight", brief="Understanding why", keywords=["understood"])
         p.codings.add("doc1", "Insight", 72, 95)
         p.codebook.update("Security", brief="Feeling safe in the group")
         text = "Interviewer: Tell me.\nBen: A second interview."
@@ -76,6 +76,7 @@ def test_merge_brings_everything_once(two_coders: tuple[Path, Path], tmp_path: P
     with Project.open(team) as p:
         assert sorted(d.name for d in p.documents.all()) == ["doc1", "doc2"]
         assert p.codebook.get("Security").brief == "Feeling safe"  # the target's (anna's)
+        assert p.codebook.get("Insight").keywords == ["understood"]
         assert {(c.coder, c.code, c.start, c.end) for c in p.codings.list()} == {
             ("anna", "Emotions", 48, 70),
             ("anna", "Not alone", 140, 160),
@@ -152,7 +153,8 @@ def test_codes_match_by_guid_before_name(base: Path) -> None:
         p.codebook.rename("Emotions", "Feelings")
         p.codings.add("doc1", "Feelings", 0, 10)
     team = coder_copy(base, "team")
-    merge_files(team, [anna], "lead")
+    reports = merge_files(team, [anna], "lead")
+    assert reports[0].code_conflicts == [("Emotions", ["name"])]
     with Project.open(team) as p:
         assert p.codebook.find("Feelings") is None
         assert [c.code for c in p.codings.list(coder="anna")] == ["Emotions"]

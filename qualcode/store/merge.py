@@ -285,7 +285,16 @@ class Merger:
 
         codebook = Codebook(self.s, self.codings, self.memos)
         conn = self.s.conn
-        columns = ["id", "guid", "parent_id", "name", *DEFINITION_FIELDS, "color", "keywords"]
+        columns = [
+            "id",
+            "guid",
+            "parent_id",
+            "name",
+            *DEFINITION_FIELDS,
+            "color",
+            "keywords",
+            "patterns",
+        ]
         rows = {
             int(r[0]): dict(zip(columns, r, strict=True))
             for r in src.conn.execute(
@@ -311,6 +320,8 @@ class Merger:
                 differing = [
                     f for f, ours in zip(DEFINITION_FIELDS, mine[1:], strict=True) if ours != row[f]
                 ]
+                if mine[0] != row["name"]:
+                    differing.insert(0, "name")
                 if differing:
                     rep.code_conflicts.append((str(mine[0]), differing))
                 rep.codes_matched += 1
@@ -327,8 +338,11 @@ class Merger:
                     color=row["color"],
                     **fields,
                 )
-                if row["keywords"] not in (None, "", "[]"):
-                    self.s.update("codes", tid, {"keywords": row["keywords"]})
+                lists = {
+                    k: row[k] for k in ("keywords", "patterns") if row[k] not in (None, "", "[]")
+                }
+                if lists:  # already JSON text: written as stored
+                    self.s.update("codes", tid, lists)
                 rep.codes_added.append(str(row["name"]))
             code_map[sid] = tid
             return tid
