@@ -438,9 +438,10 @@ class Corpus:
         if self._words is None:
             parts = [word_bounds(doc.text) for doc in self.documents]
             bases = [self.base[doc.id] for doc in self.documents]
+            empty = [np.zeros(0, dtype=np.int64)]
             self._words = (
-                np.concatenate([s + b for (s, _), b in zip(parts, bases, strict=True)] or [[]]),
-                np.concatenate([e + b for (_, e), b in zip(parts, bases, strict=True)] or [[]]),
+                np.concatenate([s + b for (s, _), b in zip(parts, bases, strict=True)] or empty),
+                np.concatenate([e + b for (_, e), b in zip(parts, bases, strict=True)] or empty),
             )
         if not spans:
             return np.zeros(0, dtype=np.int64)

@@ -93,7 +93,7 @@ def import_(
       qualcode import study.qc from-nvivo.qdpx
     """
     from qualcode.commands.refi import import_refi_files
-    from qualcode.importing import BATCH_FILES, expand_paths, import_files
+    from qualcode.importing import BATCH_FILES, ImportResult, expand_paths, import_files
     from qualcode.ingest.attributes import read_attribute_table
 
     if not dry_run:
@@ -111,7 +111,7 @@ def import_(
         if as_name is not None and len(paths) != 1:
             raise QualcodeError("--as NAME needs exactly one file")
         width = len(str(len(paths)))
-        results = []
+        results: list[ImportResult] = []
         # The batched path: each call reads and segments up to BATCH_FILES files in one spaCy
         # pass and then stores them one transaction each; results are printed per batch.
         for first in range(0, len(paths), BATCH_FILES):

@@ -90,11 +90,15 @@ class Cases:
             "SELECT speaker_id, key, value FROM speaker_attributes ORDER BY speaker_id, key"
         ):
             attrs.setdefault(sid, {})[key] = value
+        doc_attrs: dict[int, dict[str, str]] = {}
+        for doc_id, key, value in self.s.conn.execute(
+            "SELECT document_id, key, value FROM document_attributes ORDER BY document_id, key"
+        ):
+            doc_attrs.setdefault(int(doc_id), {})[str(key)] = str(value)
         doc_case = {
-            int(doc_id): str(value).strip()
-            for doc_id, value in self.s.conn.execute(
-                "SELECT document_id, value FROM document_attributes WHERE key = ?", (CASE_KEY,)
-            )
+            doc_id: attrs[CASE_KEY].strip()
+            for doc_id, attrs in doc_attrs.items()
+            if CASE_KEY in attrs
         }
         rows = self.s.conn.execute(
             "SELECT s.id, s.name, d.name, d.id, s.is_interviewer FROM speakers s "
@@ -125,7 +129,8 @@ class Cases:
                 case.casefold(), {"name": case, "speakers": [], "attrs": {}, "linked": linked}
             )
             entry["speakers"].append((document, speaker))
-            for key, value in own.items():
+            # A speaker's attributes are its own overlaid on its document's (as in analyses).
+            for key, value in {**doc_attrs.get(doc_id, {}), **own}.items():
                 if key != CASE_KEY:
                     entry["attrs"].setdefault(key, value)
         return [
