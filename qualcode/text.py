@@ -13,9 +13,46 @@ WORD = re.compile(r"\w+")
 stores each document's count of words inside turns; analyses and exports count the same way."""
 
 
+ANNOTATION = re.compile(
+    r"\[[^\[\]\n]{1,80}\]"
+    r"|\((?:(?:long |short |brief )?pause|laugh\w*|both laugh\w*|chuckl\w*|inaudible|unclear"
+    r"|crosstalk|cross-talk|overlapping|overtalk|interrupt\w*|sigh\w*|cough\w*|silence"
+    r"|sniff\w*|cries|crying|tearful|whisper\w*|phone rings|door \w+|indistinct|noise)"
+    r"(?:[ ,:;-][^()\n]{0,60})?\)"
+    r"|\((?:\.|\d+(?:\.\d+)?\s*(?:s|sec|secs|seconds)?)\)",
+    re.IGNORECASE,
+)
+"""A bracketed non-speech annotation made by the transcriber: anything short in square brackets
+(``[laughs]``, ``[inaudible 00:12:03]``, ``[crosstalk]``), and in round brackets the usual
+non-speech words (``(pause)``, ``(laughs)``, ``(sighs)``…) and timed pauses (``(.)``,
+``(2.5)``). Annotations never split a sentence (:mod:`qualcode.nlp.segment`), are never matched
+by auto-coding rules, and are not words (:func:`count_words`). Round brackets around other
+words are speech ("(and I mean it)") and stay words."""
+
+
+def annotation_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of every :data:`ANNOTATION` in ``text[start:end]``, in order."""
+    end = len(text) if end is None else end
+    if text.find("[", start, end) == -1 and text.find("(", start, end) == -1:
+        return []
+    return [m.span() for m in ANNOTATION.finditer(text, start, end)]
+
+
+def without_annotations(text: str) -> str:
+    """``text`` with each annotation blanked out by spaces: same length, same offsets."""
+    if "[" not in text and "(" not in text:
+        return text
+    return ANNOTATION.sub(lambda m: " " * len(m.group()), text)
+
+
 def count_words(text: str, start: int = 0, end: int | None = None) -> int:
-    """Words in ``text[start:end]`` (without copying the slice)."""
-    return len(WORD.findall(text, start, len(text) if end is None else end))
+    """Words in ``text[start:end]`` (without copying the slice), not counting the words of
+    bracketed non-speech annotations (:data:`ANNOTATION`: ``[laughs]`` is not a word)."""
+    end = len(text) if end is None else end
+    words = len(WORD.findall(text, start, end))
+    for a, b in annotation_spans(text, start, end):
+        words -= len(WORD.findall(text, a, b))
+    return words
 
 
 def flatten(text: str) -> str:

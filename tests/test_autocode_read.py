@@ -15,6 +15,7 @@ from qualcode.importing import import_files
 from qualcode.nlp.autocode import _overlaps, autocode, compile_project_rules
 from qualcode.resources import default_codebook, samples_dir
 from qualcode.store import Project
+from qualcode.store.analysis_data import is_interviewer
 
 Row = tuple[int, int, int, int, str]
 
@@ -49,21 +50,26 @@ def project(samples_path: Path, tmp_path: Path) -> Iterator[Project]:
 
 
 def reference(project: Project, unit: str) -> list[Row]:
-    """What autocode should store, read document by document through the public API."""
+    """What autocode should store, read document by document through the public API: not in
+    interviewer turns, negated matches dropped (every code's default negation mode)."""
     rules = compile_project_rules(project)
     found: dict[tuple[int, int, int, int], list[str]] = {}
     for doc in project.documents.all():
         text = project.documents.get(doc.id).text
-        turns = {t.id: (t.start, t.end) for t in project.documents.turns(doc.id)}
+        all_turns = project.documents.turns(doc.id)
+        turns = {t.id: (t.start, t.end) for t in all_turns}
+        asking = {t.id for t in all_turns if is_interviewer(t.speaker)}
         coded: dict[int, list[tuple[int, int]]] = {}
         for coding in project.codings.list(document=doc.id):
             coded.setdefault(coding.code_id, []).append((coding.start, coding.end))
         for spans in coded.values():
             spans.sort()
         for s in project.documents.sentences(doc.id):
+            if s.turn_id in asking:
+                continue
             span = turns.get(s.turn_id, (s.start, s.end)) if unit == "turn" else (s.start, s.end)
             for match in rules.match_text(text[s.start : s.end], s.start):
-                if not _overlaps(coded.get(match.code_id), span):
+                if not match.negated and not _overlaps(coded.get(match.code_id), span):
                     found.setdefault((doc.id, match.code_id, *span), []).append(match.describe())
     return sorted((*key, "; ".join(dict.fromkeys(r))) for key, r in found.items())
 
@@ -113,7 +119,8 @@ def test_reads_match_the_project_api(project: Project) -> None:
 def test_sync_found_keeps_to_its_documents_and_codes(project: Project) -> None:
     doc_a, doc_b = project.suggestions.document_ids()[:2]
     code_a, code_b = (c.id for c in project.codebook.codes()[:2])
-    result = project.suggestions.sync_found("rule",
+    result = project.suggestions.sync_found(
+        "rule",
         {
             (doc_a, code_a, 0, 5): ("inside", None),
             (doc_b, code_a, 0, 5): ("other document", None),

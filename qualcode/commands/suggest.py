@@ -66,6 +66,33 @@ def _ids(values: tuple[str, ...]) -> list[int]:
     "else blank English with lookup lemmas).",
 )
 @click.option("--check", is_flag=True, help="Only validate the rules; write nothing.")
+@click.option(
+    "--include-interviewer",
+    is_flag=True,
+    help="Also auto-code the interviewer's turns (left out by default).",
+)
+@click.option(
+    "--negation",
+    "negation",
+    multiple=True,
+    metavar="CODE=MODE",
+    help="How a code treats negated matches ('nobody competed'): skip (default), flag or "
+    "ignore; CODE '*' sets every code. Saved in the project (repeatable).",
+)
+@click.option(
+    "--evaluate",
+    is_flag=True,
+    help="Report how each code and keyword/pattern fared against your codings and "
+    "decisions (precision, recall, counts); write no suggestions.",
+)
+@click.option(
+    "--disable-keyword",
+    "disable",
+    multiple=True,
+    metavar="KEYWORD",
+    help="Remove a keyword from its code (with --codes when several codes have it); "
+    "undoable (repeatable).",
+)
 @coder_option
 def autocode(
     project: Path,
@@ -74,26 +101,47 @@ def autocode(
     unit: str,
     model: str | None,
     check: bool,
+    include_interviewer: bool,
+    negation: tuple[str, ...],
+    evaluate: bool,
+    disable: tuple[str, ...],
     coder: str | None,
 ) -> None:
     """Suggest codings from the codebook's keywords and patterns.
 
-    Keywords match on lemmas and on lower-case words ("feel angry" finds "felt angry");
-    patterns are spaCy Matcher token patterns. Each suggestion records the rule and the
-    matched words. Re-running refreshes pending suggestions and never touches accepted or
-    rejected ones. Every bad pattern is reported (one line each) before anything is written.
+    Keywords match on lemmas and on lower-case words ("feel angry" finds "felt angry"); a
+    word written inflected matches only as written ("satisfying" never finds "satisfied");
+    "=phrase" matches only as written, "~phrase" every inflection. Patterns are spaCy
+    Matcher token patterns. Interviewer turns and bracketed annotations ([laughs]) are never
+    matched; a match inside a negation ("nobody competed") is dropped or flagged, per code
+    (--negation). Each suggestion records the rule and the matched words. Re-running
+    refreshes pending suggestions and never re-suggests what you accepted or rejected.
+    Every bad pattern is reported (one line each) before anything is written.
 
     \b
     Examples:
       qualcode autocode study.qc
       qualcode autocode study.qc --codes "Not alone between meetings" --unit turn
       qualcode autocode study.qc --check
+      qualcode autocode study.qc --evaluate
+      qualcode autocode study.qc --evaluate --disable-keyword "on call"
+      qualcode autocode study.qc --negation Rivalry=flag
     """
     from qualcode.nlp.autocode import autocode as run_autocode
     from qualcode.nlp.autocode import compile_project_rules
     from qualcode.nlp.rules import RuleError, slow_regexes
 
     with open_project(project, coder) as proj:
+        if negation or disable:
+            _configure(proj, negation, disable, codes)
+            if not evaluate:
+                return
+        if evaluate:
+            try:
+                _print_evaluation(proj, codes, documents, model, include_interviewer)
+            except RuleError as exc:
+                _rule_errors(exc.problems)
+            return
         try:
             if check:
                 rules = compile_project_rules(proj, codes or None, model)
@@ -109,6 +157,7 @@ def autocode(
                 unit=unit,
                 model=model,
                 progress=render.progress("Matching"),
+                include_interviewer=include_interviewer,
             )
         except RuleError as exc:
             _rule_errors(exc.problems)
@@ -118,10 +167,120 @@ def autocode(
             f"{sync.pending} pending suggestion(s) ({sync.added} new, {sync.updated} "
             f"refreshed, {sync.removed} withdrawn); {sync.decided} already decided, kept."
         )
+        left_out = []
+        if result.interviewer:
+            left_out.append(f"{result.interviewer} interviewer sentence(s) not matched")
+        if result.negated:
+            left_out.append(f"{result.negated} negated match(es) dropped or flagged")
+        if left_out:
+            render.line("  " + "; ".join(left_out) + ".")
         for name, count in proj.suggestions.pending_by_code()[:10]:
             render.line(f"  {count:>5}  {name}")
+        from qualcode.nlp.evaluate import rejected_rules
+
+        for row in rejected_rules(proj):
+            render.line(f"  Mostly rejected: {row.advice()}")
         if sync.pending:
             render.line(f"Review: qualcode suggestions {project}   (or the workbench review)")
+
+
+def _configure(
+    proj: object, negation: tuple[str, ...], disable: tuple[str, ...], codes: tuple[str, ...]
+) -> None:
+    """Apply --negation and --disable-keyword (each an undoable change)."""
+    from qualcode.nlp.autocode import set_negation_mode
+    from qualcode.nlp.negation import MODES
+    from qualcode.store import Project
+
+    assert isinstance(proj, Project)
+    pairs = []
+    for item in negation:
+        code, sep, mode = item.rpartition("=")
+        if not sep or not code.strip():
+            raise QualcodeError(f"--negation takes CODE=MODE (e.g. Rivalry=flag), not '{item}'")
+        if mode.strip() not in MODES:
+            raise QualcodeError(f"negation mode must be one of {', '.join(MODES)}, not '{mode}'")
+        if code.strip() != "*":
+            proj.codebook.get(code.strip())
+        pairs.append((code.strip(), mode.strip()))
+    for code, mode in pairs:
+        set_negation_mode(proj, code, mode)
+        render.line(f"Negated matches of '{code}': {mode} (used by the next autocode run)")
+    for keyword in disable:
+        wanted = " ".join(keyword.split()).casefold()
+        allowed = None
+        if codes:
+            allowed = set()
+            for name in codes:
+                allowed.update(proj.codebook.descendant_ids(name))
+        owners = [
+            c
+            for c in proj.codebook.codes()
+            if (allowed is None or c.id in allowed)
+            and any(" ".join(k.split()).casefold() == wanted for k in c.keywords or ())
+        ]
+        if not owners:
+            raise QualcodeError(f"no code has the keyword '{keyword}'")
+        if len(owners) > 1:
+            names = ", ".join(f"'{c.name}'" for c in owners)
+            raise QualcodeError(
+                f"the keyword '{keyword}' belongs to {names}; name one with --codes"
+            )
+        owner = owners[0]
+        kept = [k for k in owner.keywords if " ".join(k.split()).casefold() != wanted]
+        proj.codebook.update(owner.id, keywords=kept)
+        render.line(
+            f"Removed keyword '{keyword}' from '{owner.name}' (undo: qualcode undo {proj.path}); "
+            "its pending suggestions go at the next autocode run."
+        )
+
+
+def _pct(value: float | None) -> str:
+    return "  –  " if value is None else f"{value:5.2f}"
+
+
+def _print_evaluation(
+    proj: object,
+    codes: tuple[str, ...],
+    documents: tuple[str, ...],
+    model: str | None,
+    include_interviewer: bool,
+) -> None:
+    from qualcode.nlp.evaluate import REJECT_MIN, evaluate_rules
+    from qualcode.store import Project
+
+    assert isinstance(proj, Project)
+    ev = evaluate_rules(proj, codes or None, documents or None, model, include_interviewer)
+    render.line(
+        "Rules against your hand codings (agreed) and suggestion decisions (accepted/rejected);"
+    )
+    render.line(
+        "precision counts decided hits only, hit rate counts pending ones as wrong; recall is the "
+        "share of the code's hand codings a rule hits."
+    )
+    header = (
+        f"{'code / rule':<44} {'hits':>5} {'agr':>4} {'acc':>4} {'rej':>4} {'pend':>5} "
+        f"{'neg':>4} {'prec':>5} {'rate':>5} {'recall':>6}"
+    )
+    render.line(header)
+    for row in ev.codes:
+        rows = [row, *ev.rules.get(row.code, [])]
+        for i, r in enumerate(rows):
+            label = clip(r.code, 44) if i == 0 else "  " + clip(r.rule, 42)
+            recall = _pct(r.recall)
+            if r.codings and i == 0:
+                recall = f"{r.found}/{r.codings}"
+            render.line(
+                f"{label:<44} {r.hits:>5} {r.agreed:>4} {r.accepted:>4} {r.rejected:>4} "
+                f"{r.pending:>5} {r.negated:>4} {_pct(r.precision)} {_pct(r.hit_rate)} "
+                f"{recall:>6}"
+            )
+    flagged = ev.flagged()
+    if flagged:
+        render.line("")
+        render.line(f"Mostly rejected (over half of at least {REJECT_MIN} decisions):")
+        for r in flagged:
+            render.line(f"  {r.advice()}")
 
 
 @click.command()
@@ -248,6 +407,13 @@ def suggest(
 @click.option("--reject", multiple=True, metavar="ID", help="Reject suggestion(s) by id.")
 @click.option("--accept-code", metavar="NAME", help="Accept every pending one of a code.")
 @click.option("--reject-code", metavar="NAME", help="Reject every pending one of a code.")
+@click.option(
+    "--show",
+    "show",
+    type=int,
+    metavar="ID",
+    help="Show one suggestion in context (the sentences around it, why, the code's brief).",
+)
 @coder_option
 def suggestions(
     project: Path,
@@ -262,15 +428,17 @@ def suggestions(
     reject: tuple[str, ...],
     accept_code: str | None,
     reject_code: str | None,
+    show: int | None,
     coder: str | None,
 ) -> None:
-    """List pending suggestions, or accept/reject them (each decision undoable).
+    """List pending suggestions, show one, or accept/reject them (each decision undoable).
 
     An accepted suggestion becomes a coding by you with origin 'rule' or 'model'.
 
     \b
     Examples:
       qualcode suggestions study.qc --sort score --limit 20
+      qualcode suggestions study.qc --show 12
       qualcode suggestions study.qc --accept 12 --accept 15
       qualcode suggestions study.qc --reject-code "Rivalry"
       qualcode undo study.qc
@@ -280,6 +448,9 @@ def suggestions(
     if sum(decisions) > 1:
         raise QualcodeError("give only one of --accept, --reject, --accept-code, --reject-code")
     with open_project(project, coder) as proj:
+        if show is not None:
+            _show(proj, show)
+            return
         if accept:
             ids = proj.suggestions.accept(_ids(accept))
             render.line(f"Accepted {len(ids)} suggestion(s): coding id(s) {_join(ids)}")
@@ -318,6 +489,7 @@ def suggestions(
                     "source": s.source,
                     "score": s.score,
                     "status": s.status,
+                    "negated": s.negated,
                     "reason": s.reason,
                     "text": s.text,
                 },
@@ -330,10 +502,42 @@ def suggestions(
     for s in items:
         score = f" {s.score:.2f}" if s.score is not None else ""
         state = "" if status == "pending" else f" [{s.status}]"
-        render.line(f"#{s.id}{state} {s.code} | {s.document} [{s.start}:{s.end}] {s.source}{score}")
+        flag = " NEGATED" if s.negated else ""
+        render.line(
+            f"#{s.id}{state} {s.code} | {s.document} [{s.start}:{s.end}] {s.source}{score}{flag}"
+        )
         render.line(f"    {clip(s.text, 110)}")
         render.line(f"    why: {clip(s.reason, 106)}")
     render.line(f"{len(items)} suggestion(s)")
+
+
+def _show(proj: object, suggestion_id: int) -> None:
+    """One suggestion in context: a sentence either side, the code, why, and its status."""
+    from qualcode.store import Project
+
+    assert isinstance(proj, Project)
+    s = proj.suggestions.get(suggestion_id)
+    text = proj.documents.get(s.document_id).text
+    spans = [(x.start, x.end) for x in proj.documents.sentences(s.document_id)]
+    before = max((a for a, b in spans if b <= s.start), default=s.start)
+    after = min((b for a, b in spans if a >= s.end), default=s.end)
+    render.line(f"#{s.id} [{s.status}] {s.code} | {s.document} [{s.start}:{s.end}] {s.source}")
+    code = proj.codebook.get(s.code_id)
+    if code.brief:
+        render.line(f"  code: {code.brief}")
+    if before < s.start:
+        render.line(f"  … {clip(text[before : s.start], 200)}")
+    render.line(f"  >> {' '.join(text[s.start : s.end].split())}")
+    if after > s.end:
+        render.line(f"  {clip(text[s.end : after], 200)} …")
+    for part in s.reason.split("; "):
+        render.line(f"  why: {part}")
+    if s.negated:
+        render.line("  NEGATED: the matched words are inside a negation; read before accepting.")
+    if s.status == "pending":
+        render.line(
+            f"  accept: qualcode suggestions {proj.path} --accept {s.id}   reject: --reject {s.id}"
+        )
 
 
 def _join(ids: list[int]) -> str:

@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from qualcode.errors import QualcodeError
+from qualcode.nlp.negation import is_negated
+from qualcode.text import without_annotations
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -80,6 +82,7 @@ class RuleMatch:
     start: int
     end: int
     words: str
+    negated: bool = False
 
     def describe(self) -> str:
         """The line stored in a suggestion's ``reason``; :func:`reason_spans` reads it back."""
@@ -362,8 +365,11 @@ class RuleSet:
     def match_texts(
         self, pieces: Iterable[tuple[int, str]]
     ) -> Iterator[tuple[int, list[RuleMatch]]]:
-        """For each (offset, text) piece, the matches in it with offsets into the document."""
-        pieces = pieces if isinstance(pieces, list) else list(pieces)
+        """For each (offset, text) piece, the matches in it with offsets into the document.
+
+        Bracketed non-speech annotations (``[laughs]``) are blanked out first (same length,
+        so offsets hold): no rule matches inside one."""
+        pieces = [(offset, without_annotations(text)) for offset, text in pieces]
         if self.use_gate and not self.gate.tuned and len(pieces) >= TUNE_MIN:
             step = max(1, len(pieces) // TUNE_SAMPLE)
             sample = [text for _, text in pieces[::step][:TUNE_SAMPLE]]
@@ -439,7 +445,12 @@ class RuleSet:
             span = doc[start:end]
             out.append(
                 RuleMatch(
-                    code_id, rule_name, offset + span.start_char, offset + span.end_char, span.text
+                    code_id,
+                    rule_name,
+                    offset + span.start_char,
+                    offset + span.end_char,
+                    span.text,
+                    is_negated(doc, start, end),
                 )
             )
         return out
@@ -475,23 +486,45 @@ def compile_rules(codes: Iterable[CodeRules], model: str | None = None) -> RuleS
     for code in codes:
         for j, keyword in enumerate(code.keywords):
             name = f"qualcode:{code.id}:kw:{j}"
-            lower_doc = nlp.make_doc(keyword) if isinstance(keyword, str) else None
+            mode, phrase = keyword_mode(keyword) if isinstance(keyword, str) else ("", "")
+            lower_doc = nlp.make_doc(phrase) if phrase else None
             if lower_doc is None or not len(lower_doc):
                 problems.append(f"code '{code.name}' keywords[{j}]: no words in {keyword!r}")
                 continue
-            lemma_doc = nlp(keyword) if trained else nlp.make_doc(keyword)
+            lemma_doc = nlp(phrase) if trained else nlp.make_doc(phrase)
             lemmas.set(lemma_doc)
             rules.labels[strings.add(name)] = (
                 code.id,
                 f"keyword {json.dumps(keyword, ensure_ascii=False)}",
             )
-            rules.phrase_lower.add(name, [lower_doc])
-            rules.phrase_lemma.add(name, [lemma_doc])
-            words = [
-                {a.lower_} | (set() if trained else lemmas.forms(b.lemma_))
+            # Per word: match its lemma (every inflection) or only the form as written.
+            by_lemma = [
+                mode == "lemma" or (mode == "" and b.lemma_ == a.lower_)
                 for a, b in zip(lower_doc, lemma_doc, strict=True)
             ]
-            rules.phrase_rules.add(rules.gate.add_rule(words))
+            if all(by_lemma):
+                rules.phrase_lower.add(name, [lower_doc])
+                rules.phrase_lemma.add(name, [lemma_doc])
+                words = [
+                    {a.lower_} | (set() if trained else lemmas.forms(b.lemma_))
+                    for a, b in zip(lower_doc, lemma_doc, strict=True)
+                ]
+                rules.phrase_rules.add(rules.gate.add_rule(words))
+            elif not any(by_lemma):
+                rules.phrase_lower.add(name, [lower_doc])
+                rules.phrase_rules.add(rules.gate.add_rule([{a.lower_} for a in lower_doc]))
+            else:
+                tokens = [
+                    {"LEMMA": b.lemma_} if lemma else {"LOWER": a.lower_}
+                    for a, b, lemma in zip(lower_doc, lemma_doc, by_lemma, strict=True)
+                ]
+                required = [
+                    ({a.lower_} | lemmas.forms(b.lemma_)) if lemma else {a.lower_}
+                    for a, b, lemma in zip(lower_doc, lemma_doc, by_lemma, strict=True)
+                ]
+                matcher = Matcher(nlp.vocab)
+                matcher.add(name, [tokens], greedy="LONGEST")
+                rules.matchers[rules.gate.add_rule([] if trained else required)] = matcher
         for j, pattern in enumerate(code.patterns):
             where = f"code '{code.name}' patterns[{j}]"
             problem = _pattern_problem(pattern, nlp, probe, trained, where)
@@ -513,6 +546,20 @@ def compile_rules(codes: Iterable[CodeRules], model: str | None = None) -> RuleS
     if rules.use_gate:
         rules.gate.finish(nlp.tokenizer.rules)
     return rules
+
+
+def keyword_mode(keyword: str) -> tuple[str, str]:
+    """(mode, phrase) of a codebook keyword: ``=phrase`` matches the words only as written
+    (``exact``), ``~phrase`` every inflection of each word (``lemma``); unmarked, each word
+    written in its dictionary form matches all its inflections and a word written inflected
+    matches only that form, so "feel helpless" finds "felt helpless" while "satisfying" does
+    not find "satisfied" (the lookup table maps both to "satisfy"). Mode "" is unmarked."""
+    keyword = keyword.strip()
+    if keyword[:1] == "=":
+        return "exact", keyword[1:].strip()
+    if keyword[:1] == "~":
+        return "lemma", keyword[1:].strip()
+    return "", keyword
 
 
 def _trie_regex(words: Iterable[str]) -> str:

@@ -12,6 +12,10 @@ imported: pieces end at a turn boundary where one is near enough (the cut is the
 boundary anyway), else at a paragraph break, a line break, a sentence end or a space. Offsets
 stay exact: each piece's boundaries are shifted by where the piece starts, and a piece's start
 is a sentence boundary.
+
+Bracketed non-speech annotations (``[laughs]``, ``(pause)``) never split a sentence: after the
+splitter, a boundary inside one moves to just after it (:func:`_around_annotations`), a separate
+step from the splitter itself.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from qualcode.nlp.pipeline import get_pipeline
+from qualcode.text import annotation_spans
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -51,7 +56,10 @@ def segment_documents(
             if start and (not found or found[0] != 0):
                 found.insert(0, 0)
             bounds[i].extend(start + b for b in found)
-    return [_cut(text, bounds[i], turns) for i, (text, turns) in enumerate(items)]
+    return [
+        _cut(text, _around_annotations(text, bounds[i]), turns)
+        for i, (text, turns) in enumerate(items)
+    ]
 
 
 def segment_turns(text: str, turns: Sequence[tuple[int, int]], model: str | None = None) -> Spans:
@@ -97,6 +105,25 @@ def _boundaries(doc: Doc) -> list[int]:
 
     table = doc.to_array([SENT_START, IDX])
     return table[:, 1][table[:, 0] == 1].tolist()
+
+
+def _around_annotations(text: str, bounds: list[int]) -> list[int]:
+    """``bounds`` with none inside a bracketed non-speech annotation (:data:`qualcode.text.
+    ANNOTATION`): the sentencizer ends a sentence at "." or "!" and puts the "[" of a following
+    ``[laughs]`` before the cut, splitting the annotation. A boundary inside one moves to just
+    after it, so the annotation stays whole with the sentence it follows."""
+    spans = annotation_spans(text)
+    if not spans or not bounds:
+        return bounds
+    out = list(bounds)
+    moved = False
+    for a, b in spans:
+        lo = bisect.bisect_right(out, a)
+        hi = bisect.bisect_left(out, b)
+        if lo < hi:
+            out[lo:hi] = [b] if (hi >= len(out) or out[hi] != b) else []
+            moved = True
+    return sorted(set(out)) if moved else out
 
 
 def _cut(text: str, bounds: list[int], turns: Sequence[tuple[int, int]]) -> Spans:

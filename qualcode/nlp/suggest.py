@@ -79,7 +79,8 @@ def train_project(
         metrics["evaluation"] = evaluation.as_dict()
     elif previous and "evaluation" in previous.metrics:
         metrics["evaluation"] = previous.metrics["evaluation"]
-    project.models.save(learn.MODEL_NAME,
+    project.models.save(
+        learn.MODEL_NAME,
         learn.to_bytes(nlp),
         metrics,
         thresholds,
@@ -216,7 +217,8 @@ def score_project(
                     )
                 )
     progress(len(doc_ids), len(doc_ids), "")
-    result = project.suggestions.sync("model",
+    result = project.suggestions.sync(
+        "model",
         proposals,
         doc_ids,
         [code_ids[label] for label in scope if label in code_ids],

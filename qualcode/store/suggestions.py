@@ -50,6 +50,8 @@ class Suggestion:
     created_at: str
     decided_at: str | None
     text: str
+    negated: bool = False
+    """The matched words are inside a negation's scope ("nobody competed"): shown in review."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ Span = tuple[int, int, int, int]  # (document id, code id, start, end)
 _SELECT = """
     SELECT s.id, s.document_id, d.name, s.code_id, c.name, s.start, s."end", s.source, s.reason,
            s.score, s.status, s.coding_id, s.created_at, s.decided_at,
-           substr(d.text, s.start + 1, s."end" - s.start)
+           substr(d.text, s.start + 1, s."end" - s.start), s.negated = 1
     FROM suggestions s
     JOIN documents d ON d.id = s.document_id
     JOIN codes c ON c.id = s.code_id
@@ -129,7 +131,7 @@ class Suggestions:
     def sync_found(
         self,
         source: str,
-        found: Mapping[Span, tuple[str, float | None]],
+        found: Mapping[Span, tuple[str, float | None] | tuple[str, float | None, bool]],
         document_ids: Sequence[int],
         code_ids: Sequence[int],
         summary: str = "",
@@ -137,7 +139,8 @@ class Suggestions:
         """:func:`sync` for proposals already keyed by span, as (reason, score).
 
         A rule run finds ten thousand spans; building a :class:`Proposal` for each only to take
-        it apart again cost as much as writing them."""
+        it apart again cost as much as writing them. A value may carry a third item, whether the
+        suggestion is ``negated`` (stored in ``suggestions.negated``)."""
         if source not in SOURCES:
             raise ProjectError(f"unknown suggestion source '{source}'")
         docs, codes = set(document_ids), set(code_ids)
@@ -147,12 +150,12 @@ class Suggestions:
         with self.s.action(
             f"suggestions.{source}", summary or f"Updated {source} suggestions", undoable=False
         ) as act:
-            existing: dict[Span, tuple[int, str, str, float | None]] = {}
+            existing: dict[Span, tuple[int, str, str, float | None, int]] = {}
             for doc_chunk in _chunks(sorted(docs)):
                 marks = ", ".join("?" for _ in doc_chunk)
                 for row in conn.execute(
-                    'SELECT id, document_id, code_id, start, "end", status, reason, score '
-                    f"FROM suggestions WHERE source = ? AND document_id IN ({marks})",
+                    'SELECT id, document_id, code_id, start, "end", status, reason, score, '
+                    f"negated FROM suggestions WHERE source = ? AND document_id IN ({marks})",
                     (source, *doc_chunk),
                 ):
                     if row[2] in codes:
@@ -161,21 +164,26 @@ class Suggestions:
                             row[5],
                             row[6],
                             row[7],
+                            row[8],
                         )
             stamp = now()
             inserts = []
             updates = []
-            for key, (reason, score) in wanted.items():
+            for key, value in wanted.items():
+                reason, score = value[0], value[1]
+                negated = int(bool(value[2])) if len(value) > 2 else 0  # type: ignore[misc]
                 old = existing.get(key)
                 if old is None:
-                    inserts.append((*key, source, reason, score, stamp))
+                    inserts.append((*key, source, reason, score, negated, stamp))
                 elif old[1] != "pending":
                     result.decided += 1
-                elif (old[2], old[3]) != (reason, score):
-                    updates.append((reason, score, old[0]))
+                elif (old[2], old[3], old[4]) != (reason, score, negated):
+                    updates.append((reason, score, negated, old[0]))
                 else:
                     result.unchanged += 1
-            conn.executemany("UPDATE suggestions SET reason = ?, score = ? WHERE id = ?", updates)
+            conn.executemany(
+                "UPDATE suggestions SET reason = ?, score = ?, negated = ? WHERE id = ?", updates
+            )
             result.updated = len(updates)
             stale = [
                 (old[0],)
@@ -186,7 +194,7 @@ class Suggestions:
             result.removed = len(stale)
             conn.executemany(
                 'INSERT INTO suggestions(document_id, code_id, start, "end", source, reason, score, '
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "negated, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 inserts,
             )
             result.added = len(inserts)
@@ -243,16 +251,51 @@ class Suggestions:
             for start, end, turn in sentences_in_turns(self.s, document_id)
         ]
 
+    def interviewer_spans(self, document_ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
+        """Per document, the sorted (start, end) spans of the interviewer's turns: the speaker's
+        ``is_interviewer`` flag when set, else ``role=interviewer``, else the default names."""
+        try:
+            from qualcode.store.speakers import speaker_is_interviewer
+        except ImportError:  # pragma: no cover - before issue 11's module lands
+            from qualcode.store.analysis_data import is_interviewer
+
+            def speaker_is_interviewer(
+                name: str | None, flag: int | None, role: str | None
+            ) -> bool:
+                if flag is not None:
+                    return bool(flag)
+                return is_interviewer(name, {"role": role} if role else None)
+
+        out: dict[int, list[tuple[int, int]]] = {}
+        for chunk in _chunks(sorted(set(document_ids))):
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.s.conn.execute(
+                'SELECT t.document_id, t.start, t."end", sp.name, sp.is_interviewer, '
+                "(SELECT value FROM speaker_attributes a WHERE a.speaker_id = sp.id "
+                "AND a.key = 'role') FROM turns t JOIN speakers sp ON sp.id = t.speaker_id "
+                f"WHERE t.document_id IN ({marks}) ORDER BY t.document_id, t.start",
+                chunk,
+            )
+            for doc_id, start, end, name, flag, role in rows:
+                if speaker_is_interviewer(name, flag, role):
+                    out.setdefault(doc_id, []).append((start, end))
+        return out
+
     def coded_spans(
-        self, document_ids: Sequence[int]
+        self, document_ids: Sequence[int], origins: Sequence[str] | None = None
     ) -> dict[int, dict[int, list[tuple[int, int]]]]:
-        """Per document and code, the sorted (start, end) spans already coded (any coder)."""
+        """Per document and code, the sorted (start, end) spans already coded (any coder; only
+        codings of these ``origins`` — manual, rule, model — when given)."""
         out: dict[int, dict[int, list[tuple[int, int]]]] = {}
+        only = ""
+        if origins is not None:
+            only = f" AND origin IN ({', '.join(repr(str(o)) for o in origins if o.isalpha())})"
         for chunk in _chunks(sorted(set(document_ids))):
             marks = ", ".join("?" for _ in chunk)
             for doc_id, code_id, start, end in self.s.conn.execute(
                 'SELECT document_id, code_id, start, "end" FROM codings '
-                f'WHERE document_id IN ({marks}) ORDER BY document_id, code_id, start, "end"',
+                f"WHERE document_id IN ({marks}){only} "
+                'ORDER BY document_id, code_id, start, "end"',
                 chunk,
             ):
                 out.setdefault(doc_id, {}).setdefault(code_id, []).append((start, end))

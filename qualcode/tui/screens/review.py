@@ -129,7 +129,7 @@ class ReviewScreen(Screen[None]):
                 _clip(s.code, 30),
                 _clip(s.document, 18),
                 f"{s.start}–{s.end}",
-                s.source,
+                s.source + (" (negated)" if s.negated else ""),
                 "" if s.score is None else f"{s.score:.2f}",
                 key=str(s.id),
             )
@@ -197,6 +197,12 @@ class ReviewScreen(Screen[None]):
         out.append(f"\nWhy ({item.source}):\n", style="bold")
         for part in item.reason.split("; "):
             out.append(f"  {part}\n")
+        if item.negated:
+            out.append(
+                '\nNegated: the matched words are inside a negation ("nobody competed"); '
+                "check the passage says what the code means.\n",
+                style="bold red",
+            )
         return out
 
     def _neighbours(self, document_id: int, start: int, end: int) -> tuple[int, int]:
