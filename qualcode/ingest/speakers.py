@@ -58,8 +58,8 @@ _STANDARD = {
 # "Speaker 1", "Participant 12", "P 3", "GP 3", "Respondent 2": a role word and a number.
 _NUMBERED = re.compile(
     r"^(?:speaker|participant|respondent|interviewee|interviewer|person|p|gp|r|i|int|iv|"
-    r"moderator|facilitator|patient|doctor|dr|nurse|student|teacher|parent|child|"
-    r"[a-z]{1,3}) \d{1,4}$",
+    r"moderator|facilitator|patient|doctor|nurse|student|teacher|parent|child|"
+    r"fg|spk|sp) \d{1,4}$",
     re.IGNORECASE,
 )
 
