@@ -106,9 +106,13 @@ class Lemmatizer:
 
 
 class TermIndex:
-    """Lemma ids of every counted token in the corpus in scope, by document, with offsets."""
+    """Lemma ids of every counted token in the corpus in scope, by document, with offsets.
 
-    def __init__(self, corpus: Corpus) -> None:
+    With ``participants_only``, only participants' talk counts (interviewer questions and
+    non-speech lines are left out of both the passages and the background), so a code's key
+    terms are the participants' words, not the interviewer's prompts."""
+
+    def __init__(self, corpus: Corpus, participants_only: bool = False) -> None:
         import numpy as np
 
         names = {
@@ -140,6 +144,12 @@ class TermIndex:
             starts = (ends - lengths)[1::2]
             ids = np.fromiter(map(form_id.__getitem__, forms), dtype=np.int64, count=len(forms))
             turns = corpus.turns[doc.id]
+            if participants_only:
+                turns = [t for t in turns if corpus.persons[t.person_id].is_participant]
+            if not turns:
+                self.offsets[doc.id] = np.zeros(0, dtype=np.int64)
+                self.lemma_ids[doc.id] = np.zeros(0, dtype=np.int64)
+                continue
             t_start = np.array([t.start for t in turns], dtype=np.int64)
             t_end = np.array([t.end for t in turns], dtype=np.int64)
             which = np.searchsorted(t_start, starts, side="right") - 1

@@ -156,6 +156,7 @@ def summary(
     """
     from qualcode.outputs import check_target
     from qualcode.report import SUFFIXES, SummaryOptions, build_summary, summary_bytes
+    from qualcode.report.summary import plural
 
     if fmt is None:
         by_suffix = {v: k for k, v in SUFFIXES.items()} | {".markdown": "md", ".htm": "html"}
@@ -189,8 +190,8 @@ def summary(
         summary_bytes(result, fmt),
         output,
         protect=(project,),
-        detail=f"{fmt}: {len(result.themes)} themes, "
-        f"{sum(len(t.quotes) for t in result.themes)} quotes",
+        detail=f"{fmt}: {plural(len(result.themes), 'theme')}, "
+        f"{plural(sum(len(t.quotes) for t in result.themes), 'quote')}",
     )
 
 
@@ -294,6 +295,11 @@ def stats(
         ["code", "passages", "codings", "docs", "participants", "words", "share"],
         table,
         right={1, 2, 3, 4, 5, 6},
+    )
+    render.line()
+    render.line(
+        "A theme's row counts the theme with its sub-codes (overlapping passages once); a "
+        "code's row, the code with any codes below it."
     )
 
 
@@ -492,7 +498,8 @@ def cooccur(
         (p for p in table.pairs if p.count >= minimum),
         key=lambda p: (-p.count, -p.jaccard, p.a, p.b),
     )
-    header = ["code_a", "code_b", "count", "units", "jaccard", "a_passages", "b_passages"]
+    unit = "theme" if by_theme else "code"
+    header = [f"{unit}_a", f"{unit}_b", "count", "units", "jaccard", "a_passages", "b_passages"]
     rows = [
         [p.a, p.b, p.count, p.units, f"{p.jaccard:.4f}", p.a_passages, p.b_passages] for p in pairs
     ]
@@ -506,16 +513,19 @@ def cooccur(
         data["pairs"] = [p for p in data["pairs"] if p["count"] >= minimum]
         render.json(data)
         return
-    render.line(
-        f"Co-occurrence of {'themes' if by_theme else 'codes'}: passages that {table.describe()}"
-    )
+    what = "themes (each with its sub-codes)" if by_theme else "codes (each on its own codings)"
+    render.line(f"Co-occurrence of {what}: passages that {table.describe()}")
     if not rows:
-        render.line("No pairs of codes occur together.")
+        render.line(f"No pairs of {unit}s occur together.")
         return
+    render.line(
+        "together: units (stretches of talk) holding both; either: units holding at least "
+        "one; jaccard = together / either"
+    )
     render.table(
-        ["code A", "code B", "together", "jaccard", "A passages", "B passages"],
-        [[str(r[0]), str(r[1]), str(r[2]), str(r[4]), str(r[5]), str(r[6])] for r in rows],
-        right={2, 3, 4, 5},
+        [f"{unit} A", f"{unit} B", "together", "either", "jaccard", "A passages", "B passages"],
+        [[str(v) for v in r] for r in rows],
+        right={2, 3, 4, 5, 6},
     )
 
 

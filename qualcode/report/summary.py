@@ -192,7 +192,11 @@ def build_summary(
     report(1, steps, "co-occurrence")
     cooc = cooccurrence(corpus, mode=options.cooccurrence, window=options.window, level="theme")
     report(2, steps, "key terms")
-    index = TermIndex(corpus) if options.key_terms > 0 and corpus.codings else None
+    index = (
+        TermIndex(corpus, participants_only=True)
+        if options.key_terms > 0 and corpus.codings
+        else None
+    )
     memos = _memos_by_code(corpus, context)
     by = by_attribute(corpus, options.by)
     attributes = options.attributes
@@ -351,10 +355,13 @@ DEFINITIONS = (
     ),
 )
 
+KEY_TERMS_MIN_COUNT = 3
+"""A key term must occur at least this often in the passages (besides z ≥ 1.96)."""
+
 KEY_TERMS_NOTE = (
-    "Key terms are words a code's passages use more often than the rest of the material "
-    "(weighted log-odds with an informative prior, z ≥ 1.96, at least 3 occurrences); a code "
-    "with no such word shows none."
+    "Key terms are words participants use in a code's passages more often than in the rest "
+    "of their talk (weighted log-odds with an informative prior, z ≥ 1.96, at least 3 "
+    "occurrences in the passages); codes with no such word show none."
 )
 
 
@@ -580,7 +587,7 @@ def _terms(
 ) -> tuple[KeyTerm, ...]:
     if index is None or top <= 0:
         return ()
-    return tuple(key_terms(index, corpus.passages(ids), top=top))
+    return tuple(key_terms(index, corpus.passages(ids), top=top, min_count=KEY_TERMS_MIN_COUNT))
 
 
 def _memos_by_code(corpus: Corpus, context: ReportContext) -> dict[int, list[MemoNote]]:
