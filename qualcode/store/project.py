@@ -9,6 +9,10 @@ repository per aggregate, each taking the session explicitly:
 - ``codings`` and ``memos``
 - ``suggestions`` and ``models``: auto-coding proposals and trained models
 - ``settings`` and ``history`` (undo, redo, the audit trail)
+- ``speakers`` and ``cases``: speakers across documents (rename, merge, interviewer role) and
+  participants as cases with typed attributes
+- ``done`` (done-marks per coder), ``exemplars`` (chosen quotes), ``pseudonyms``, ``queries``
+  (saved coding queries)
 
 Work that spans aggregates is an explicit call from one repository to another (deleting a code
 deletes its codings through :class:`Codings`, which deletes their memos through
@@ -22,14 +26,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Self
 
+from qualcode.store.cases import Cases
 from qualcode.store.codes import CODE_FIELDS, Codebook, CodebookChanges
 from qualcode.store.codings import Codings
 from qualcode.store.documents import DocumentInput, Documents, TurnInput
+from qualcode.store.done import DoneMarks
+from qualcode.store.exemplars import Exemplars
 from qualcode.store.history import History
 from qualcode.store.memos import MEMO_TARGETS, Memos
 from qualcode.store.models import Models
+from qualcode.store.pseudonyms import Pseudonyms
+from qualcode.store.queries import SavedQueries
 from qualcode.store.session import BUSY_TIMEOUT_MS, Action, Session, now
 from qualcode.store.settings import Settings
+from qualcode.store.speakers import Speakers
 from qualcode.store.suggestions import Suggestions
 
 __all__ = [
@@ -57,6 +67,12 @@ class Project:
         self.models = Models(session, self.codebook.hash)
         self.settings = Settings(session)
         self.history = History(session)
+        self.speakers = Speakers(session)
+        self.cases = Cases(session)
+        self.done = DoneMarks(session)
+        self.exemplars = Exemplars(session)
+        self.pseudonyms = Pseudonyms(session)
+        self.queries = SavedQueries(session)
 
     @classmethod
     def create(cls, path: str | Path, coder: str = "unknown") -> Self:
