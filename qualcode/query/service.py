@@ -110,3 +110,32 @@ def code_as(project: Project, result: QueryResult, name: str, parent: str | None
             f"Coded the results of {result.text!r} as '{name}'",
         )
     return code_id
+
+
+def sentence_around(project: Project, document_id: int, start: int, end: int) -> tuple[int, int]:
+    """The stored sentence(s) holding ``[start, end)`` (the span itself when there are none):
+    what coding a search result codes, and where jumping to it selects."""
+    sentences = project.documents.sentences(document_id)
+    inside = [s for s in sentences if s.start < end and start < s.end]
+    if not inside:
+        return start, end
+    return min(s.start for s in inside), max(s.end for s in inside)
+
+
+def code_spans(
+    project: Project,
+    spans: list[tuple[int, int, int]],
+    codes: list[int | str],
+    summary: str,
+) -> tuple[list[int], int]:
+    """Apply codes (ids, or names of new top-level codes) to ``(document id, start, end)``
+    spans as one undoable action; returns the code ids and the codings added (a span that
+    already has the code is skipped)."""
+    if not spans or not codes:
+        raise QualcodeError("nothing to code: choose results and a code")
+    with project.action("search.code", summary):
+        ids = [c if isinstance(c, int) else project.codebook.add(c) for c in codes]
+        result = project.codings.import_rows(
+            [CodingInput(d, c, s, e) for d, s, e in dict.fromkeys(spans) for c in ids], summary
+        )
+    return ids, result.added

@@ -39,6 +39,9 @@ PLUGIN_SCREENS = {
     "summary": ("qualcode.tui.screens.summary", "SummaryScreen", "Theme summary"),
     "review": ("qualcode.tui.screens.review", "ReviewScreen", "Review suggestions"),
     "consensus": ("qualcode.tui.screens.consensus", "ConsensusScreen", "Consensus review"),
+    "queries": ("qualcode.tui.screens.queries", "QueriesScreen", "Coding queries"),
+    "matrix": ("qualcode.tui.screens.matrix", "MatrixScreen", "Matrix"),
+    "saturation": ("qualcode.tui.screens.saturation", "SaturationScreen", "Saturation"),
 }
 
 
@@ -75,6 +78,9 @@ class QualcodeApp(App[None]):
             show=False,
             tooltip="Walk where two coders differ and settle each place into a consensus coder",
         ),
+        Binding("Q", "queries", "Queries", show=False, tooltip="Coding queries, saved queries"),
+        Binding("X", "matrix", "Matrix", show=False, tooltip="A matrix whose cells you can open"),
+        Binding("Y", "saturation", "Saturation", show=False, tooltip="Saturation curve"),
         Binding("T,ctrl+t", "toggle_dark", "Light/dark theme", show=False),
         Binding("q", "quit", "Quit", tooltip="Leave qualcode (everything is already saved)"),
     ]
@@ -174,7 +180,10 @@ class QualcodeApp(App[None]):
         dialog (a jump would pop the dialog and lose what was typed in it)."""
         if action in ("undo", "redo"):
             return self.workbench is not None and self.screen is self.workbench
-        if action in ("search", "retrieve", "summary", "review", "consensus"):
+        if action in (
+            *("search", "retrieve", "summary", "review", "consensus"),
+            *("queries", "matrix", "saturation"),
+        ):
             return self.workbench is not None and not isinstance(self.screen, ModalScreen)
         return True
 
@@ -186,6 +195,15 @@ class QualcodeApp(App[None]):
 
     def action_consensus(self) -> None:
         self._push_plugin("consensus")
+
+    def action_queries(self) -> None:
+        self._push_plugin("queries")
+
+    def action_matrix(self) -> None:
+        self._push_plugin("matrix")
+
+    def action_saturation(self) -> None:
+        self._push_plugin("saturation")
 
     def action_help(self) -> None:
         from qualcode.tui.screens.help import HelpScreen

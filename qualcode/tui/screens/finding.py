@@ -6,7 +6,6 @@ when the researcher presses Enter, so reading continues in the transcript right 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -36,66 +35,27 @@ class JumpTarget:
     exact: bool  # select exactly [start, end) rather than the sentence(s) around it
 
 
-def _terms(query: str) -> list[str]:
-    out = []
-    for part in re.findall(r'"[^"]+"|\S+', query):
-        part = part.strip('"').rstrip("*").strip()
-        if part:
-            out.append(part)
-    return out
-
-
-def snippet(
-    text: str, terms: list[str], width: int = 110, at: int | None = None
-) -> tuple[Text, int]:
-    """A one-line window of ``text`` around offset ``at`` (default: the first term found),
-    terms highlighted; returns it with that offset."""
-    lowered = text.lower()
-    if at is None:
-        at = min((p for p in (lowered.find(t.lower()) for t in terms) if p >= 0), default=0)
-    first = at
-    start = max(0, first - width // 3)
-    piece = text[start : start + width]
-    flat = piece.replace("\n", " ")
-    out = Text(("…" if start else "") + flat + ("…" if start + width < len(text) else ""))
-    shift = 1 if start else 0
-    for term in terms:
-        for m in re.finditer(re.escape(term), flat, flags=re.IGNORECASE):
-            out.stylize("bold reverse", m.start() + shift, m.end() + shift)
-    return out, first
-
-
-def match_places(text: str, query: str, gap: int = 80) -> list[int]:
-    """Offsets in ``text`` where the query's terms occur, one per cluster (terms closer than
-    ``gap`` characters count as one place), so each place is its own search result.
-
-    Words match at word starts (FTS5 matches whole tokens; ``word*`` is a prefix), a phrase
-    across any run of non-word characters. A turn FTS5 matched for reasons this cannot see
-    (diacritics folded, say) gives one place: its start."""
-    patterns = []
-    for part in re.findall(r'"[^"]+"|\S+', query):
-        phrase = part.startswith('"') and part.endswith('"') and len(part) > 1
-        prefix = part.endswith("*")
-        words = re.findall(r"\w+", part)
-        if not words:
+def _places(matches: tuple[tuple[int, int], ...], gap: int = 80) -> list[tuple[int, int]]:
+    """One place per cluster of matches (matches closer than ``gap`` characters are one)."""
+    places: list[tuple[int, int]] = []
+    for s, e in matches:
+        if places and s - places[-1][0] < gap:
             continue
-        if phrase:
-            patterns.append(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)")
-        else:
-            tail = "" if prefix else r"(?!\w)"
-            patterns.extend(r"(?<!\w)" + re.escape(w) + tail for w in words)
-    hits = sorted(m.start() for p in patterns for m in re.finditer(p, text, flags=re.IGNORECASE))
-    places: list[int] = []
-    for hit in hits:
-        if not places or hit - places[-1] >= gap:
-            places.append(hit)
-    return places or [0]
+        places.append((s, e))
+    return places
 
 
 class SearchScreen(Screen[JumpTarget | None]):
-    """Search every transcript (FTS5): words are ANDed, "quotes" make a phrase, word* a prefix."""
+    """Search every transcript: words are ANDed (and stemmed), OR, -word or NOT, "a phrase",
+    word* a prefix, a NEAR/5 b (see :mod:`qualcode.store.search`). Each place is a
+    keyword-in-context line; results can be marked (space, in the list) and coded (c: the
+    sentence holding each marked place, or the highlighted one), and the search saved as a
+    query (ctrl+s)."""
 
     BINDINGS = [
+        Binding("space", "mark", "Mark", tooltip="Mark or unmark the highlighted result"),
+        Binding("c", "code_results", "Code results", tooltip="Code the marked results"),
+        Binding("ctrl+s", "save_query", "Save as query", tooltip="Save this search as a query"),
         Binding("escape", "close", "Back"),
         Binding("down", "cursor(1)", "Down", show=False, priority=True),
         Binding("up", "cursor(-1)", "Up", show=False, priority=True),
@@ -111,12 +71,17 @@ class SearchScreen(Screen[JumpTarget | None]):
         self.initial = query
         self.targets: dict[str, JumpTarget] = {}
         self._ran: str | None = None
-        self._doc_ids: dict[str, int] | None = None
+        self.marked: set[str] = set()
+        self.labels: dict[str, Text] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("[b]Search all transcripts[/b]", classes="hint")
-            yield Input(self.initial, placeholder='words, "a phrase", or prefix*', id="search-q")
+            yield Input(
+                self.initial,
+                placeholder='words (stemmed), "a phrase", prefix*, OR, -word, a NEAR/5 b',
+                id="search-q",
+            )
             yield Static("", id="search-count", classes="hint")
             yield OptionList(id="search-results")
         yield Footer()
@@ -140,32 +105,33 @@ class SearchScreen(Screen[JumpTarget | None]):
             widget.clear_options()
             count.update("Type at least two letters.")
             return
+        from qualcode.store.search import kwic, search_text
+
         try:
-            hits = self.project.documents.search(query, limit=500)
+            hits = search_text(self.project.session, query, limit=500)
         except QualcodeError as exc:
             widget.clear_options()
             count.update(str(exc))
             return
-        if self._doc_ids is None:  # read once per screen, not per keystroke
-            self._doc_ids = {d.name: d.id for d in self.project.documents.all()}
-        doc_ids = self._doc_ids
-        terms = _terms(query)
-        options = []
+        self.marked.clear()
+        self.labels.clear()
+        options: list[Option] = []
         total = 0
         for hit in hits:
-            places = match_places(hit.text, query)[:PLACES_PER_TURN]
+            places = _places(hit.matches)[:PLACES_PER_TURN]
             total += len(places)
-            for at in places[: max(0, MAX_PLACES - len(options))]:
-                body, _ = snippet(hit.text, terms, at=at)
+            for s, e in places[: max(0, MAX_PLACES - len(options))]:
+                left, middle, right = kwic(hit.text, s - hit.start, e - hit.start, 8)
                 label = Text()
                 label.append(hit.document, style="bold")
                 label.append(f" · {hit.speaker or 'no speaker'}\n", style="dim")
-                label.append_text(body)
+                label.append("  " + left)
+                label.append(middle, style="bold reverse")
+                label.append(right)
                 key = str(len(options))
                 # Not exact: the jump selects the sentence holding this match.
-                self.targets[key] = JumpTarget(
-                    doc_ids[hit.document], hit.start + at, hit.start + at + 1, exact=False
-                )
+                self.targets[key] = JumpTarget(hit.document_id, s, e, exact=False)
+                self.labels[key] = label
                 options.append(Option(label, id=key))
         widget.set_options(options)
         if options:
@@ -178,8 +144,86 @@ class SearchScreen(Screen[JumpTarget | None]):
                 if total > len(options)
                 else ""
             )
-            + (" · ↓↑ choose · Enter jumps there" if hits else "")
+            + (" · ↓↑ choose · Enter jumps there · Tab, space marks, c codes" if hits else "")
         )
+
+    def action_mark(self) -> None:
+        widget = self.query_one(OptionList)
+        option = widget.highlighted_option
+        if option is None or option.id not in self.targets:
+            return
+        key = option.id
+        if key in self.marked:
+            self.marked.discard(key)
+            prompt = self.labels[key]
+        else:
+            self.marked.add(key)
+            prompt = Text("✓ ", style="bold green") + self.labels[key]
+        widget.replace_option_prompt(key, prompt)
+        self.query_one("#search-count", Static).update(f"{len(self.marked)} result(s) marked")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("mark", "code_results"):  # typing in the query box types these keys
+            return self.focused is not self.query_one(Input)
+        return True
+
+    def action_code_results(self) -> None:
+        from qualcode.query.service import code_spans, sentence_around
+        from qualcode.tui.screens.picker import CodePicker
+
+        keys = sorted(self.marked, key=int)
+        option = self.query_one(OptionList).highlighted_option
+        if not keys and option is not None and option.id in self.targets:
+            keys = [option.id]
+        if not keys:
+            return
+        spans = [
+            (t.document_id, *sentence_around(self.project, t.document_id, t.start, t.end))
+            for t in (self.targets[k] for k in keys)
+        ]
+
+        def picked(codes: list[int | str] | None) -> None:
+            if not codes:
+                return
+            try:
+                _, added = code_spans(
+                    self.project, spans, codes,
+                    f"Coded {len(spans)} search result(s) for {self._ran!r}",
+                )  # fmt: skip
+            except QualcodeError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(f"Coded {len(spans)} result(s): {added} new coding(s); z undoes it")
+            refresh = getattr(self.app, "refresh_project", None)
+            if refresh is not None:
+                refresh()
+
+        colors = {c.id: c.color or "#888888" for c in self.project.codebook.codes()}
+        self.app.push_screen(
+            CodePicker(self.project.codebook.codes(), colors, f"Code {len(spans)} result(s)"),
+            picked,
+        )
+
+    def action_save_query(self) -> None:
+        from qualcode.query.service import search_as_query
+        from qualcode.store.queries import SavedQueries
+        from qualcode.tui.screens.queries import NameScreen
+
+        query = self.query_one(Input).value.strip()
+        if not query:
+            return
+
+        def named(name: str | None) -> None:
+            if not name:
+                return
+            try:
+                SavedQueries(self.project.session).save(name, search_as_query(query))
+            except QualcodeError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify(f"Saved query '{name}' (Q lists saved queries)")
+
+        self.app.push_screen(NameScreen("Save this search as a query named"), named)
 
     def action_cursor(self, step: int) -> None:
         widget = self.query_one(OptionList)
