@@ -72,6 +72,13 @@ class WorkbenchScreen(Screen[None]):
         Binding("x", "remove_coding", "Uncode", tooltip="Remove a code from the selected passage"),
         Binding("m", "coding_memo", "Memo", tooltip="Write a memo on a coding at the cursor"),
         Binding(
+            "E",
+            "toggle_exemplar",
+            "Exemplar",
+            show=False,
+            tooltip="Mark the coding at the cursor as an exemplar quote for summaries, or unmark",
+        ),
+        Binding(
             "M", "document_memo", "Doc memo", show=False, tooltip="Write a memo on the document"
         ),
         Binding("d", "focus_documents", "Docs", show=False, tooltip="Go to the documents list"),
@@ -539,6 +546,20 @@ class WorkbenchScreen(Screen[None]):
 
     def _remove(self, coding: Coding) -> None:
         self.report(self.controller.remove(coding))
+
+    def action_toggle_exemplar(self) -> None:
+        self._choose_coding(self._toggle_exemplar, "mark as exemplar")
+
+    def _toggle_exemplar(self, coding: Coding) -> None:
+        from qualcode.store.exemplars import Exemplars
+
+        try:
+            marked = Exemplars(self.project.session).toggle(coding.id)
+        except QualcodeError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return
+        state = "now an exemplar quote" if marked else "no longer an exemplar quote"
+        self.notify(f"'{coding.code}' here is {state}", timeout=2)
 
     def action_coding_memo(self) -> None:
         self._choose_coding(self._edit_coding_memo, "memo")
