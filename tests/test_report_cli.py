@@ -157,3 +157,36 @@ def test_help_has_examples(cli: Callable[..., Result]) -> None:
     for command in ("summary", "stats", "export", "cooccur"):
         result = cli(command, "--help")
         assert result.exit_code == 0 and "Example" in result.output and "qualcode " in result.output
+
+
+def test_readme_shareable_report_runs(cli: Callable[..., Result], tmp_path: Path) -> None:
+    """The README's shareable-report section runs as written on the demo project, and what it
+    writes holds none of the names it lists."""
+    import re
+    import shlex
+    import shutil
+    import zipfile
+
+    from qualcode.demo import build_demo
+    from tests.test_readme import README
+
+    build_demo(tmp_path / "demo")
+    shutil.copy(tmp_path / "demo" / "demo.qc", tmp_path / "study.qc")
+    heading = "A report to paste into a paper and send to a co-author"
+    section = README.read_text(encoding="utf-8").split(f"## {heading}", 1)[1].split("\n## ")[0]
+    commands = [
+        shlex.split(line.split(" # ", 1)[0].strip())[1:]
+        for block in re.findall(r"```sh\n(.*?)```", section, re.S)
+        for line in block.splitlines()
+        if line.startswith("qualcode ")
+    ]
+    assert len(commands) == 8
+    for argv in commands:
+        result = cli(*argv)
+        assert result.exit_code == 0, (argv, result.output)
+    for name in ("shared.docx", "shared.html", "memos.docx", "gp01.html", "shared.qc"):
+        data = (tmp_path / name).read_bytes()
+        if name.endswith(".docx"):
+            with zipfile.ZipFile(tmp_path / name) as z:
+                data = b"".join(z.read(n) for n in z.namelist())
+        assert data and b"Astrid" not in data and b"Bjorn" not in data, name
