@@ -33,7 +33,7 @@ from __future__ import annotations
 import bisect
 import difflib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from qualcode.errors import QualcodeError
 from qualcode.query.parser import Binary, Cond, Expr, Query, Ref, Test, parse_query
@@ -49,8 +49,9 @@ class QueryError(QualcodeError):
     """A query that reads well but names something the project does not have."""
 
 
-@dataclass(frozen=True)
-class QueryPassage:
+class QueryPassage(NamedTuple):
+    """A result passage and the person whose turn holds most of it."""
+
     document_id: int
     document: str
     start: int
@@ -83,10 +84,10 @@ class QueryEngine:
     def passages(self, spans: Spans) -> list[QueryPassage]:
         """Spans as passages in (document name, start) order, each with its person."""
         out = []
+        person_at = self.data.person_at
         for doc_id, name in self.data.documents:
             for start, end in spans.get(doc_id, ()):
-                person, index = self.data.person_at(doc_id, start, end)
-                out.append(QueryPassage(doc_id, name, start, end, person, index))
+                out.append(QueryPassage(doc_id, name, start, end, *person_at(doc_id, start, end)))
         return out
 
     def spans(self, query: Query) -> Spans:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from qualcode.errors import QualcodeError
@@ -47,6 +47,8 @@ class Matrix:
     cells: list[list[list[QueryPassage]]]
     """cells[row][column]: the row's passages in that column."""
     engine: QueryEngine
+    _words: dict[tuple[int, int, int], int] = field(default_factory=dict)
+    _cases: dict[int, str | None] = field(default_factory=dict)
 
     def value(self, row: int, col: int, measure: str) -> int:
         return self._measure(self.cells[row][col], measure)
@@ -67,12 +69,21 @@ class Matrix:
             return len(passages)
         if measure == "cases":
             return len({c for p in passages if (c := self.case(p)) is not None})
-        data = self.engine.data
-        return sum(count_words(data.text(p.document_id)[p.start : p.end]) for p in passages)
+        return sum(self.words(p) for p in passages)
+
+    def words(self, p: QueryPassage) -> int:
+        key = (p.document_id, p.start, p.end)
+        found = self._words.get(key)
+        if found is None:
+            text = self.engine.data.text(p.document_id)
+            found = self._words[key] = count_words(text, p.start, p.end)
+        return found
 
     def case(self, passage: QueryPassage) -> str | None:
-        person = self.engine.data.persons[passage.person_id]
-        return case_label(person) if person.is_participant else None
+        if passage.person_id not in self._cases:
+            person = self.engine.data.persons[passage.person_id]
+            self._cases[passage.person_id] = case_label(person) if person.is_participant else None
+        return self._cases[passage.person_id]
 
     def table(self, measure: str, percent: str | None = None) -> list[list[Any]]:
         """Rows of values (or percentages, one decimal) with a total column."""
@@ -134,6 +145,7 @@ def build_matrix(engine: QueryEngine, rows: str, cols: str, bins: str | None = N
 def _rows(engine: QueryEngine, rows: str) -> list[MatrixRow]:
     data = engine.data
     if rows in ("codes", "themes"):
+        data.prefetch_codings()
         codes = [c for c in data.codes if rows == "codes" or c.parent_id is None]
         return [
             MatrixRow(c.name, c.depth if rows == "codes" else 0,

@@ -8,8 +8,10 @@ document and the text of a document only when asked, each cached.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from qualcode.store.analysis_data import PersonRow, TurnRow, attribute_span, is_interviewer
 from qualcode.store.codetree import CodeTree
@@ -24,8 +26,9 @@ class QCode:
     depth: int
 
 
-@dataclass(frozen=True)
-class QCoding:
+class QCoding(NamedTuple):
+    """A coding with the person holding most of it (a tuple: 30,000 are made at once)."""
+
     id: int
     document_id: int
     code_id: int
@@ -100,8 +103,16 @@ class QueryData:
     def person_at(self, document_id: int, start: int, end: int) -> tuple[int, int]:
         """(person id, turn index) of the turn holding most of ``[start, end)``."""
         turns = self.turns[document_id]
-        index = attribute_span(turns, self.turn_starts[document_id], start, end)
+        starts = self.turn_starts[document_id]
+        i = bisect.bisect_right(starts, start) - 1
+        if i >= 0 and end <= turns[i].end:  # the common case: inside one turn
+            return turns[i].person_id, i
+        index = attribute_span(turns, starts, start, end)
         return turns[index].person_id, index
+
+    def prefetch_codings(self) -> None:
+        """Read every coding in one pass (a matrix over every code asks for all of them)."""
+        self.codings_of(c.id for c in self.codes)
 
     def codings_of(self, code_ids: Iterable[int]) -> list[QCoding]:
         """Codings of some codes (each code read once, then cached)."""
@@ -111,14 +122,15 @@ class QueryData:
             for c in missing:
                 self._codings[c] = []
             marks = ",".join("?" * len(missing))
+            person_at, coders, found = self.person_at, self.coders, self._codings
             for cid, doc_id, code_id, start, end, coder_id in self.conn.execute(
                 f'SELECT id, document_id, code_id, start, "end", coder_id FROM codings '
                 f"WHERE code_id IN ({marks})",
                 missing,
             ):
-                person, _ = self.person_at(doc_id, start, end)
-                self._codings[code_id].append(
-                    QCoding(cid, doc_id, code_id, start, end, self.coders[coder_id], person)
+                person = person_at(doc_id, start, end)[0]
+                found[code_id].append(
+                    QCoding(cid, doc_id, code_id, start, end, coders[coder_id], person)
                 )
         return [c for cid in ids for c in self._codings[cid]]
 
