@@ -71,9 +71,19 @@ def test_workbench_codes_blind_and_marks_done(tmp_path: Path) -> None:
             assert [c.coder for c in bench.transcript.codings] == ["ben"]
             status = str(bench.query_one("#status", Static).render())
             assert "blind (B)" in status
+            # Nothing of anna's shows in the counts either: the list and the codebook count ben's.
+            assert bench.documents.row(bench.document_id).codings == 1
+            emotions = app.project.codebook.find("Emotions")
+            assert emotions is not None and bench.tree.total(emotions.id) == 1
+            assert bench.apply_codes([emotions.id], (0, 11))
+            await pilot.pause()
+            assert bench.tree.total(emotions.id) == 2  # ben's two, anna's still hidden
+            assert bench.documents.row(bench.document_id).codings == 2
             await pilot.press("B")
             await pilot.pause()
-            assert sorted(c.coder for c in bench.transcript.codings) == ["anna", "ben"]
+            assert sorted(c.coder for c in bench.transcript.codings) == ["anna", "ben", "ben"]
+            assert bench.documents.row(bench.document_id).codings == 3
+            assert bench.tree.total(emotions.id) == 3
             await pilot.press("F")
             await pilot.pause()
             assert "│ done" in str(bench.query_one("#status", Static).render())
@@ -88,7 +98,8 @@ def test_workbench_codes_blind_and_marks_done(tmp_path: Path) -> None:
     asyncio.run(scenario())
 
 
-def test_workbench_with_one_coder_is_not_blind(tmp_path: Path) -> None:
+def test_one_coders_codings_are_not_hidden(tmp_path: Path) -> None:
+    """The demo, or a copy coded by one person, opened by someone else: nothing to hide."""
     import asyncio
 
     from qualcode.tui.app import QualcodeApp
@@ -96,11 +107,14 @@ def test_workbench_with_one_coder_is_not_blind(tmp_path: Path) -> None:
     path = tmp_path / "solo.qc"
     with Project.create(path, coder="anna") as p:
         p.documents.add(simple_document())
+        p.codebook.add("Emotions")
+        p.codings.add("doc1", "Emotions", 48, 70)
 
     async def scenario() -> None:
-        app = QualcodeApp(path, coder="anna", poll_interval=0)
+        app = QualcodeApp(path, coder="ben", poll_interval=0)
         async with app.run_test(size=(120, 30)) as pilot:
             await pilot.pause()
             assert app.workbench is not None and not app.workbench.blind
+            assert [c.coder for c in app.workbench.transcript.codings] == ["anna"]
 
     asyncio.run(scenario())

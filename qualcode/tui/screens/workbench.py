@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from qualcode.errors import QualcodeError
-from qualcode.store import Project
+from qualcode.store import Project, blind
 from qualcode.store import workbench as wb
 from qualcode.store.records import Code, Coding
 from qualcode.tui.controller import CodingController, Outcome
@@ -114,8 +114,9 @@ class WorkbenchScreen(Screen[None]):
         self.editing: Coding | None = None  # coding whose boundaries are being moved
         self._flash = ""  # a one-off note for the status line, cleared when the cursor moves
         self._data_version = 0
-        # Blind coding (issue 13): only this coder's codings are shown; on by default when the
-        # project has more than one coder (set on mount), B toggles it.
+        # Blind coding (issue 13): only this coder's codings are shown and counted; on by
+        # default when more than one coder's codings are in the project (set on mount), B
+        # toggles it.
         self.blind = False
         self._done = False  # the shown document is marked done by this coder
 
@@ -137,7 +138,7 @@ class WorkbenchScreen(Screen[None]):
         self.pane.border_title = "Codebook (C)"
         self.pane.border_subtitle = "codings: this doc/all"
         self._data_version = self.project.data_version
-        self.blind = len(self.project.codings.coders()) > 1
+        self.blind = blind.blind_by_default(self.project)
         self.reload(first=True)
         self.transcript.focus()
         interval = getattr(self.app, "poll_interval", 1.5)
@@ -184,14 +185,20 @@ class WorkbenchScreen(Screen[None]):
         another program changed the file. A coding never comes here (see
         :meth:`_codings_changed`)."""
         project = self.project
-        rows = wb.document_rows(project)
+        rows = blind.document_rows(project, self.blind_coder)
         ids = {r.id for r in rows}
         if self.document_id not in ids:
             self.document_id = rows[0].id if rows else None
             first = True
         self.documents.set_rows(rows, self.document_id)
-        doc_counts = wb.code_counts(project, self.document_id) if self.document_id else {}
+        doc_counts = (
+            blind.code_counts(project, self.document_id, coder=self.blind_coder)
+            if self.document_id
+            else {}
+        )
         self.pane.load(project.codebook.codes(), doc_counts, wb.pins(project))
+        if self.blind:  # the codebook's totals as this coder's too
+            self.tree.update_counts({}, blind.code_counts(project, coder=self.blind_coder))
         names = {c.id: c.name for c in self.codes}
         if first:
             self._load_document()
@@ -202,6 +209,11 @@ class WorkbenchScreen(Screen[None]):
         self._update_status()
 
     # ------------------------------------------------------------------ coders (issue 13)
+
+    @property
+    def blind_coder(self) -> str | None:
+        """Whose codings the screen shows and counts: this coder's while blind, else None."""
+        return self.project.coder if self.blind else None
 
     def shown_codings(self, document_id: int) -> list[Coding]:
         """The codings the transcript shows: only this coder's while coding blind."""
@@ -214,8 +226,7 @@ class WorkbenchScreen(Screen[None]):
 
     def action_toggle_blind(self) -> None:
         self.blind = not self.blind
-        if self.document_id is not None:
-            self.transcript.set_codings(self.shown_codings(self.document_id))
+        self.reload()
         self.notify(
             "Blind coding: only your codings are shown"
             if self.blind
@@ -270,7 +281,9 @@ class WorkbenchScreen(Screen[None]):
             self.document_id = document_id
             self._load_document()
             self.documents.set_rows(self.documents.rows, self.document_id)
-            self.tree.set_doc_counts(wb.code_counts(self.project, document_id))
+            self.tree.set_doc_counts(
+                blind.code_counts(self.project, document_id, coder=self.blind_coder)
+            )
         if span is not None:
             self.transcript.jump_to(span[0], span[1], exact=exact)
         self._update_status()
@@ -301,11 +314,16 @@ class WorkbenchScreen(Screen[None]):
         shown = document == self.document_id
         if shown:
             self.transcript.set_codings(self.shown_codings(document))
-        row = wb.document_row(project, document)
+        row = blind.document_row(project, document, self.blind_coder)
         if row is not None:
             self.documents.update_row(row)
-        totals = wb.code_counts(project, code_ids=event.code_ids)
-        here = wb.code_counts(project, document, code_ids=event.code_ids) if shown else {}
+        coder = self.blind_coder
+        totals = blind.code_counts(project, code_ids=event.code_ids, coder=coder)
+        here = (
+            blind.code_counts(project, document, code_ids=event.code_ids, coder=coder)
+            if shown
+            else {}
+        )
         self.tree.update_counts(here, totals)
         if shown and event.jump is not None:
             self.transcript.jump_to(*event.jump, exact=True)
