@@ -124,8 +124,14 @@ def random_search(rng: random.Random, depth: int = 0) -> tuple[str, Any]:
     return f"({lt} {sign}{negated})", ("and", ltree, ("not", rtree))
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_search_matches_brute_force(tmp_path: Path, seed: int) -> None:
+@pytest.mark.parametrize("prefilter", [True, False])
+@pytest.mark.parametrize("seed", range(3))
+def test_search_matches_brute_force(
+    tmp_path: Path, seed: int, prefilter: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import qualcode.store.search as search
+
+    monkeypatch.setattr(search, "PREFILTER_TURNS", 0 if prefilter else 10**9)
     rng = random.Random(seed)
     with build(tmp_path / "p.qc", seed) as project:
         turns = [

@@ -27,6 +27,7 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
 from qualcode.errors import ProjectError, QualcodeError
 from qualcode.store.records import SearchHit
@@ -35,6 +36,8 @@ from qualcode.store.session import Session
 _TOKEN = re.compile(r"[^\W_]+")
 _LEX = re.compile(r'\s+|"[^"]*"?|\(|\)|-(?=[^\W_"(])|NEAR/\d+|[^\s()"]+')
 DEFAULT_NEAR = 10
+PREFILTER_TURNS = 50
+"""With more candidate turns than this, words and phrases are first found per document."""
 
 
 class SearchSyntaxError(QualcodeError):
@@ -299,17 +302,23 @@ class Folded:
         return orig_starts[i], orig_ends[j]
 
 
-_EDGE_L, _EDGE_R, _GAP = r"(?<![^\W_])", r"(?![^\W_])", r"[\W_]+"
+_EDGE_R, _GAP = r"(?![^\W_])", r"[\W_]+"
+
+
+def _word(word: str) -> str:
+    """``word`` starting a token: the literal first (so the regex engine scans for it fast),
+    then a look behind it that the character before it is not part of a token."""
+    return f"{re.escape(word)}(?<![^\\W_].{{{len(word)}}})"
 
 
 @lru_cache(maxsize=512)
 def _pattern(node: Term | Phrase) -> re.Pattern[str]:
     if isinstance(node, Phrase):
-        return re.compile(_EDGE_L + _GAP.join(map(re.escape, node.words)) + _EDGE_R)
+        return re.compile(_GAP.join(map(_word, node.words)) + _EDGE_R, re.S)
     if node.prefix:
-        return re.compile(_EDGE_L + re.escape(node.prefix) + r"[^\W_]*")
+        return re.compile(_word(node.prefix) + r"[^\W_]*", re.S)
     forms = sorted(node.forms, key=lambda f: (-len(f), f))
-    return re.compile(_EDGE_L + "(?:" + "|".join(map(re.escape, forms)) + ")" + _EDGE_R)
+    return re.compile("(?:" + "|".join(map(_word, forms)) + ")" + _EDGE_R, re.S)
 
 
 def evaluate(node: Node, folded: Folded) -> list[tuple[int, int]] | None:
@@ -329,12 +338,13 @@ def evaluate(node: Node, folded: Folded) -> list[tuple[int, int]] | None:
     if node.kind == "AND":
         return sorted({s for r in results if r for s in r})
     left, right = results[0] or [], results[1] or []
-    norm = folded.norm
+    norm, most = folded.norm, node.distance
     near: set[tuple[int, int]] = set()
     for a in left:
         for b in right:
             lo, hi = min(a[1], b[1]), max(a[0], b[0])
-            if lo >= hi or len(_TOKEN.findall(norm, lo, hi)) <= node.distance:
+            # words between them, counted only up to one more than allowed
+            if lo >= hi or sum(1 for _ in islice(_TOKEN.finditer(norm, lo, hi), most + 1)) <= most:
                 near.update((a, b))
     return sorted(near) or None
 
@@ -384,6 +394,46 @@ def kwic(text: str, start: int, end: int, words: int = 5) -> tuple[str, str, str
     )
 
 
+class _Leaves:
+    """Where each word and phrase of a search occurs in a whole document, found with one
+    regex pass each, so turns that cannot match are skipped without being read.
+
+    A turn can only match if its words and phrases occur inside it (AND and NEAR: all of
+    them; OR: one; NOT: always possible), which these positions answer by bisection. A turn
+    whose edge cuts a word is always read (its tokens differ from the document's)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.folded: Folded | None = None
+        self.starts: dict[Term | Phrase, list[int]] = {}
+
+    def possible(self, node: Node, start: int, end: int) -> bool:
+        text = self.text
+        if (
+            start > 0 and start < len(text) and text[start - 1].isalnum() and text[start].isalnum()
+        ) or (0 < end < len(text) and text[end - 1].isalnum() and text[end].isalnum()):
+            return True
+        return self._possible(node, start, end)
+
+    def _possible(self, node: Node, start: int, end: int) -> bool:
+        if isinstance(node, Term | Phrase):
+            starts = self.starts.get(node)
+            if starts is None:
+                if self.folded is None:
+                    self.folded = Folded(self.text)
+                folded = self.folded
+                starts = self.starts[node] = [
+                    folded.original(*m.span())[0] for m in _pattern(node).finditer(folded.norm)
+                ]
+            i = bisect.bisect_left(starts, start)
+            return i < len(starts) and starts[i] < end
+        if isinstance(node, Not):
+            return True
+        if node.kind == "OR":
+            return any(self._possible(c, start, end) for c in node.children)
+        return all(self._possible(c, start, end) for c in node.children)
+
+
 def search_text(
     session: Session, query: str, limit: int = 200, *, stem: bool = True
 ) -> list[TextHit]:
@@ -404,6 +454,7 @@ def search_text(
     except sqlite3.OperationalError as exc:
         raise ProjectError(f"cannot search for {query!r}: {exc}") from exc
     texts: dict[int, str] = {}
+    leaves: _Leaves | None = None
     for turn_id, doc_id, doc, speaker, start, end in rows:
         text = texts.get(doc_id)
         if text is None:
@@ -411,6 +462,9 @@ def search_text(
             text = texts[doc_id] = session.conn.execute(
                 "SELECT text FROM documents WHERE id = ?", (doc_id,)
             ).fetchone()[0]
+            leaves = _Leaves(text) if len(rows) > PREFILTER_TURNS else None
+        if leaves is not None and not leaves.possible(parsed.tree, start, end):
+            continue
         piece = text[start:end]
         spans = match_text(parsed, piece)
         if spans is None:
