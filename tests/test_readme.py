@@ -45,6 +45,7 @@ def test_analysis_and_autocode_examples_run(cli: Callable[..., Result], tmp_path
     for heading in (
         "Analysis and theme summaries",
         "Auto-coding: suggestions you accept or reject",
+        "Querying: coding queries, matrices, search and saturation",
     ):
         for argv in readme_commands(heading):
             if argv[0] == "suggest":
