@@ -29,7 +29,10 @@ def test_stats_table_and_json(cli: Callable[..., Result], hand: Path) -> None:
     result = cli("stats", hand)
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[0] == "3 documents, 4 participants, 118 words; 18 codings cover 86.4% of the words"
+    assert lines[0] == (
+        "3 documents, 4 participants, 118 words; 18 codings cover 86.4% of all words, "
+        "100.0% of participants' words"
+    )
     assert any(line.split() == ["Support", "7", "10", "3", "4/4", "62", "52.5%"] for line in lines)
     data = json.loads(cli("stats", hand, "--format", "json").output)
     assert data["totals"]["coded_words"] == 102

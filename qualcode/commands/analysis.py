@@ -163,7 +163,7 @@ def summary(
         fmt = by_suffix.get(output.suffix.lower(), "md") if output else "md"
     if fmt == "docx" and is_stdout(output):
         raise QualcodeError("DOCX needs a file: add -o summary.docx")
-    if not is_stdout(output):
+    if output is not None and not is_stdout(output):
         check_target(output, protect=(project,))  # before the work, not after
     if quotes < 0:
         raise QualcodeError("--quotes must be 0 or more")
@@ -281,9 +281,14 @@ def stats(
         ]
         for f in rows
     ]
+    from qualcode.report.summary import participant_words, plural
+
+    p_words, p_coded = participant_words(corpus)
+    p_share = f", {pct(p_coded / p_words)} of participants' words" if p_words else ""
     render.line(
-        f"{tot.documents} documents, {n} participants, {tot.words:,} words; "
-        f"{tot.codings} codings cover {pct(tot.coverage)} of the words"
+        f"{plural(tot.documents, 'document')}, {plural(n, 'participant')}, "
+        f"{plural(tot.words, 'word')}; {plural(tot.codings, 'coding')} cover "
+        f"{pct(tot.coverage)} of all words{p_share}"
     )
     if corpus.filters.active:
         render.line("Filters: " + "; ".join(corpus.filters.describe()))
@@ -403,7 +408,7 @@ def export(
     from qualcode.analysis.corpus import parse_bins
 
     binning = (parse_bins(by or "", bins),) if bins else ()
-    if not is_stdout(output):
+    if output is not None and not is_stdout(output):
         from qualcode.outputs import check_target
 
         check_target(output, protect=(project,))  # before the work, not after

@@ -30,13 +30,13 @@ def _png(fig) -> bytes:  # noqa: ANN001 - a matplotlib Figure
     return buffer.getvalue()
 
 
-def _figure(width: float, height: float):  # noqa: ANN202
+def _figure(width: float, height: float, constrained: bool = True):  # noqa: ANN202
     import matplotlib
 
     matplotlib.use("Agg", force=True)
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height), layout="constrained")
+    return Figure(figsize=(width, height), layout="constrained" if constrained else None)
 
 
 def frequency_png(summary: Summary) -> bytes:
@@ -69,8 +69,15 @@ def heatmap_png(summary: Summary) -> bytes:
     with matplotlib.rc_context(_RC):  # type: ignore[arg-type]
         longest = max((len(name) for _, name in codes), default=10)
         side = 0.32 * n
-        fig = _figure(1.6 + 0.062 * (longest + 4) + side, 1.0 + side)
-        ax = fig.add_subplot()
+        label = 0.062 * (longest + 4) + 0.2
+        width, height = label + side + 1.15, side + 0.9
+        # Margins set by hand (no constrained layout, which draws the figure twice): labels
+        # on the left, the colour bar on the right.
+        fig = _figure(width, height, constrained=False)
+        ax = fig.add_axes((label / width, 0.5 / height, side / width, side / height))
+        cax = fig.add_axes(
+            ((label + side + 0.25) / width, 0.5 / height, 0.15 / width, side / height)
+        )
         grid = [[0.0] * len(codes) for _ in codes]
         counts = [[""] * len(codes) for _ in codes]
         for i, (a, _) in enumerate(codes):
@@ -92,6 +99,6 @@ def heatmap_png(summary: Summary) -> bytes:
                 if counts[i][j]:
                     ink = "white" if grid[i][j] > 0.5 else "#222222"
                     ax.text(j, i, counts[i][j], ha="center", va="center", color=ink, fontsize=7)
-        bar = fig.colorbar(image, ax=ax, shrink=0.8)
+        bar = fig.colorbar(image, cax=cax)
         bar.set_label("Jaccard index (together / either)")
         return _png(fig)
