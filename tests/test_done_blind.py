@@ -79,6 +79,24 @@ def test_workbench_codes_blind_and_marks_done(tmp_path: Path) -> None:
             await pilot.pause()
             assert bench.tree.total(emotions.id) == 2  # ben's two, anna's still hidden
             assert bench.documents.row(bench.document_id).codings == 2
+            await pilot.press("r")  # retrieval while blind: only ben's passages
+            await pilot.pause()
+            from qualcode.tui.screens.finding import RetrieveScreen
+
+            retrieve = app.screen
+            assert isinstance(retrieve, RetrieveScreen) and retrieve.coder == "ben"
+            count = str(retrieve.query_one("#retrieve-count", Static).render())
+            assert count.startswith("2 passage(s)") and "coded by ben" in count
+            await pilot.press("w")  # everyone's, then anna's, then ben's again
+            await pilot.pause()
+            count = str(retrieve.query_one("#retrieve-count", Static).render())
+            assert retrieve.coder is None and count.startswith("3 passage(s)")
+            await pilot.press("w")
+            await pilot.pause()
+            count = str(retrieve.query_one("#retrieve-count", Static).render())
+            assert retrieve.coder == "anna" and count.startswith("1 passage(s)")
+            await pilot.press("escape")
+            await pilot.pause()
             await pilot.press("B")
             await pilot.pause()
             assert sorted(c.coder for c in bench.transcript.codings) == ["anna", "ben", "ben"]

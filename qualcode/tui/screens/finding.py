@@ -258,6 +258,7 @@ class RetrieveScreen(Screen[JumpTarget | None]):
         Binding("c", "choose_code", "Choose code"),
         Binding("s", "toggle_sub", "Sub-codes on/off"),
         Binding("a", "focus_filter", "Attribute filter"),
+        Binding("w", "cycle_coder", "Coder", tooltip="Whose codings: everyone's or one coder's"),
     ]
     DEFAULT_CSS = """
     RetrieveScreen #retrieve-code { padding: 0 1; width: 1fr; height: 1; }
@@ -275,6 +276,7 @@ class RetrieveScreen(Screen[JumpTarget | None]):
         self.color_map = colors
         self.targets: dict[str, JumpTarget] = {}
         self.attribute: tuple[str, str] | None = None
+        self.coder: str | None = None  # only this coder's passages (issue 13); None: everyone's
 
     def compose(self) -> ComposeResult:
         choices = [(f"{k} = {v}", f"{k}\x00{v}") for k, v in wb.attribute_choices(self.project)]
@@ -293,8 +295,19 @@ class RetrieveScreen(Screen[JumpTarget | None]):
         if self.code_id is None:
             codes = self.project.codebook.codes()
             self.code_id = codes[0].id if codes else None
+        bench = getattr(self.app, "workbench", None)
+        if getattr(bench, "blind", False):  # coding blind: retrieve only your own passages
+            self.coder = self.project.coder
         self.refresh_results()
         self.query_one(OptionList).focus()
+
+    def action_cycle_coder(self) -> None:
+        """Everyone's passages, then each coder's in turn (by name)."""
+        names = [None, *self.project.codings.coders()]
+        self.coder = (
+            names[(names.index(self.coder) + 1) % len(names)] if self.coder in names else None
+        )
+        self.refresh_results()
 
     def refresh_results(self) -> None:
         widget = self.query_one(OptionList)
@@ -322,6 +335,8 @@ class RetrieveScreen(Screen[JumpTarget | None]):
         passages = wb.retrieve(
             self.project, code.id, include_subcodes=sub, attribute=self.attribute
         )
+        if self.coder is not None:
+            passages = [p for p in passages if p.coder == self.coder]
         options = []
         for p in passages:
             text = Text()
@@ -341,6 +356,7 @@ class RetrieveScreen(Screen[JumpTarget | None]):
         if options:
             widget.highlighted = 0
         where = f" where {self.attribute[0]} = {self.attribute[1]}" if self.attribute else ""
+        where += f" coded by {self.coder} (w: another coder)" if self.coder else ""
         docs = len({p.document_id for p in passages})
         self.query_one("#retrieve-count", Static).update(
             f"{len(passages)} passage(s) in {docs} document(s){where}"
