@@ -28,6 +28,7 @@ def base(tmp_path: Path) -> Path:
         p.codebook.add("Security", brief="Feeling safe")
         p.codebook.add("Not alone", parent="Security", brief="Feeling supported")
         p.codebook.add("Emotions", brief="Naming feelings")
+        p.settings.set("codebook_name", "Team book")
     return path
 
 
@@ -77,6 +78,7 @@ def test_merge_brings_everything_once(two_coders: tuple[Path, Path], tmp_path: P
         assert sorted(d.name for d in p.documents.all()) == ["doc1", "doc2"]
         assert p.codebook.get("Security").brief == "Feeling safe"  # the target's (anna's)
         assert p.codebook.get("Insight").keywords == ["understood"]
+        assert p.settings.get("codebook_name") == "Team book"
         assert {(c.coder, c.code, c.start, c.end) for c in p.codings.list()} == {
             ("anna", "Emotions", 48, 70),
             ("anna", "Not alone", 140, 160),

@@ -32,6 +32,7 @@ from qualcode.store.documents import DocumentInput, Documents, TurnInput
 from qualcode.store.done import DoneMarks
 from qualcode.store.memos import Memos
 from qualcode.store.session import Session
+from qualcode.store.settings import set_setting_row
 
 DEFINITION_FIELDS = ("brief", "definition", "when_to_use", "when_not_to_use", "example")
 
@@ -136,6 +137,13 @@ class Merger:
         rep.coders = sorted(coder_names[c] for c in used if c in coder_names)
         doc_map = self._documents(src, rep, rename)
         code_map = self._codes(src, rep)
+        # The codebook's name, for a team file that has none yet (summaries show it).
+        book = sconn.execute("SELECT value FROM settings WHERE key = 'codebook_name'").fetchone()
+        if (
+            book
+            and not conn.execute("SELECT 1 FROM settings WHERE key = 'codebook_name'").fetchone()
+        ):
+            set_setting_row(self.s, "codebook_name", str(book[0]))
         # Codings: in bulk; duplicates (same GUID, or same place and coder) are skipped. Rows
         # whose GUID the target already has are counted here without a round through
         # import_rows's checks: merging the same file again costs little.
