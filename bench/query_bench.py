@@ -18,7 +18,9 @@ Usage:
 
     python bench/query_bench.py [--dir DIR] [--fresh] [--repeat 5]
 
-Times are the median of ``--repeat`` runs (the machine is shared; single runs are noisy).
+Each line shows the median wall time of ``--repeat`` runs, the fastest run, and the median CPU
+time of the process; the goals are checked on CPU time, because on a shared machine the wall
+time also counts the other jobs' turns on the processor.
 """
 
 from __future__ import annotations
@@ -55,7 +57,14 @@ QUERIES = {
     'THEME "Sense of security in the group"',
     "query: saved query OR code": 'QUERY "bench" OR "Parallel process"',
 }
-SEARCHES = ["burnout OR exhausted", "group -leader", '"the group"', "listen*", "patient"]
+SEARCHES = [
+    "burnout OR exhausted",
+    "group -leader",
+    '"the group"',
+    "listen*",
+    "patient",
+    "patient NEAR/3 group",
+]
 
 
 def prepare(path: Path, fresh: bool) -> None:
@@ -76,17 +85,24 @@ def prepare(path: Path, fresh: bool) -> None:
 
 
 def timed(label: str, func: Callable[[], object], repeat: int, unit: str = "s") -> float:
-    times = []
+    """Print the median wall time, the fastest, and the median CPU time of this process;
+    return the CPU median, which the goals are checked on (the machine is shared, so wall
+    time also measures the other jobs)."""
+    walls, cpus = [], []
     result = None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = func()
-        times.append(time.perf_counter() - start)
-    middle = statistics.median(times)
-    shown = f"{middle * 1000:7.1f} ms" if unit == "ms" else f"{middle:7.3f} s "
-    extra = f"  ({result})" if result is not None else ""
-    print(f"{label:<44} {shown}{extra}", flush=True)
-    return middle
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
+    scale, name = (1000, "ms") if unit == "ms" else (1, "s")
+    wall, fast, cpu_time = statistics.median(walls), min(walls), statistics.median(cpus)
+    print(
+        f"{label:<50} {wall * scale:8.3f} {name} (fastest {fast * scale:.3f}, "
+        f"cpu {cpu_time * scale:.3f})  {result or ''}",
+        flush=True,
+    )
+    return cpu_time
 
 
 def main() -> int:

@@ -97,18 +97,27 @@ class QueryData:
         self.code_by_id = {c.id: c for c in self.codes}
         self.coders = dict(conn.execute("SELECT id, name FROM coders"))
         self._codings: dict[int, list[QCoding]] = {}
+        self._persons: dict[tuple[int, int, int], tuple[int, int]] = {}
         self._sentences: dict[int, list[int]] = {}
         self._texts: dict[int, str] = {}
 
     def person_at(self, document_id: int, start: int, end: int) -> tuple[int, int]:
-        """(person id, turn index) of the turn holding most of ``[start, end)``."""
+        """(person id, turn index) of the turn holding most of ``[start, end)`` (cached: a
+        theme's passages are mostly its codes' passages again)."""
+        key = (document_id, start, end)
+        found = self._persons.get(key)
+        if found is not None:
+            return found
         turns = self.turns[document_id]
         starts = self.turn_starts[document_id]
         i = bisect.bisect_right(starts, start) - 1
         if i >= 0 and end <= turns[i].end:  # the common case: inside one turn
-            return turns[i].person_id, i
-        index = attribute_span(turns, starts, start, end)
-        return turns[index].person_id, index
+            found = (turns[i].person_id, i)
+        else:
+            index = attribute_span(turns, starts, start, end)
+            found = (turns[index].person_id, index)
+        self._persons[key] = found
+        return found
 
     def prefetch_codings(self) -> None:
         """Read every coding in one pass (a matrix over every code asks for all of them)."""
