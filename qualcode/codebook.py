@@ -322,12 +322,12 @@ def _schema_problems(token: dict[str, Any], spot: str) -> list[str]:
     from spacy.schemas import TokenPatternSchema
 
     try:
-        TokenPatternSchema(pattern=[token])
+        TokenPatternSchema(pattern=[token])  # type: ignore[list-item]  # checked: that is the point
     except ValidationError as exc:
-        errors = exc.errors()
+        errors: list[Any] = list(exc.errors())
     else:
         return []
-    found: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    found: dict[tuple[Any, ...], list[Any]] = {}
     for error in errors:
         loc = tuple(error.get("loc", ()))
         data: Any = token
@@ -475,9 +475,10 @@ def codebook_from_codes(name: str, codes: list[Any], version: int = 1) -> Codebo
     specs: dict[str, CodeSpec] = {}
     themes: list[CodeSpec] = []
     for code in codes:
+        texts: dict[str, Any] = {name: getattr(code, name) or "" for name in TEXT_FIELDS}
         spec = CodeSpec(
             label=code.name,
-            **{name: getattr(code, name) or "" for name in TEXT_FIELDS},
+            **texts,
             color=code.color,
             keywords=list(code.keywords),
             patterns=list(code.patterns),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -91,7 +92,9 @@ def codebook_show(source: Path, full: bool) -> None:
     if source.suffix == ".qc":
         with open_project(source) as proj:
             codes = proj.codebook.codes()
-        entries = [(c.depth, c.name, c.brief, c.coding_count, c) for c in codes]
+        entries: list[tuple[int, str, str, int | None, Any]] = [
+            (c.depth, c.name, c.brief, c.coding_count, c) for c in codes
+        ]
     else:
         from qualcode.codebook import load_codebook
 
