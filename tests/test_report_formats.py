@@ -82,7 +82,7 @@ def test_markdown_content(project_path: Path) -> None:
     assert "86.4% of the words fall in at least one coded passage" in md
     assert "| **Support** | 7 | 10 | 4 of 4 | 2 of 2 GPs, 2 of 2 leaders | 3 | 52.5% |" in md
     assert "| · Peer support | 5 | 6 | 3 of 4 | 2 of 2 GPs, 1 of 2 leaders | 3 | 37.3% |" in md
-    assert "It was coded in 7 passages from 4 of 4 participants (3 of 3 documents)" in md
+    assert "With its codes, it was coded in 7 passages from 4 of 4 participants (3 of 3" in md
     assert "> — Anna" in md and ", chars " not in md
     assert "- *Workload* (alice): Workload talk clusters in GP interviews." in md
     # Themes in the same turn (the default; derivation in test_summary_cooccurrence_modes).

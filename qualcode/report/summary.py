@@ -654,7 +654,8 @@ def theme_lead(
         paragraphs.append("This theme was not coded in the material analysed.")
         return tuple(paragraphs)
     count = (
-        f"It was coded in {plural(freq.passages, 'passage')} from "
+        f"{'With its codes, it' if codes else 'It'} was coded in "
+        f"{plural(freq.passages, 'passage')} from "
         f"{freq.participants} of {plural(tot.participants, 'participant')} "
         f"({freq.documents} of {plural(tot.documents, 'document')}), "
         f"covering {pct(freq.share)} of the words."
