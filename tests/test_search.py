@@ -99,8 +99,10 @@ def random_search(rng: random.Random, depth: int = 0) -> tuple[str, Any]:
     if depth >= 2 or rng.random() < 0.35:
         choice = rng.random()
         w = rng.choice(words)
-        if choice < 0.4:
-            return w, ("word", w)
+        if choice < 0.3:
+            return f"{w}~", ("word", w)
+        if choice < 0.45:
+            return w, ("exact", w)
         if choice < 0.6:
             return f'"{w}"', ("exact", w)
         if choice < 0.75:
@@ -178,15 +180,17 @@ def test_or_not_phrase_prefix_and_stemming() -> None:
     def at(words: str) -> tuple[int, int]:
         return (text.index(words), text.index(words) + len(words))
 
-    assert match_text("exhausted", text) == [at("exhausting")]  # stemmed
-    assert match_text('"exhausted"', text) is None  # quoted: exact
+    assert match_text("exhausted~", text) == [at("exhausting")]  # stemmed
+    assert match_text("exhausted", text) is None  # exact
+    assert match_text('"exhausted"', text) is None
     assert match_text("burn*", text) == [at("burnout")]
     assert match_text("burnout OR tired", text) == [at("burnout")]
     assert match_text("burnout -group", text) is None
     assert match_text("burnout NOT helped", text) is None
-    assert match_text('"balint group" exhausted', text) == [at("exhausting"), at("Balint group")]
-    assert match_text("exhausted NEAR/1 burnout", text) == [at("exhausting"), at("burnout")]
-    assert match_text("exhausted NEAR/0 burnout", text) is None
+    assert match_text('"balint group" exhausted~', text) == [at("exhausting"), at("Balint group")]
+    assert match_text("exhausted~ NEAR/1 burnout", text) == [at("exhausting"), at("burnout")]
+    assert match_text("exhausted~ NEAR/0 burnout", text) is None
+    assert match_text("i~", "I'm here, I am.") == [(0, 1), (10, 11)]  # no "i'm" phrase
     assert match_text("café", "Le cafe, CAFÉ") == [(3, 7), (9, 13)]  # diacritics folded
     assert match_text("or", "this or that") == [(5, 7)]  # lower-case or is a word
 

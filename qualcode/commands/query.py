@@ -40,7 +40,7 @@ Operators (NEAR binds tightest, then FOLLOWED BY, then AND, then OR; use parenth
                          passage), coder and attributes pass; = and != ignore case, numbers
                          compare as numbers; OR and parentheses work here too
 A result passage belongs to the person whose turn holds most of it; its case is that
-person when a participant (document/speaker).
+person when a participant: the `participant` attribute, else document/speaker.
 
 \b
 Examples:
@@ -57,7 +57,7 @@ Examples:
 
 @click.command(help=QUERY_HELP)
 @project_argument
-@click.argument("query_text", metavar="QUERY", required=False)
+@click.argument("query_text", metavar="[QUERY]", required=False)
 @click.option("--run", "run_name", metavar="NAME", help="Run a saved query.")
 @click.option("--save", "save_name", metavar="NAME", help="Save QUERY under NAME (undoable).")
 @click.option("--list", "list_saved", is_flag=True, help="List the saved queries.")

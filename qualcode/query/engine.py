@@ -7,7 +7,7 @@ touch stay two, as in :mod:`qualcode.analysis.corpus`).
 - ``"Code"`` (or ``CODE Code``): the passages coded with the code or any of its sub-codes.
 - ``THEME "Theme"``: the same for a top-level code; an error if the code is not a theme.
 - ``TEXT "search"``: the words a full-text search matches (the search syntax of
-  :mod:`qualcode.store.search`: OR, -word, "phrases", prefix*, stemming, NEAR/n words).
+  :mod:`qualcode.store.search`: OR, -word, "phrases", prefix*, word~ stemmed, NEAR/n words).
 - ``QUERY "name"``: the passages of a saved query.
 - ``A OR B``: every passage of A and of B (fused where they overlap).
 - ``A AND B``: the passages of A that overlap a passage of B, together with those passages of B

@@ -25,7 +25,7 @@ from typing import Any
 
 from qualcode.errors import QualcodeError
 from qualcode.query.engine import QueryEngine, QueryPassage
-from qualcode.query.parser import Ref, parse_query
+from qualcode.query.parser import Ref
 from qualcode.query.service import case_label
 from qualcode.text import count_words
 
@@ -155,7 +155,7 @@ def _rows(engine: QueryEngine, rows: str) -> list[MatrixRow]:
     if rows.startswith("query:") and rows[6:].strip():
         out = []
         for name in (n.strip() for n in rows[6:].split(",")):
-            found = engine.run(parse_query(f"QUERY '{name}'"))
+            found = engine.passages(engine.eval(Ref("query", name, 0), []))
             out.append(MatrixRow(name, 0, tuple(found)))
         return out
     raise QualcodeError(f"--rows must be codes, themes or query:NAME, not {rows!r}")

@@ -7,11 +7,12 @@ Grammar (operators in capitals; lower-case ``or``/``not`` are ordinary words)::
     and    := near (["AND"] near)*            words side by side are ANDed
     near   := unary ("NEAR" ["/" N] unary)*   both within N words (default 10)
     unary  := ("-" | "NOT") atom | atom      NOT: the turn must not match atom
-    atom   := '"' words '"' | word "*" | word | "(" or ")"
+    atom   := '"' words '"' | word "*" | word "~" | word | "(" or ")"
 
-A bare word is *stemmed*: it matches every form with the same lemma in spaCy's English lookup
-table (``exhausted`` finds exhaust, exhausts, exhausting); a quoted word or phrase matches
-exactly (case and diacritics folded, as FTS5's ``unicode61`` does); ``burn*`` is a prefix.
+A word matches itself (case and diacritics folded, as FTS5's ``unicode61`` folds them), a
+quoted phrase its words in a row, ``burn*`` every word starting with ``burn``, and ``word~`` is
+*stemmed*: every form with the same lemma in spaCy's English lookup table (``exhausted~`` finds
+exhaust, exhausts, exhausting, exhausted).
 
 The FTS5 index (``detail = none``) records which turns hold a word, not where, so FTS5 only
 narrows the candidates (every positive word ANDed/ORed, phrases and NEAR as their words) and
@@ -122,7 +123,8 @@ def word_forms(word: str) -> frozenset[str]:
 
     folded = fold(word)
     lemma = fold(lemma_lookup().get(word.lower(), lemma_lookup().get(folded, folded)))
-    return frozenset({folded, lemma} | _forms_by_lemma().get(lemma, frozenset()))
+    forms = {folded, lemma} | _forms_by_lemma().get(lemma, frozenset())
+    return frozenset(f for f in forms if _TOKEN.fullmatch(f))  # "i'm" is never one token
 
 
 class _Parser:
@@ -210,7 +212,7 @@ class _Parser:
         for k, w in enumerate(pieces):
             if prefix and k == len(pieces) - 1:
                 nodes.append(Term(frozenset(), prefix=fold(w), text=tok))
-            elif self.stem and len(pieces) == 1:
+            elif self.stem and tok.endswith("~") and len(pieces) == 1:
                 nodes.append(Term(word_forms(w), text=tok))
             else:
                 nodes.append(Term(frozenset({fold(w)}), text=tok))
@@ -223,7 +225,8 @@ class _Parser:
 
 
 def parse_text_query(query: str, stem: bool = True) -> TextQuery:
-    """Parse a search (see the module docstring); one line with the column on a bad query."""
+    """Parse a search (see the module docstring); one line with the column on a bad query.
+    ``stem=False`` reads ``word~`` as the plain word."""
     tree = _Parser(query, stem).parse()
     if tree is None:
         return TextQuery(None, "")

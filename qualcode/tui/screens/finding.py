@@ -46,8 +46,8 @@ def _places(matches: tuple[tuple[int, int], ...], gap: int = 80) -> list[tuple[i
 
 
 class SearchScreen(Screen[JumpTarget | None]):
-    """Search every transcript: words are ANDed (and stemmed), OR, -word or NOT, "a phrase",
-    word* a prefix, a NEAR/5 b (see :mod:`qualcode.store.search`). Each place is a
+    """Search every transcript: words are ANDed, OR, -word or NOT, "a phrase", word* a
+    prefix, word~ every form of a word, a NEAR/5 b (see :mod:`qualcode.store.search`). Each place is a
     keyword-in-context line; results can be marked (space, in the list) and coded (c: the
     sentence holding each marked place, or the highlighted one), and the search saved as a
     query (ctrl+s)."""
@@ -79,7 +79,7 @@ class SearchScreen(Screen[JumpTarget | None]):
             yield Label("[b]Search all transcripts[/b]", classes="hint")
             yield Input(
                 self.initial,
-                placeholder='words (stemmed), "a phrase", prefix*, OR, -word, a NEAR/5 b',
+                placeholder='words, "a phrase", prefix*, stem~, OR, -word, a NEAR/5 b',
                 id="search-q",
             )
             yield Static("", id="search-count", classes="hint")
