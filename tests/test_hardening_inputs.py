@@ -378,9 +378,11 @@ def _check_offsets(text: str, turns: list, sentences: list[tuple[int, int]]) -> 
 def test_text_longer_than_spacy_max_length_imports(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from qualcode.nlp import fastsplit
     from qualcode.nlp.pipeline import get_pipeline
     from qualcode.nlp.segment import segment_turns
 
+    monkeypatch.setattr(fastsplit, "available", lambda: False)  # the spaCy path's pieces
     nlp = get_pipeline(None)
     turns_text = "".join(
         f"{'Anna' if i % 2 else 'Bo'}: Sentence {i} one. And {i} two? Yes {i}!\n"
@@ -479,14 +481,14 @@ def test_a_segmenter_crash_fails_only_that_file(
 ) -> None:
     from qualcode.nlp import segment
 
-    real = segment._boundaries
+    real = segment.fastsplit.sentence_starts
 
-    def flaky(doc):
-        if "BOOM" in doc.text:
+    def flaky(text: str) -> list[int]:
+        if "BOOM" in text:
             raise ValueError("[E088] Text of length 99999999 exceeds maximum")
-        return real(doc)
+        return real(text)
 
-    monkeypatch.setattr(segment, "_boundaries", flaky)
+    monkeypatch.setattr(segment.fastsplit, "sentence_starts", flaky)
     for name in "abc":
         word = "BOOM" if name == "b" else "fine"
         (tmp_path / f"{name}.txt").write_text(f"Anna: {word} {name}.\nBo: ok.\n", encoding="utf-8")
@@ -505,14 +507,14 @@ def test_cli_batch_goes_on_after_a_crashing_file(
 ) -> None:
     from qualcode.nlp import segment
 
-    real = segment._boundaries
+    real = segment.fastsplit.sentence_starts
 
-    def flaky(doc):
-        if "BOOM" in doc.text:
+    def flaky(text: str) -> list[int]:
+        if "BOOM" in text:
             raise MemoryError()
-        return real(doc)
+        return real(text)
 
-    monkeypatch.setattr(segment, "_boundaries", flaky)
+    monkeypatch.setattr(segment.fastsplit, "sentence_starts", flaky)
     (tmp_path / "a.txt").write_text("Anna: BOOM.\nBo: ok.\n", encoding="utf-8")
     (tmp_path / "b.txt").write_text("Anna: fine.\nBo: ok.\n", encoding="utf-8")
     assert cli("init", "study.qc").exit_code == 0
@@ -522,6 +524,46 @@ def test_cli_batch_goes_on_after_a_crashing_file(
     assert len(errors) == 1 and "a.txt" in errors[0]
     assert "internal error" not in result.output
     assert "1 imported, 0 skipped, 1 failed" in result.stdout
+
+
+def test_a_spacy_segmenter_crash_fails_only_that_file(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same on the spaCy path (a named model, or a spaCy the fast splitter was not
+    verified for)."""
+    from qualcode.nlp import fastsplit, segment
+
+    monkeypatch.setattr(fastsplit, "available", lambda: False)
+    real = segment._boundaries
+
+    def flaky(doc):  # type: ignore[no-untyped-def]
+        if "BOOM" in doc.text:
+            raise ValueError("[E088] Text of length 99999999 exceeds maximum")
+        return real(doc)
+
+    monkeypatch.setattr(segment, "_boundaries", flaky)
+    for name in "abc":
+        word = "BOOM" if name == "b" else "fine"
+        (tmp_path / f"{name}.txt").write_text(f"Anna: {word} {name}.\nBo: ok.\n", encoding="utf-8")
+    results = import_files(project, [tmp_path])
+    assert [r.status for r in results] == ["imported", "failed", "imported"]
+
+
+def test_long_texts_go_in_pieces_on_the_fast_path_too(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qualcode.nlp import segment
+
+    text = "".join(
+        f"{'Anna' if i % 2 else 'Bo'}: Sentence {i} one. And {i} two!\n" for i in range(400)
+    )
+    (tmp_path / "long.txt").write_text(text, encoding="utf-8")
+    transcript = read_transcript(tmp_path / "long.txt")
+    spans = [(t.start, t.end) for t in transcript.turns]
+    whole = segment.segment_turns(transcript.text, spans)
+    monkeypatch.setattr(segment, "PIECE_CHARS", 2000)
+    assert len(transcript.text) > 5 * segment.PIECE_CHARS
+    assert segment.segment_turns(transcript.text, spans) == whole  # cut at turn starts
 
 
 # --------------------------------------------------------------------------- REGEX patterns

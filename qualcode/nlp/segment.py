@@ -24,7 +24,8 @@ import bisect
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from qualcode.nlp.pipeline import get_pipeline
+from qualcode.nlp import fastsplit
+from qualcode.nlp.pipeline import MAX_LENGTH, get_pipeline
 from qualcode.text import annotation_spans
 
 if TYPE_CHECKING:
@@ -41,25 +42,38 @@ def segment_documents(
 ) -> list[Spans]:
     """For each (text, turn spans), the sentence spans inside the turns, in text order."""
     items = list(items)
-    nlp = get_pipeline(model)
-    wanted = {"sentencizer", "senter", "parser", "tok2vec"}
-    disable = [name for name in nlp.pipe_names if name not in wanted]
-    limit = max(1, min(PIECE_CHARS, nlp.max_length))
-    plans = [_pieces(text, turns, limit) for text, turns in items]
     bounds: list[list[int]] = [[] for _ in items]
-    with nlp.select_pipes(disable=disable):
-        jobs = [(i, start, end) for i, plan in enumerate(plans) for start, end in plan]
-        texts = (items[i][0][start:end] for i, start, end in jobs)
-        docs = nlp.pipe(texts, batch_size=BATCH_SIZE)
-        for (i, start, _), doc in zip(jobs, docs, strict=True):
-            found = _boundaries(doc)
-            if start and (not found or found[0] != 0):
-                found.insert(0, 0)
-            bounds[i].extend(start + b for b in found)
+    if model is None and fastsplit.available():
+        # The default pipeline's boundaries without spaCy (qualcode.nlp.fastsplit, proven
+        # identical): about a tenth of the CPU of importing spaCy and tokenizing every word.
+        limit = max(1, min(PIECE_CHARS, MAX_LENGTH))
+        plans = [_pieces(text, turns, limit) for text, turns in items]
+        for i, plan in enumerate(plans):
+            for start, end in plan:
+                _add_boundaries(bounds[i], start, fastsplit.sentence_starts(items[i][0][start:end]))
+    else:
+        nlp = get_pipeline(model)
+        wanted = {"sentencizer", "senter", "parser", "tok2vec"}
+        disable = [name for name in nlp.pipe_names if name not in wanted]
+        limit = max(1, min(PIECE_CHARS, nlp.max_length))
+        plans = [_pieces(text, turns, limit) for text, turns in items]
+        with nlp.select_pipes(disable=disable):
+            jobs = [(i, start, end) for i, plan in enumerate(plans) for start, end in plan]
+            texts = (items[i][0][start:end] for i, start, end in jobs)
+            docs = nlp.pipe(texts, batch_size=BATCH_SIZE)
+            for (i, start, _), doc in zip(jobs, docs, strict=True):
+                _add_boundaries(bounds[i], start, _boundaries(doc))
     return [
         _cut(text, _around_annotations(text, bounds[i]), turns)
         for i, (text, turns) in enumerate(items)
     ]
+
+
+def _add_boundaries(bounds: list[int], start: int, found: list[int]) -> None:
+    """A piece's boundaries, shifted to where the piece starts; a piece's start is one."""
+    if start and (not found or found[0] != 0):
+        found.insert(0, 0)
+    bounds.extend(start + b for b in found)
 
 
 def segment_turns(text: str, turns: Sequence[tuple[int, int]], model: str | None = None) -> Spans:
