@@ -188,3 +188,32 @@ def test_readme_team_section_runs_as_written(cli: Run, tmp_path: Path) -> None:
         result = cli(*argv)
         assert result.exit_code == 0, (argv, result.output)
     assert "consensus" in (tmp_path / "consensus.md").read_text(encoding="utf-8")
+
+
+def test_merge_brings_exemplars_queries_pseudonyms_and_types(base: Path, tmp_path: Path) -> None:
+    from qualcode.store.exemplars import Exemplars
+    from qualcode.store.pseudonyms import Pseudonyms
+
+    anna = coder_copy(base, "anna")
+    with Project.open(anna, coder="anna") as p:
+        cid = p.codings.add("doc1", "Emotions", 48, 70)
+        Exemplars(p.session).mark(cid)
+        Pseudonyms(p.session).set("Anna", "Beth")
+        with p.action("test.extras", "a saved query and an attribute type"):
+            p.session.insert(
+                "saved_queries", {"name": "q1", "query": "Emotions", "created_at": "x"}
+            )
+            p.session.insert("attribute_types", {"key": "age", "type": "number"})
+    team = tmp_path / "team.qc"
+    reports = merge_files(team, [anna], "lead")
+    assert reports[0].extras == 4
+    with Project.open(team) as p:
+        (coding,) = p.codings.list(coder="anna")
+        assert Exemplars(p.session).ids() == {coding.id}
+        assert Pseudonyms(p.session).pairs() == [("Anna", "Beth")]
+        conn = p.session.conn
+        assert conn.execute("SELECT name FROM saved_queries").fetchall() == [("q1",)]
+        assert conn.execute("SELECT key, type FROM attribute_types").fetchall() == [
+            ("age", "number")
+        ]
+    assert merge_files(team, [anna], "lead")[0].extras == 0

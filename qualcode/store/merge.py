@@ -13,6 +13,9 @@ one file. Rows are matched by what identifies them across files, never by row id
 - coders by name.
 - codings, memos and done-marks are added; a coding already present (same GUID, or same
   document, code, span and coder) is skipped, so merging the same file twice adds nothing.
+- exemplar marks, saved queries, pseudonyms and attribute types the target lacks are added
+  (by coding, query name, real name and attribute key); an added document keeps its speakers'
+  interviewer roles.
 
 The whole merge (every source file) is ONE action: one transaction and one audit event whose
 summary says what came from where. Undo removes the codes, codings and memos it added; added
@@ -55,6 +58,8 @@ class SourceReport:
     codings_present: int = 0
     memos_added: int = 0
     done_added: int = 0
+    extras: int = 0
+    """Exemplar marks, saved queries, pseudonyms and attribute types added."""
 
     def summary(self) -> str:
         parts = [
@@ -64,6 +69,8 @@ class SourceReport:
             f"{self.memos_added} memo(s)",
             f"{self.done_added} done-mark(s)",
         ]
+        if self.extras:
+            parts.append(f"{self.extras} exemplar mark(s), saved queries, pseudonyms, types")
         text = f"from {self.source} (coders {', '.join(self.coders) or 'none'}): " + ", ".join(
             parts
         )
@@ -89,6 +96,7 @@ class SourceReport:
             "codings_present": self.codings_present,
             "memos_added": self.memos_added,
             "done_added": self.done_added,
+            "extras_added": self.extras,
         }
 
 
@@ -102,6 +110,7 @@ class Merger:
         self.codings = Codings(session, self.memos)
         self.documents = Documents(session, self.codings, self.memos)
         self.done = DoneMarks(session)
+        self._added_ids: list[int] = []  # documents this merge added
 
     def merge(self, sources: list[Session], rename: bool = False) -> list[SourceReport]:
         """Merge every source (open sessions on the other files) as one action."""
@@ -176,7 +185,9 @@ class Merger:
             result = self.codings.import_rows(rows, f"Merged codings from {src.path.name}")
             rep.codings_added = result.added
             rep.codings_present += result.skipped
-        self._memos(src, rep, doc_map, code_map, coder_map)
+        coding_map = self._coding_map(src, doc_map, code_map, coder_map)
+        self._memos(src, rep, doc_map, code_map, coder_map, coding_map)
+        self._extras(src, rep, doc_map, coder_map, coding_map)
         for doc, coder, marked_at in sconn.execute(
             "SELECT document_id, coder_id, marked_at FROM done_marks"
         ):
@@ -210,6 +221,7 @@ class Merger:
                 new_name = self._free_name(f"{name} ({src.path.stem})")
                 rep.documents_renamed.append((name, new_name))
             doc_map[sid] = self._copy_document(src, sid, guid, new_name, sha, fmt, path, words)
+            self._added_ids.append(doc_map[sid])
             rep.documents_added.append(new_name)
         return doc_map
 
@@ -359,19 +371,23 @@ class Merger:
             place(sid)
         return code_map
 
-    def _memos(
+    def _coding_map(
         self,
         src: Session,
-        rep: SourceReport,
         doc_map: dict[int, int],
         code_map: dict[int, int],
         coder_map: dict[int, int],
-    ) -> None:
+    ) -> dict[int, int]:
+        """Source coding id -> target coding id, for the codings that memos and exemplar marks
+        point at (by GUID, else by document, code, span and coder)."""
         sconn, conn = src.conn, self.s.conn
         coding_map: dict[int, int] = {}
         needs = {
             int(r[0])
-            for r in sconn.execute("SELECT coding_id FROM memos WHERE coding_id IS NOT NULL")
+            for r in sconn.execute(
+                "SELECT coding_id FROM memos WHERE coding_id IS NOT NULL "
+                "UNION SELECT coding_id FROM exemplars"
+            )
         }
         if needs:
             by_guid = {str(g): int(i) for i, g in conn.execute("SELECT id, guid FROM codings")}
@@ -391,6 +407,18 @@ class Merger:
                 )
                 if tid is not None:
                     coding_map[sid] = tid
+        return coding_map
+
+    def _memos(
+        self,
+        src: Session,
+        rep: SourceReport,
+        doc_map: dict[int, int],
+        code_map: dict[int, int],
+        coder_map: dict[int, int],
+        coding_map: dict[int, int],
+    ) -> None:
+        sconn, conn = src.conn, self.s.conn
         guids = {str(r[0]) for r in conn.execute("SELECT guid FROM memos")}
         for guid, kind, doc, code, coding, coder, text, created, updated in sconn.execute(
             "SELECT guid, target_type, document_id, code_id, coding_id, coder_id, text, "
@@ -419,6 +447,63 @@ class Merger:
             if added is not None:
                 rep.memos_added += 1
                 guids.add(guid)
+
+    def _extras(
+        self,
+        src: Session,
+        rep: SourceReport,
+        doc_map: dict[int, int],
+        coder_map: dict[int, int],
+        coding_map: dict[int, int],
+    ) -> None:
+        """Exemplar marks, saved queries, pseudonyms and attribute types the target lacks, and
+        the interviewer role of speakers in documents this merge added."""
+        sconn, conn = src.conn, self.s.conn
+        for coding, coder, marked_at in sconn.execute(
+            "SELECT coding_id, coder_id, marked_at FROM exemplars ORDER BY coding_id"
+        ):
+            target = coding_map.get(int(coding))
+            if (
+                target is None
+                or conn.execute("SELECT 1 FROM exemplars WHERE coding_id = ?", (target,)).fetchone()
+            ):
+                continue
+            self.s.insert(
+                "exemplars",
+                {"coding_id": target, "coder_id": coder_map[coder], "marked_at": marked_at},
+            )
+            rep.extras += 1
+        for name, query, created in sconn.execute(
+            "SELECT name, query, created_at FROM saved_queries ORDER BY id"
+        ):
+            if not conn.execute("SELECT 1 FROM saved_queries WHERE name = ?", (name,)).fetchone():
+                self.s.insert(
+                    "saved_queries", {"name": name, "query": query, "created_at": created}
+                )
+                rep.extras += 1
+        for name, pseudonym, created in sconn.execute(
+            "SELECT name, pseudonym, created_at FROM pseudonyms ORDER BY id"
+        ):
+            if not conn.execute("SELECT 1 FROM pseudonyms WHERE name = ?", (name,)).fetchone():
+                self.s.insert(
+                    "pseudonyms", {"name": name, "pseudonym": pseudonym, "created_at": created}
+                )
+                rep.extras += 1
+        for key, kind in sconn.execute("SELECT key, type FROM attribute_types ORDER BY key"):
+            if not conn.execute("SELECT 1 FROM attribute_types WHERE key = ?", (key,)).fetchone():
+                self.s.insert("attribute_types", {"key": key, "type": kind})
+                rep.extras += 1
+        added = set(self._added_ids)
+        for doc, name, role in sconn.execute(
+            "SELECT document_id, name, is_interviewer FROM speakers "
+            "WHERE is_interviewer IS NOT NULL"
+        ):
+            target = doc_map.get(int(doc))
+            if target in added:
+                conn.execute(
+                    "UPDATE speakers SET is_interviewer = ? WHERE document_id = ? AND name = ?",
+                    (role, target, name),
+                )
 
 
 def merge_files(
