@@ -73,7 +73,7 @@ def test_workbench_codes_blind_and_marks_done(tmp_path: Path) -> None:
             assert "blind (B)" in status
             # Nothing of anna's shows in the counts either: the list and the codebook count ben's.
             assert bench.documents.row(bench.document_id).codings == 1
-            emotions = app.project.codebook.find("Emotions")
+            emotions = bench.project.codebook.find("Emotions")
             assert emotions is not None and bench.tree.total(emotions.id) == 1
             assert bench.apply_codes([emotions.id], (0, 11))
             await pilot.pause()
@@ -105,7 +105,7 @@ def test_workbench_codes_blind_and_marks_done(tmp_path: Path) -> None:
             await pilot.press("F")
             await pilot.pause()
             assert "│ done" in str(bench.query_one("#status", Static).render())
-            assert DoneMarks(app.project.session).marks() == {"ben": {"doc1"}}
+            assert DoneMarks(bench.project.session).marks() == {"ben": {"doc1"}}
             await pilot.press("W")
             await pilot.pause()
             from qualcode.tui.screens.consensus import ConsensusScreen
