@@ -469,7 +469,13 @@ def codebook_entries(codebook: Codebook) -> list[tuple[str, str | None, dict[str
     ]
 
 
-def codebook_from_codes(name: str, codes: list[Any], version: int = 1) -> Codebook:
+def codebook_from_codes(
+    name: str,
+    codes: list[Any],
+    version: int = 1,
+    description: str = "",
+    sources: list[str] | None = None,
+) -> Codebook:
     """Rebuild a codebook from a project's codes (records with ``name``, ``parent`` and the
     codebook fields, in tree order), so a project's codebook can be exported and shared."""
     specs: dict[str, CodeSpec] = {}
@@ -488,4 +494,10 @@ def codebook_from_codes(name: str, codes: list[Any], version: int = 1) -> Codebo
             specs[code.parent].codes.append(spec)
         else:
             themes.append(spec)
-    return Codebook(name=name, themes=themes, version=version)
+    return Codebook(
+        name=name,
+        themes=themes,
+        version=version,
+        description=description,
+        sources=list(sources or []),
+    )

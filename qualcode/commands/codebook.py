@@ -16,6 +16,7 @@ from qualcode.commands.common import (
     project_argument,
 )
 from qualcode.errors import CodebookError
+from qualcode.report.cli import pseudonymise_option
 from qualcode.text import flatten
 
 
@@ -45,10 +46,15 @@ def codebook_load(project: Path, file: Path, coder: str | None) -> None:
     book = load_codebook(file)
     with open_project(project, coder) as proj:
         _check_rules_with_spacy(book, file, proj.settings.get("spacy_model"))
-        changes = proj.codebook.apply(book.name, codebook_entries(book))
+        changes = proj.codebook.apply(
+            book.name, codebook_entries(book), book.version, book.description, book.sources
+        )
+    themes = {spec.label for spec in book.themes}
+    new_themes = sum(1 for name in changes.added if name in themes)
     render.line(
-        f"Loaded '{book.name}': {len(changes.added)} added, {len(changes.updated)} updated, "
-        f"{changes.unchanged} unchanged"
+        f"Loaded '{book.name}': {_count(new_themes, 'theme')} and "
+        f"{_count(len(changes.added) - new_themes, 'code')} added, "
+        f"{len(changes.updated)} updated, {changes.unchanged} unchanged"
     )
     for name, fields in changes.updated:
         render.line(f"  updated {name}: {', '.join(fields)}")
@@ -56,6 +62,10 @@ def codebook_load(project: Path, file: Path, coder: str | None) -> None:
         render.line(
             f"  kept {len(changes.kept)} code(s) not in the file: {', '.join(changes.kept)}"
         )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _check_rules_with_spacy(book: Codebook, file: Path, model: str | None) -> None:
@@ -124,20 +134,37 @@ def codebook_show(source: Path, full: bool) -> None:
 @project_argument
 @output_option("File to write (default: stdout).")
 @click.option("--name", help="Codebook name (default: the loaded codebook's).")
-def codebook_export(project: Path, output: Path | None, name: str | None) -> None:
-    """Write the project's codes as a codebook YAML file.
+@pseudonymise_option
+def codebook_export(
+    project: Path, output: Path | None, name: str | None, pseudonymise: bool | None
+) -> None:
+    """Write the project's codes as a codebook YAML file, with the codebook's description and
+    sources as loaded.
 
     \b
     Example:
       qualcode codebook export study.qc -o my-codebook.yaml
     """
+    import json
+
     from qualcode.codebook import codebook_from_codes, dump_codebook
+    from qualcode.report.cli import wants_pseudonyms
+    from qualcode.report.pseudonymise import load_replacer
 
     with open_project(project) as proj:
+        settings = proj.settings
+        version = settings.get("codebook_version") or "1"
         book = codebook_from_codes(
-            name or proj.settings.get("codebook_name") or proj.path.stem, proj.codebook.codes()
+            name or settings.get("codebook_name") or proj.path.stem,
+            proj.codebook.codes(),
+            version=int(version) if version.isdigit() else 1,
+            description=settings.get("codebook_description") or "",
+            sources=json.loads(settings.get("codebook_sources") or "[]"),
         )
-    render.emit(dump_codebook(book), output, protect=(project,))
+        text = dump_codebook(book)
+        if wants_pseudonyms(proj, pseudonymise):
+            text = load_replacer(proj).text(text)
+    render.emit(text, output, protect=(project,))
 
 
 @click.group()

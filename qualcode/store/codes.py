@@ -264,7 +264,12 @@ class Codebook:
         return code.coding_count
 
     def apply(
-        self, name: str, entries: Sequence[tuple[str, str | None, dict[str, Any]]]
+        self,
+        name: str,
+        entries: Sequence[tuple[str, str | None, dict[str, Any]]],
+        version: int = 1,
+        description: str = "",
+        sources: Sequence[str] = (),
     ) -> CodebookChanges:
         """Merge a codebook into the project by code name, as one undoable action.
 
@@ -307,6 +312,10 @@ class Codebook:
             named = {entry[0].lower() for entry in entries}
             changes.kept = [c.name for c in self.codes() if c.name.lower() not in named]
             self._set_setting_row("codebook_name", name)
+            # What a methods paragraph, an appendix and a later export cite.
+            self._set_setting_row("codebook_version", str(version))
+            self._set_setting_row("codebook_description", description)
+            self._set_setting_row("codebook_sources", json.dumps(list(sources), ensure_ascii=False))
         return changes
 
     def _set_setting_row(self, key: str, value: str) -> None:
