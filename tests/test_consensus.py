@@ -87,6 +87,18 @@ def test_disagreements_and_every_decision(team: Path) -> None:
             ("Insight", 72),
             ("Insight", 140),
         ]
+        p.documents.add(simple_document("doc0"))
+        p.coder = "ben"
+        p.codings.add("doc0", "Insight", 0, 10)
+        p.codings.add("doc0", "Emotions", 0, 10)
+        walk = cons.disagreements("anna", "ben")  # code by code, then document and position
+        assert [(d.code, d.document, d.start) for d in walk] == [
+            ("Emotions", "doc0", 0),
+            ("Emotions", "doc1", 48),
+            ("Emotions", "doc1", 120),
+            ("Insight", "doc0", 0),
+            ("Insight", "doc1", 140),
+        ]
         with pytest.raises(ProjectError, match="no coder 'carl'"):
             cons.disagreements("anna", "carl")
         with pytest.raises(ProjectError, match="START-END"):

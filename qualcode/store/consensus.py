@@ -159,7 +159,8 @@ class Consensus:
         codes: Sequence[str | int] = (),
         documents: Sequence[str | int] = (),
     ) -> list[Disagreement]:
-        """Every place A and B differ, by document name, codebook order, then position."""
+        """Every place A and B differ, code by code (codebook order), then by document name
+        and position."""
         for name in (coder_a, coder_b):
             self._check_coder(name)
         if coder_a == coder_b:
@@ -180,7 +181,7 @@ class Consensus:
             for extent, sa, sb in clusters(a.get((doc, code), []), b.get((doc, code), [])):
                 if sa != sb:
                     found.append((doc_names[doc], order.get(code, 0), doc, code, extent, sa, sb))
-        found.sort(key=lambda r: (r[0], r[4][0], r[1], r[4][1]))
+        found.sort(key=lambda r: (r[1], r[0], r[4][0], r[4][1]))  # code by code
         out = []
         for number, (name, _, doc, code, (start, end), sa, sb) in enumerate(found, start=1):
             key = f"{doc}:{code}:{start}:{end}"
