@@ -49,10 +49,13 @@ def build_demo(
             from qualcode.ingest.attributes import read_attribute_table
 
             table = read_attribute_table(participants)
-            project.documents.set_attributes_bulk(table.documents, table.speakers, "Demo participants")
+            project.documents.set_attributes_bulk(
+                table.documents, table.speakers, "Demo participants"
+            )
         book = load_codebook(default_codebook())
         project.codebook.apply(book.name, codebook_entries(book))
         added = apply_demo_codings(project, samples / DEMO_CODINGS)
+        add_demo_notes(project)
         echo(
             f"Built {path}: {len(results)} transcripts, codebook '{book.name}', "
             f"{added} example codings"
@@ -83,6 +86,54 @@ def apply_demo_codings(project: Project, csv_path: Path) -> int:
             project.codings.add(name, row["code"], start, start + len(row["text"]))
             count += 1
     return count
+
+
+DEMO_MEMOS = (
+    (
+        "project",
+        None,
+        "Nine interviews, six GPs and three leaders. Read the leaders' accounts against the "
+        "GPs': do they describe the same groups?",
+    ),
+    (
+        "document",
+        "gp01_astrid",
+        "Astrid has the longest time in a group; her account of security is the fullest.",
+    ),
+    (
+        "code",
+        "Rivalry",
+        "Compare with the 2010 paper: rivalry was named by leaders more than by members.",
+    ),
+)
+
+
+def add_demo_notes(project: Project) -> None:
+    """Memos of every kind and one exemplar quote per theme, as a first coder would leave them,
+    so summaries show memos and chosen quotes on a fresh machine."""
+    with project.action("demo.notes", "Demo memos and exemplar quotes"):
+        for target_type, target, text in DEMO_MEMOS:
+            if target_type == "project" or _exists(project, target_type, str(target)):
+                project.memos.set(target_type, target, text)
+        codings = project.codings.list()
+        tree = project.codebook.tree()
+        chosen: dict[int, int] = {}
+        for coding in codings:  # the first coding of each theme, in document order
+            chosen.setdefault(tree.theme_of(coding.code_id), coding.id)
+        for coding_id in chosen.values():
+            project.exemplars.mark(coding_id)
+        if codings:
+            project.memos.set(
+                "coding",
+                codings[0].id,
+                "A clear instance; the sentence before it sets the scene.",
+            )
+
+
+def _exists(project: Project, target_type: str, name: str) -> bool:
+    if target_type == "document":
+        return project.documents.find(name) is not None
+    return project.codebook.find(name) is not None
 
 
 def describe_demo(project: Project) -> str:
