@@ -10,11 +10,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from qualcode.analysis.agreement_data import agreement, merge_spans
-from qualcode.cli import QualcodeGroup
-from qualcode.commands.agreement import COMMANDS
+from qualcode.cli import main
 from qualcode.store import Project
 from qualcode.store.codings import CodingInput
-from qualcode.store.documents import Documents
 from tests.conftest import simple_document
 
 # simple_document's sentences: [13,40) [47,69) [70,92) [93,112) [126,134) [141,168);
@@ -39,9 +37,8 @@ def build(path: Path, rows: Sequence[Row], documents: Sequence[str] = ("doc1",))
 
 @pytest.fixture
 def run() -> Callable[..., Result]:
-    """The command inside qualcode's own group, so errors become one line and exit 1 exactly
-    as they will once cli.py lists the command."""
-    group = QualcodeGroup(name="qualcode", commands={c.name: c for c in COMMANDS})
+    """The real ``qualcode`` command group (errors become one line and exit 1)."""
+    group = main
     runner = CliRunner()
 
     def invoke(*args: object) -> Result:
@@ -232,9 +229,8 @@ def test_documents_rule_and_filter(
     )
     assert only["rows"][0]["n_units"] == 0 and only["rows"][0]["krippendorff_alpha"] is None
 
-    monkeypatch.setattr(
-        Documents, "done_marks", lambda self: [("ann", "doc2"), ("bob", "doc1")], raising=False
-    )
+    assert run("done", path, "doc2", "--coder", "ann").exit_code == 0  # real done-marks
+    assert run("done", path, "doc1", "--coder", "bob").exit_code == 0
     data = json.loads(run("agreement", path, "--code", "Emotions", "--format", "json").output)
     assert data["documents"] == [
         {"coder": "ann", "rule": "done", "documents": ["doc2"]},

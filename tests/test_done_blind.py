@@ -136,3 +136,12 @@ def test_one_coders_codings_are_not_hidden(tmp_path: Path) -> None:
             assert [c.coder for c in app.workbench.transcript.codings] == ["anna"]
 
     asyncio.run(scenario())
+
+
+def test_a_done_mark_is_one_undo_step(project_with_doc: Project) -> None:
+    assert project_with_doc.done.mark("doc1")
+    assert project_with_doc.done.marks() == {"ann": {"doc1"}}
+    assert project_with_doc.history.undo() is not None
+    assert project_with_doc.done.marks() == {}
+    assert project_with_doc.history.redo() is not None
+    assert project_with_doc.done.marks() == {"ann": {"doc1"}}

@@ -141,42 +141,8 @@ class AgreementReport:
 
 
 def done_marks(project: Project) -> dict[str, set[str]]:
-    """Documents marked done, per coder, by name.
-
-    Reads ``project.documents.done_marks()`` when the store has it; its result may map a coder
-    to documents, or list ``(coder, document)`` pairs or records with ``coder`` and
-    ``document`` attributes, documents given by name or id. Without the method (or with no
-    marks) the result is empty and every coder falls back to the documents they coded."""
-    method = getattr(project.documents, "done_marks", None)
-    if method is None:
-        return {}
-    marks = method()
-    if not marks:
-        return {}
-    names: dict[Any, str] = {}
-    for doc in project.documents.all():
-        names[doc.id] = doc.name
-        names[doc.name] = doc.name
-    out: dict[str, set[str]] = {}
-
-    def add(coder: Any, document: Any) -> None:
-        name = names.get(document)
-        if name is None and hasattr(document, "name"):
-            name = names.get(document.name)
-        if name is not None:
-            out.setdefault(str(coder), set()).add(name)
-
-    if isinstance(marks, Mapping):
-        for coder, documents in marks.items():
-            for document in [documents] if isinstance(documents, str | int) else list(documents):
-                add(coder, document)
-        return out
-    for mark in marks:
-        if isinstance(mark, tuple | list) and len(mark) >= 2:
-            add(mark[0], mark[1])
-        else:
-            add(getattr(mark, "coder", None), getattr(mark, "document", None))
-    return out
+    """Documents marked done (``qualcode done``, F in the workbench), per coder, by name."""
+    return {coder: set(documents) for coder, documents in project.done.marks().items()}
 
 
 def coder_scopes(

@@ -33,10 +33,6 @@ class DoneMarks:
 
     # ------------------------------------------------------------------ reading
 
-    def _has_rowid(self) -> bool:
-        columns = {r[1] for r in self.s.conn.execute("PRAGMA table_info(done_marks)")}
-        return "id" in columns
-
     def list(self, coder: str | None = None) -> list[DoneMark]:
         sql = (
             "SELECT d.name, k.name, m.marked_at FROM done_marks m "
@@ -79,12 +75,10 @@ class DoneMarks:
         name = lookup.document_name(self.s, doc_id)
         if self.is_done(doc_id) == done:
             return False
-        undoable = self._has_rowid()
         verb = "Marked" if done else "Unmarked"
         with self.s.action(
             "document.done" if done else "document.undone",
             f"{verb} {name} done for {self.s.coder}",
-            undoable=undoable,
         ):
             self.write(doc_id, self.s.coder_id(), done)
         return True
@@ -107,30 +101,15 @@ class DoneMarks:
         ).fetchone()
         if bool(exists) == done:
             return False
-        rowid = self._has_rowid()
         if done:
-            values = {
-                "document_id": document_id,
-                "coder_id": coder_id,
-                "marked_at": marked_at or now(),
-            }
-            if rowid:
-                self.s.insert("done_marks", values)
-            else:
-                self.s.conn.execute(
-                    "INSERT INTO done_marks(document_id, coder_id, marked_at) VALUES (?, ?, ?)",
-                    tuple(values.values()),
-                )
-            return True
-        if rowid:
-            (row_id,) = self.s.conn.execute(
-                "SELECT id FROM done_marks WHERE document_id = ? AND coder_id = ?",
-                (document_id, coder_id),
-            ).fetchone()
-            self.s.delete("done_marks", int(row_id))
-        else:
-            self.s.conn.execute(
-                "DELETE FROM done_marks WHERE document_id = ? AND coder_id = ?",
-                (document_id, coder_id),
+            self.s.insert(
+                "done_marks",
+                {"document_id": document_id, "coder_id": coder_id, "marked_at": marked_at or now()},
             )
+            return True
+        (row_id,) = self.s.conn.execute(
+            "SELECT id FROM done_marks WHERE document_id = ? AND coder_id = ?",
+            (document_id, coder_id),
+        ).fetchone()
+        self.s.delete("done_marks", int(row_id))
         return True

@@ -86,6 +86,8 @@ class History:
     def _replay(self, event: Event, backwards: bool) -> None:
         changes = list(reversed(event.changes)) if backwards else list(event.changes)
         for change in changes:
+            if "before" not in change or "after" not in change:
+                continue  # a note about non-undoable bulk work (an import), not a row change
             table, rowid = change["table"], int(change["rowid"])
             expected, target = (
                 (change["after"], change["before"])

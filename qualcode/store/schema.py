@@ -663,11 +663,12 @@ def _m003_compact(db: Database) -> None:
 
 _M004 = """
     CREATE TABLE IF NOT EXISTS done_marks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
         coder_id INTEGER NOT NULL REFERENCES coders(id),
         marked_at TEXT NOT NULL,
-        PRIMARY KEY (document_id, coder_id)
-    ) WITHOUT ROWID;
+        UNIQUE (document_id, coder_id)
+    );
     CREATE TABLE IF NOT EXISTS saved_queries (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         name TEXT NOT NULL UNIQUE,
