@@ -228,3 +228,40 @@ def test_cli_evaluate_disable_keyword_and_show(project: Project, tmp_path: Path)
     assert shown.exit_code == 0 and "why:" in shown.output and "--accept" in shown.output
     bad = runner.invoke(main, ["autocode", path, "--negation", "Rivalry=maybe"])
     assert bad.exit_code == 1
+
+
+# ---------------------------------------------------------------- the README tour
+
+
+def test_readme_autocoding_block_runs_on_the_tour_project(cli, tmp_path: Path) -> None:  # noqa: ANN001
+    """The auto-coding block works as written on the 60-second tour's project: suggestion 12
+    is shown before it is accepted, and training says there is too little coding yet."""
+    import shutil
+
+    from qualcode.resources import samples_dir
+    from tests.test_readme import README, readme_commands
+
+    shutil.copytree(samples_dir(), tmp_path / "sample_transcripts")
+    shutil.copytree(README.parent / "codebooks", tmp_path / "codebooks")
+    for argv in readme_commands("A 60-second tour"):
+        assert cli(*argv).exit_code == 0, argv
+    block = readme_commands("Auto-coding: suggestions you accept or reject")
+    study = [argv for argv in block if "study.qc" in argv]
+    assert [a[0] for a in study] == [
+        "autocode",
+        "suggestions",
+        "suggestions",
+        "suggestions",
+        "autocode",
+    ]
+    outputs = []
+    for argv in study:
+        result = cli(*argv)
+        assert result.exit_code == 0, (argv, result.output)
+        outputs.append(result.output)
+    assert outputs[2].startswith("#12 [pending]") and "why:" in outputs[2]
+    assert "Accepted 1 suggestion(s)" in outputs[3]
+    assert "hits" in outputs[4]
+    too_little = cli("suggest", "study.qc", "--train")
+    assert too_little.exit_code == 1
+    assert "at least 8 coded sentences" in too_little.output

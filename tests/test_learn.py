@@ -116,6 +116,17 @@ def test_training_is_reproducible_with_a_seed(corpus: Path) -> None:
     assert first[0]["Money"] > first[0]["Loneliness"]
 
 
+def test_a_code_that_flags_everything_is_not_learnable() -> None:
+    flat = learn.CodeMetrics("Flat", 10, 0.01, 1.0, 0.02, 0.0, sentences=1000, flagged=1000)
+    assert not flat.learnable and flat.as_dict()["learnable"] is False
+    half = learn.CodeMetrics("Half", 10, 0.02, 1.0, 0.04, 0.2, sentences=1000, flagged=600)
+    assert not half.learnable
+    chance = learn.CodeMetrics("Chance", 10, 0.015, 0.3, 0.03, 0.2, sentences=1000, flagged=100)
+    assert not chance.learnable  # precision 0.015 is not above twice the base rate of 0.01
+    good = learn.CodeMetrics("Good", 10, 0.6, 0.5, 0.55, 0.4, sentences=1000, flagged=9)
+    assert good.learnable and good.support == 10 and good.base_rate == 0.01
+
+
 def test_best_threshold() -> None:
     best = learn.best_threshold([1, 1, 0, 0, 1], [0.9, 0.8, 0.7, 0.2, 0.1])
     assert (best.threshold, round(best.f1, 3)) == (0.8, 0.8)
@@ -165,12 +176,16 @@ def test_cli_suggest(project: Project, monkeypatch) -> None:
     assert trained.exit_code == 0, trained.output
     out = trained.stdout
     assert "Skipped, fewer than 8 coded sentences: Rare (3)" in out
-    assert "code" in out and "examples" in out and "precision" in out and "recall" in out
+    for column in ("code", "support", "base rate", "precision", "recall", "F1 ± folds"):
+        assert column in out
     for name in CODE_WORDS:
         assert any(line.startswith(name) for line in out.splitlines())
     assert "Model stored" in out
     scored = runner.invoke(main, ["suggest", path])
     assert scored.exit_code == 0 and "Scored" in scored.stdout
+    strict = runner.invoke(main, ["suggest", path, "--min-f1", "1.0"])  # honoured at scoring
+    assert strict.exit_code == 0 and "0 pending model suggestion(s)" in strict.stdout
+    assert "Not suggested (cross-validated F1 below the minimum)" in strict.stdout
     evaluated = runner.invoke(main, ["suggest", path, "--evaluate", "--epochs", "2"])
     assert evaluated.exit_code == 0 and "Cross-validation over 5 document folds" in evaluated.stdout
     too_many = runner.invoke(main, ["suggest", path, "--train", "--min-examples", "500"])

@@ -48,24 +48,28 @@ def test_participants_csv_names_every_sample() -> None:
 
 
 def test_every_code_has_a_keyword_match_in_the_samples() -> None:
-    from spacy.matcher import PhraseMatcher
+    """Matched as rule auto-coding matches them (exact or lemma keywords, annotations blanked)."""
+    from qualcode.nlp.rules import CodeRules, compile_rules
 
-    from qualcode.nlp.pipeline import get_pipeline
-
-    nlp = get_pipeline(lemmas=True)
     texts = [read_transcript(p).text for p in SAMPLES]
-    docs = list(nlp.pipe(texts))
     missing = []
-    for spec, parent in load_codebook(default_codebook()).walk():
+    for n, (spec, parent) in enumerate(load_codebook(default_codebook()).walk()):
         if parent is None:
             continue
-        matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
-        matcher.add(spec.label, list(nlp.pipe(spec.keywords)))
-        lower = PhraseMatcher(nlp.vocab, attr="LOWER")
-        lower.add(spec.label, [nlp.make_doc(k) for k in spec.keywords])
-        if not any(matcher(doc) or lower(doc) for doc in docs):
+        rules = compile_rules([CodeRules(n, spec.label, keywords=tuple(spec.keywords))])
+        if not any(rules.match_text(text) for text in texts):
             missing.append(spec.label)
     assert missing == []
+
+
+def test_every_demo_coding_has_its_code_in_the_codebook() -> None:
+    import csv
+
+    labels = {spec.label for spec, _ in load_codebook(default_codebook()).walk()}
+    with (samples_dir() / "demo_codings.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) > 150
+    assert sorted({r["code"] for r in rows} - labels) == []
 
 
 def test_demo_project_builds(tmp_path: Path) -> None:

@@ -109,7 +109,8 @@ def test_accepting_a_passage_already_coded_links_the_coding(project: Project) ->
 def test_listing_orders(project: Project) -> None:
     doc = project.documents.get("anna").id
     code = project.codebook.get("Scapegoating").id
-    project.suggestions.sync("model",
+    project.suggestions.sync(
+        "model",
         [store.Proposal(doc, code, 0, 5, "m", 0.4), store.Proposal(doc, code, 6, 9, "m", 0.9)],
         [doc],
         [code],

@@ -302,9 +302,9 @@ def _print_evaluation(
 @click.option(
     "--min-f1",
     type=click.FloatRange(0, 1),
-    default=0.5,
-    show_default=True,
-    help="Codes with a lower cross-validated F1 make no suggestions.",
+    default=None,
+    help="Codes with a lower cross-validated F1 make no suggestions (training: stored with the "
+    "model, default 0.5; scoring: overrides the stored value).",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
 @click.option("--epochs", type=click.IntRange(min=1), default=10, show_default=True, help="Passes.")
@@ -316,7 +316,7 @@ def suggest(
     train: bool,
     evaluate: bool,
     min_examples: int,
-    min_f1: float,
+    min_f1: float | None,
     seed: int,
     epochs: int,
     codes: tuple[str, ...],
@@ -335,10 +335,13 @@ def suggest(
     Examples:
       qualcode suggest study.qc --train --evaluate
       qualcode suggest study.qc
+      qualcode suggest study.qc --min-f1 0.6
       qualcode suggestions study.qc --sort score
     """
     from qualcode.nlp import suggest as learned
 
+    min_f1_given = min_f1 is not None
+    min_f1 = learned.MIN_F1 if min_f1 is None else min_f1
     with open_project(project, coder) as proj:
         if train or evaluate:
             if train:
@@ -368,7 +371,11 @@ def suggest(
                 render.line(f"Model stored in {project}{hint}. Score: qualcode suggest {project}")
             return
         result = learned.score_project(
-            proj, documents or None, codes or None, render.progress("Scoring")
+            proj,
+            documents or None,
+            codes or None,
+            render.progress("Scoring"),
+            min_f1=min_f1 if min_f1_given else None,
         )
         sync = result.sync
         render.line(
@@ -556,26 +563,51 @@ def _print_training(report, trained: bool, min_examples: int, min_f1: float) -> 
     evaluation = report.evaluation
     if evaluation is None:
         return
-    render.line(f"Cross-validation over {evaluation.folds} document folds:")
-    rows = [
-        (
-            m.code,
-            str(m.examples),
-            f"{m.precision:.2f}",
-            f"{m.recall:.2f}",
-            f"{m.f1:.2f}",
-            f"{m.threshold:.2f}",
-            "yes" if m.f1 >= min_f1 else "no",
+    render.line(
+        f"Cross-validation over {evaluation.folds} document folds (each document held out once):"
+    )
+    rows = []
+    for m in evaluation.codes:
+        learnable = m.learnable
+        rows.append(
+            (
+                m.code,
+                str(m.support),
+                f"{m.base_rate:.1%}",
+                f"{m.precision:.2f}" if learnable else "–",
+                f"{m.recall:.2f}" if learnable else "–",
+                f"{m.f1:.2f} ± {m.f1_spread:.2f}" if learnable else "–",
+                f"{m.threshold:.2f}" if learnable else "–",
+                ("yes" if m.f1 >= min_f1 else f"no, F1 < {min_f1:.2f}")
+                if learnable
+                else "no, not learnable yet",
+            )
         )
-        for m in evaluation.codes
-    ]
-    header = ("code", "examples", "precision", "recall", "F1", "threshold", "suggest")
-    render.table(header, rows, right=range(1, len(header)))
+    header = (
+        "code",
+        "support",
+        "base rate",
+        "precision",
+        "recall",
+        "F1 ± folds",
+        "threshold",
+        "suggest",
+    )
+    render.table(header, rows, right=range(1, len(header) - 1))
     if evaluation.codes:
-        mean = sum(m.f1 for m in evaluation.codes) / len(evaluation.codes)
+        learnt = [m for m in evaluation.codes if m.learnable]
+        trusted = [m for m in learnt if m.f1 >= min_f1]
+        mean = sum(m.f1 for m in learnt) / len(learnt) if learnt else 0.0
         render.line(
-            f"Mean F1 {mean:.2f}. Thresholds are each code's best F1 on held-out documents; "
-            f"codes below F1 {min_f1:.2f} make no suggestions."
+            f"{len(trusted)} of {len(evaluation.codes)} code(s) will be suggested. Support: coded "
+            "sentences in the held-out documents; base rate: their share of all sentences; F1 "
+            "± its standard deviation over folds, at each code's best-F1 threshold."
+        )
+        render.line(
+            f"Mean F1 of learnable codes {mean:.2f}. 'Not learnable yet': at its best threshold "
+            "the model flags (nearly) every sentence or does no better than guessing; code more "
+            "passages of it. Codes below F1 "
+            f"{min_f1:.2f} make no suggestions (change with --min-f1 when scoring)."
         )
 
 

@@ -20,6 +20,7 @@ Training is reproducible: ``spacy.util.fix_random_seed`` plus a seeded shuffle.
 from __future__ import annotations
 
 import random
+import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -265,6 +266,9 @@ def from_bytes(data: bytes) -> Language:
 
 # ---------------------------------------------------------------- evaluation
 
+NOT_LEARNABLE_THRESHOLD = 0.01
+NOT_LEARNABLE_SHARE = 0.5
+
 
 @dataclass(frozen=True)
 class CodeMetrics:
@@ -274,14 +278,42 @@ class CodeMetrics:
     recall: float
     f1: float
     threshold: float
+    sentences: int = 0  # held-out sentences scored (every sentence is held out once)
+    flagged: int = 0  # ... at or above the threshold
+    f1_spread: float = 0.0  # standard deviation of the F1 across folds, at the threshold
 
-    def as_dict(self) -> dict[str, float | int]:
+    @property
+    def support(self) -> int:
+        """Positive sentences among the held-out ones (every fold's, added up)."""
+        return self.examples
+
+    @property
+    def base_rate(self) -> float:
+        return self.examples / self.sentences if self.sentences else 0.0
+
+    @property
+    def learnable(self) -> bool:
+        """False when the best threshold is (nearly) 0 or flags at least half of all
+        sentences (a "recall 1.00" that only means the model suggests everything), or when its
+        precision is no better than twice the base rate (no better than guessing)."""
+        if self.f1 <= 0.0 or self.threshold <= NOT_LEARNABLE_THRESHOLD:
+            return False
+        if self.sentences and self.flagged >= NOT_LEARNABLE_SHARE * self.sentences:
+            return False
+        return self.precision > 2 * self.base_rate
+
+    def as_dict(self) -> dict[str, float | int | bool]:
         return {
             "examples": self.examples,
             "precision": round(self.precision, 4),
             "recall": round(self.recall, 4),
             "f1": round(self.f1, 4),
             "threshold": round(self.threshold, 4),
+            "sentences": self.sentences,
+            "flagged": self.flagged,
+            "f1_spread": round(self.f1_spread, 4),
+            "base_rate": round(self.base_rate, 4),
+            "learnable": self.learnable,
         }
 
 
@@ -362,10 +394,13 @@ def cross_validate(
     featurizer = Featurizer()
     groups = document_folds(data.doc_ids, folds, seed)
     scores: list[dict[str, float]] = [{} for _ in data.texts]
+    fold_of = [0] * len(data.texts)
     for k, held_out in enumerate(groups):
         progress(k, len(groups), f"fold {k + 1}/{len(groups)}")
         train_idx = [i for i, d in enumerate(data.doc_ids) if d not in held_out]
         test_idx = [i for i, d in enumerate(data.doc_ids) if d in held_out]
+        for i in test_idx:
+            fold_of[i] = k
         model = train(data.subset(train_idx), seed=seed, epochs=epochs, featurizer=featurizer)
         for i, cats in zip(
             test_idx, score(model, [data.texts[i] for i in test_idx], featurizer), strict=True
@@ -377,9 +412,25 @@ def cross_validate(
         ys = [cats[label] for cats in data.cats]
         ss = [s.get(label, 0.0) for s in scores]
         best = best_threshold(ys, ss)
+        per_fold = []
+        for k in range(len(groups)):
+            idx = [i for i in range(len(ys)) if fold_of[i] == k]
+            if any(ys[i] >= 0.5 for i in idx):
+                per_fold.append(
+                    metrics_at([ys[i] for i in idx], [ss[i] for i in idx], best.threshold)[2]
+                )
+        spread = statistics.pstdev(per_fold) if len(per_fold) > 1 else 0.0
         out.append(
             CodeMetrics(
-                label, data.positives[label], best.precision, best.recall, best.f1, best.threshold
+                label,
+                data.positives[label],
+                best.precision,
+                best.recall,
+                best.f1,
+                best.threshold,
+                sentences=len(ys),
+                flagged=sum(1 for v in ss if v >= best.threshold),
+                f1_spread=spread,
             )
         )
     return Evaluation(len(groups), out)

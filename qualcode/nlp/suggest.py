@@ -161,17 +161,26 @@ def score_project(
     documents: Sequence[str] | None = None,
     codes: Sequence[str] | None = None,
     progress: Progress = _quiet,
+    min_f1: float | None = None,
+    include_interviewer: bool = False,
 ) -> ScoreResult:
     """Score every sentence not yet coded with a code, and keep the model suggestions above
-    that code's threshold in sync (pending ones below it are withdrawn)."""
+    that code's threshold in sync (pending ones below it are withdrawn).
+
+    Codes whose cross-validated F1 is below ``min_f1`` (default: the one given at training)
+    or that were not learnable (best threshold 0, or flagging half of all sentences) make no
+    suggestions. Interviewer turns are not scored unless ``include_interviewer``."""
     from qualcode.nlp.autocode import select_codes, select_documents
 
     nlp, stored = stored_model(project)
     labels = list(stored.metrics.get("labels") or stored.thresholds)
     evaluation = stored.metrics.get("evaluation", {}).get("codes", {})
-    floor = float(stored.metrics.get("min_f1", MIN_F1))
+    floor = float(stored.metrics.get("min_f1", MIN_F1)) if min_f1 is None else min_f1
     untrusted = [
-        label for label in labels if label in evaluation and evaluation[label]["f1"] < floor
+        label
+        for label in labels
+        if label in evaluation
+        and (evaluation[label]["f1"] < floor or not evaluation[label].get("learnable", True))
     ]
     if codes:
         chosen = {c.name for c in select_codes(project, codes)}
@@ -182,6 +191,7 @@ def score_project(
     labels = [label for label in labels if label not in untrusted]
     code_ids = {c.name: c.id for c in project.codebook.codes()}
     doc_ids = select_documents(project, documents)
+    asking = {} if include_interviewer else project.suggestions.interviewer_spans(doc_ids)
     featurizer = learn.Featurizer()
     proposals: list[store.Proposal] = []
     sentences_scored = 0
@@ -189,6 +199,11 @@ def score_project(
         doc = project.documents.get(doc_id)
         progress(i, len(doc_ids), doc.name)
         sentences = project.documents.sentences(doc_id)
+        skip = asking.get(doc_id)
+        if skip:
+            sentences = [
+                s for s in sentences if not any(a <= s.start and s.end <= b for a, b in skip)
+            ]
         if not sentences or not labels:
             continue
         coded: dict[str, list[tuple[int, int]]] = {}
