@@ -265,3 +265,30 @@ def test_readme_autocoding_block_runs_on_the_tour_project(cli, tmp_path: Path) -
     too_little = cli("suggest", "study.qc", "--train")
     assert too_little.exit_code == 1
     assert "at least 8 coded sentences" in too_little.output
+
+
+def test_review_screen_shows_the_negated_flag(project: Project) -> None:
+    import asyncio
+
+    from textual.widgets import DataTable, Static
+
+    from tests.test_review_screen import Host
+
+    set_negation_mode(project, "Rivalry", "flag")
+    autocode(project)
+
+    async def body() -> None:
+        app = Host(project)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            table = app.screen.query_one("#review-table", DataTable)
+            negated_rows = [
+                i for i in range(table.row_count) if table.get_row_at(i)[4] == "rule (negated)"
+            ]
+            assert len(negated_rows) == 1
+            table.move_cursor(row=negated_rows[0])
+            await pilot.pause()
+            shown = str(app.screen.query_one("#review-context", Static).render())
+            assert "Negated" in shown and "nobody competed" in shown
+
+    asyncio.run(body())
