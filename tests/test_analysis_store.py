@@ -102,3 +102,14 @@ def test_bulk_codings_are_one_audited_undoable_action(project: Project) -> None:
     assert project.codings.list() == []
     project.history.redo()
     assert len(project.codings.list()) == 2
+
+
+def test_words_are_counted_alike_everywhere() -> None:
+    """One definition of a word: the analysis's word bounds and the importer's count agree,
+    bracketed annotations included (they are not words)."""
+    from qualcode.analysis.spans import word_bounds
+    from qualcode.text import count_words
+
+    for text in ("I [laughs] agree. (pause) Yes — don't.", "[inaudible 00:12:03] well", "plain"):
+        starts, _ = word_bounds(text)
+        assert len(starts) == count_words(text)
