@@ -234,3 +234,15 @@ def test_search_hits_carry_matches_and_old_api_still_works(tmp_path: Path) -> No
         old = search_turns(project.session, "group*", 5)
         assert [(h.document, h.start) for h in old] == [(h.document, h.start) for h in hits]
         assert project.documents.search("") == []
+
+
+def test_the_old_api_never_refuses(tmp_path: Path) -> None:
+    """``documents.search`` reads a malformed search as its words and a negated-only one as
+    nothing; ``search_text`` names the problem."""
+    with build(tmp_path / "p.qc", 8) as project:
+        as_words = project.documents.search('group AND "safe')
+        assert as_words and as_words == project.documents.search("group safe")
+        assert project.documents.search("-group") == []
+        assert project.documents.search('AND OR "( NEAR') == []
+        with pytest.raises(SearchSyntaxError, match="column"):
+            search_text(project.session, "group AND")

@@ -23,7 +23,8 @@ touch stay two, as in :mod:`qualcode.analysis.corpus`).
   document, its speaker (who holds most of it), its coder and that person's attributes (the
   document's, overlaid by the speaker's own) pass the test. ``=`` and ``!=`` compare text
   case-insensitively, or numbers as numbers; ``<`` ``<=`` ``>`` ``>=`` compare numbers (text
-  alphabetically). A person without the attribute passes no test on it.
+  alphabetically). A person without the attribute passes no test on it; words found by
+  ``TEXT`` have no coder, so a ``CODER`` test leaves them out.
 
 Each result passage belongs to the person whose turn holds most of it.
 """

@@ -79,11 +79,11 @@ class QueryData:
         ):
             pid = sid if sid is not None else -doc_id
             self.turns[doc_id].append(TurnRow(tid, doc_id, idx, pid, start, end, None))
-        lengths = dict(conn.execute("SELECT id, length(text) FROM documents"))
         for doc_id, name in self.documents:
             turns = self.turns[doc_id]
-            if not turns:
-                turns.append(TurnRow(0, doc_id, 0, -doc_id, 0, lengths[doc_id], None))
+            if not turns:  # a document stored without turns is one turn without a speaker
+                row = conn.execute("SELECT length(text) FROM documents WHERE id = ?", (doc_id,))
+                turns.append(TurnRow(0, doc_id, 0, -doc_id, 0, row.fetchone()[0], None))
             if any(t.person_id < 0 for t in turns) and -doc_id not in self.persons:
                 attrs = dict(self.doc_attributes[doc_id])
                 self.persons[-doc_id] = PersonRow(

@@ -45,6 +45,10 @@ class SearchSyntaxError(QualcodeError):
     """A search that cannot be read; the message names the column (1-based)."""
 
 
+class NothingToSearch(SearchSyntaxError):
+    """A search whose every word is negated (FTS5 cannot list the turns lacking a word)."""
+
+
 @dataclass(frozen=True)
 class Term:
     forms: frozenset[str]  # folded forms that match exactly
@@ -232,7 +236,7 @@ def parse_text_query(query: str, stem: bool = True) -> TextQuery:
         return TextQuery(None, "")
     match = _fts(tree)
     if match is None:
-        raise SearchSyntaxError(
+        raise NothingToSearch(
             "a search needs at least one word that is not negated (e.g. burnout -stress)"
         )
     return TextQuery(tree, match, tuple(_phrases(tree)))
@@ -480,7 +484,18 @@ def search_text(
 
 
 def search_turns(session: Session, query: str, limit: int = 200) -> list[SearchHit]:
-    """Turns matching a search (see the module docstring), as :class:`SearchHit` records."""
+    """Turns matching a search (see the module docstring), as :class:`SearchHit` records.
+
+    This is ``project.documents.search``, which never refuses: a search that cannot be read
+    (``burnout AND``, an open quote) is searched as its words, all of them (operators left
+    out), and one with only negated words finds nothing. :func:`search_text` says what is wrong instead."""
+    try:
+        parse_text_query(query)
+    except NothingToSearch:
+        return []
+    except SearchSyntaxError:
+        words = [w for w in _TOKEN.findall(query) if w not in ("AND", "OR", "NOT", "NEAR")]
+        query = " ".join(f'"{w}"' for w in words)
     return [
         SearchHit(
             turn_id=h.turn_id,
