@@ -303,6 +303,8 @@ def test_cli_query_save_run_code_as_and_undo(cli: Callable[..., Result], tmp_pat
     assert bad.stderr.strip() == "error: expected a code name after AND at column 10"
     missing = cli("query", str(path), "--run", "nope")
     assert missing.exit_code == 1 and "no saved query named 'nope'" in missing.stderr
+    inner = cli("query", str(path), "Gamma OR QUERY nope")
+    assert "no saved query named 'nope' (saved: a-not-b) at column 16" in inner.stderr
 
 
 def test_saved_query_that_uses_itself_is_refused(tmp_path: Path) -> None:

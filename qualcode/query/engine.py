@@ -249,7 +249,11 @@ class QueryEngine:
         if ref.name.casefold() in self._stack:
             raise QueryError(f"saved query '{ref.name}' uses itself at column {ref.column}")
         try:
-            inner = parse_query(self.saved(ref.name))
+            text = self.saved(ref.name)
+        except QualcodeError as exc:  # no such saved query
+            raise QueryError(f"{exc} at column {ref.column}" if ref.column else str(exc)) from exc
+        try:
+            inner = parse_query(text)
             self._stack.append(ref.name.casefold())
             extra = [self.predicate(inner.where)] if inner.where is not None else []
             return self.eval(inner.expr, keep + extra)
