@@ -123,3 +123,18 @@ def test_cli_orders_and_cites(cli: Callable[..., Result], tmp_path: Path) -> Non
     assert bad.exit_code == 1 and "no date attribute" in bad.stderr
     bad = cli("saturation", str(path), "--threshold", "5")
     assert bad.exit_code == 1 and "share between 0 and 1" in bad.stderr
+
+
+def test_order_by_date_attribute(cli: Callable[..., Result], tmp_path: Path) -> None:
+
+    path = tmp_path / "p.qc"
+    with random_project(path, 5) as project:
+        docs = [d.name for d in project.documents.all()]
+        dates = [f"2024-0{9 - i}-01" for i in range(len(docs))]  # the later imports first
+        for name, date in zip(docs, dates, strict=True):
+            project.documents.set_attribute(name, "date", date)
+    out = cli("saturation", str(path), "--order", "date", "--format", "json")
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.stdout)["interviews"]
+    assert [r["order_value"] for r in rows] == sorted(dates)
+    assert [r["document"] for r in rows] == list(reversed(docs))
