@@ -246,3 +246,13 @@ def test_the_old_api_never_refuses(tmp_path: Path) -> None:
         assert project.documents.search('AND OR "( NEAR') == []
         with pytest.raises(SearchSyntaxError, match="column"):
             search_text(project.session, "group AND")
+
+
+def test_search_lines_are_keyword_in_context(tmp_path: Path) -> None:
+    from qualcode.commands.query import search_lines
+
+    with build(tmp_path / "p.qc", 2) as project:
+        hits = search_text(project.session, "group*", 3)
+        lines = search_lines(hits, words=2)
+        assert lines and all(re.search(r"\[group\w*\]", line, re.IGNORECASE) for line in lines)
+        assert lines[0].startswith(f"{hits[0].document} [{hits[0].matches[0][0]}:")
