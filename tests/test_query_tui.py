@@ -70,6 +70,7 @@ def test_query_matrix_and_saturation_screens(demo: Path) -> None:
         await pilot.pause()
         with Project.open(demo) as project:
             assert SavedQueries(project.session).get("knowing").query.startswith('"Knowing')
+        screen.query_one(Input).focus()  # ctrl+k works from the query box too
         await pilot.press("ctrl+k")
         await pilot.pause()
         await pilot.press(*"Self and action", "enter")
@@ -77,6 +78,13 @@ def test_query_matrix_and_saturation_screens(demo: Path) -> None:
         with Project.open(demo) as project:
             coded = project.codings.list(code="Self and action")
             assert len(coded) == len(screen.result.passages)
+        saved = screen.query_one("#saved", OptionList)
+        saved.focus()
+        saved.highlighted = 0
+        await pilot.press("delete")
+        await pilot.pause()
+        with Project.open(demo) as project:
+            assert SavedQueries(project.session).find("knowing") is None
         first = screen.result.passages[0]
         results.focus()
         results.highlighted = 0

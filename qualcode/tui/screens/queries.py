@@ -82,8 +82,16 @@ class QueriesScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "Back"),
         Binding("ctrl+s", "save", "Save query", tooltip="Save the query under a name"),
-        Binding("ctrl+k", "code_as", "Code results as…", tooltip="Make a code of the results"),
-        Binding("ctrl+d", "delete", "Delete saved", tooltip="Delete the highlighted saved query"),
+        # priority: the query box would take ctrl+k (delete to the end of the line)
+        Binding(
+            "ctrl+k",
+            "code_as",
+            "Code results as…",
+            priority=True,
+            tooltip="Make a code of the results",
+        ),  # fmt: skip
+        # delete in the saved list (in the query box it deletes a character)
+        Binding("delete", "delete", "Delete saved", tooltip="Delete the highlighted saved query"),
         Binding("ctrl+o", "matrix", "Matrix", tooltip="Open the matrix screen"),
     ]
     DEFAULT_CSS = """
