@@ -62,7 +62,9 @@ def test_query_matrix_and_saturation_screens(demo: Path) -> None:
         await pilot.press("enter")
         await pilot.pause()
         results = screen.query_one("#query-results", OptionList)
-        assert results.option_count == len(screen.result.passages) > 0
+        result = screen.result
+        assert result is not None
+        assert results.option_count == len(result.passages) > 0
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, NameScreen)
@@ -77,7 +79,7 @@ def test_query_matrix_and_saturation_screens(demo: Path) -> None:
         await pilot.pause()
         with Project.open(demo) as project:
             coded = project.codings.list(code="Self and action")
-            assert len(coded) == len(screen.result.passages)
+            assert len(coded) == len(result.passages)
         saved = screen.query_one("#saved", OptionList)
         saved.focus()
         saved.highlighted = 0
@@ -85,13 +87,14 @@ def test_query_matrix_and_saturation_screens(demo: Path) -> None:
         await pilot.pause()
         with Project.open(demo) as project:
             assert SavedQueries(project.session).find("knowing") is None
-        first = screen.result.passages[0]
+        first = result.passages[0]
         results.focus()
         results.highlighted = 0
         await pilot.press("enter")
         await pilot.pause()
-        assert app.screen is app.workbench
-        assert app.workbench.transcript.selection == (first.start, first.end)
+        bench = app.workbench
+        assert bench is not None and app.screen is bench
+        assert bench.transcript.selection == (first.start, first.end)
         await matrix_screen(app, pilot)
         await saturation_screen(app, pilot)
 
@@ -148,7 +151,7 @@ async def saturation_screen(app: QualcodeApp, pilot) -> None:  # type: ignore[no
 
 
 def test_search_results_show_context_can_be_coded_and_saved(demo: Path) -> None:
-    from textual.widgets import OptionList
+    from textual.widgets import Input, OptionList
 
     from qualcode.tui.screens.finding import SearchScreen
     from qualcode.tui.screens.picker import CodePicker
@@ -158,7 +161,7 @@ def test_search_results_show_context_can_be_coded_and_saved(demo: Path) -> None:
         await pilot.press("slash")
         await pilot.pause()
         screen = app.screen
-        screen.query_one("#search-q").value = "lonely OR alone"
+        screen.query_one("#search-q", Input).value = "lonely OR alone"
         await pilot.pause()
         assert isinstance(screen, SearchScreen)
         results = screen.query_one("#search-results", OptionList)
