@@ -167,7 +167,9 @@ def main() -> None:
         pieces: list[tuple[int, str]] = []
         for doc in project.documents.all():
             text = project.documents.get(doc.id).text
-            pieces.extend((s.start, text[s.start : s.end]) for s in project.documents.sentences(doc.id))
+            pieces.extend(
+                (s.start, text[s.start : s.end]) for s in project.documents.sentences(doc.id)
+            )
         print(f"sentences: {len(pieces):,}")
 
         # -- 1. rules beside the bare tokenizer ------------------------------------------

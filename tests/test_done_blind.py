@@ -74,10 +74,10 @@ def test_workbench_codes_blind_and_marks_done(tmp_path: Path) -> None:
             # Nothing of anna's shows in the counts either: the list and the codebook count ben's.
             assert bench.documents.row(bench.document_id).codings == 1
             emotions = bench.project.codebook.find("Emotions")
-            assert emotions is not None and bench.tree.total(emotions.id) == 1
+            assert emotions is not None and bench.code_tree.total(emotions.id) == 1
             assert bench.apply_codes([emotions.id], (0, 11))
             await pilot.pause()
-            assert bench.tree.total(emotions.id) == 2  # ben's two, anna's still hidden
+            assert bench.code_tree.total(emotions.id) == 2  # ben's two, anna's still hidden
             assert bench.documents.row(bench.document_id).codings == 2
             await pilot.press("r")  # retrieval while blind: only ben's passages
             await pilot.pause()
@@ -101,7 +101,7 @@ def test_workbench_codes_blind_and_marks_done(tmp_path: Path) -> None:
             await pilot.pause()
             assert sorted(c.coder for c in bench.transcript.codings) == ["anna", "ben", "ben"]
             assert bench.documents.row(bench.document_id).codings == 3
-            assert bench.tree.total(emotions.id) == 3
+            assert bench.code_tree.total(emotions.id) == 3
             await pilot.press("F")
             await pilot.pause()
             assert "│ done" in str(bench.query_one("#status", Static).render())

@@ -110,12 +110,12 @@ def crosstab(corpus: Corpus, attribute: str, unit: str = "document") -> Crosstab
         counts = [0] * len(values)
         seen: list[set[int]] = [set() for _ in values]
         for p in corpus.passages(corpus.descendants(code.id)):
-            case = p.document_id if unit == "document" else corpus.case_id(p.person_id)
-            col = case_col.get(case)
-            if col is None:
+            where = p.document_id if unit == "document" else corpus.case_id(p.person_id)
+            at = case_col.get(where)
+            if at is None:
                 continue
-            counts[col] += 1
-            seen[col].add(case)
+            counts[at] += 1
+            seen[at].add(where)
         cells = tuple(CrosstabCell(counts[i], len(seen[i]), n_cases[i]) for i in range(len(values)))
         rows.append(CrosstabRow(code.id, code.name, code.depth, cells))
     return Crosstab(attribute, unit, tuple(values), tuple(n_cases), tuple(rows))

@@ -165,7 +165,7 @@ class Featurizer:
         strings = self.nlp.vocab.strings
         of = self.lemmas.of
         out: list[Doc] = []
-        for doc in self.nlp.tokenizer.pipe(texts, batch_size=1000):
+        for doc in self.nlp.tokenizer.pipe(texts, batch_size=1000):  # type: ignore[union-attr]  # spaCy types nlp.tokenizer as a callable; it is a Tokenizer
             words = dict.fromkeys(
                 strings[of(token.lower)] for token in doc if not (token.is_punct or token.is_space)
             )
@@ -180,7 +180,7 @@ def new_pipeline(labels: Sequence[str]) -> Language:
     nlp = spacy.blank("en")
     textcat = nlp.add_pipe("textcat_multilabel", config=TEXTCAT_CONFIG)
     for label in labels:
-        textcat.add_label(label)
+        textcat.add_label(label)  # type: ignore[attr-defined]  # add_pipe returns the TextCategorizer
     return nlp
 
 

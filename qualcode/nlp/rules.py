@@ -25,6 +25,7 @@ each expression on adversarial words made from its own characters before anythin
 
 from __future__ import annotations
 
+import builtins
 import itertools
 import json
 import re
@@ -132,7 +133,7 @@ class Lemmas:
         self.trained = trained
         self.cache: dict[int, int] = {}
         self.table = (
-            None if trained else nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+            None if trained else nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")  # type: ignore[attr-defined]  # spaCy types get_pipe as a callable; it is the Lemmatizer
         )
 
     def of(self, h: int) -> int:
@@ -155,7 +156,7 @@ class Lemmas:
             for token in doc:
                 token.lemma = of(token.lower)
 
-    def forms(self, lemma: str) -> set[str]:
+    def forms(self, lemma: str) -> builtins.set[str]:
         """Every lower-case word whose lemma is ``lemma`` (itself included): the words a
         LEMMA condition can be met by, read from the same lookup data as the lemmatizer."""
         return {lemma} | _lemma_forms().get(lemma, frozenset())
@@ -166,7 +167,7 @@ def _lemma_forms() -> dict[str, frozenset[str]]:
     """lemma -> the lower-case words the English lookup table maps to it."""
     from spacy.util import load_language_data, registry
 
-    raw = load_language_data(registry.lookups.get("en")["lemma_lookup"])
+    raw = dict(load_language_data(registry.lookups.get("en")["lemma_lookup"]))
     index: dict[str, set[str]] = {}
     for word, base in raw.items():
         if word == word.lower() and isinstance(base, str):
@@ -373,7 +374,7 @@ class RuleSet:
         if self.use_gate and not self.gate.tuned and len(pieces) >= TUNE_MIN:
             step = max(1, len(pieces) // TUNE_SAMPLE)
             sample = [text for _, text in pieces[::step][:TUNE_SAMPLE]]
-            self.gate.tune(self.nlp.tokenizer.pipe(sample, batch_size=BATCH_SIZE))
+            self.gate.tune(self.nlp.tokenizer.pipe(sample, batch_size=BATCH_SIZE))  # type: ignore[union-attr]  # spaCy types nlp.tokenizer as a callable; it is a Tokenizer
         chosen: dict[int, list[int]] | None = None
         if self.use_gate and self.gate.text_check is not None:
             # Rules are picked from each text's words before tokenising, so a text whose
@@ -397,7 +398,7 @@ class RuleSet:
         if self.lemmas.trained:
             docs = self.nlp.pipe(texts, batch_size=BATCH_SIZE)
         else:
-            docs = self.nlp.tokenizer.pipe(texts, batch_size=BATCH_SIZE)
+            docs = self.nlp.tokenizer.pipe(texts, batch_size=BATCH_SIZE)  # type: ignore[union-attr]  # spaCy types nlp.tokenizer as a callable; it is a Tokenizer
         done = 0
         for i, doc in zip(wanted, docs, strict=True):
             while done < i:
@@ -544,7 +545,7 @@ def compile_rules(codes: Iterable[CodeRules], model: str | None = None) -> RuleS
     if problems:
         raise RuleError(problems)
     if rules.use_gate:
-        rules.gate.finish(nlp.tokenizer.rules)
+        rules.gate.finish(nlp.tokenizer.rules)  # type: ignore[union-attr]  # spaCy types nlp.tokenizer as a callable; it is a Tokenizer
     return rules
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -34,6 +35,9 @@ from textual.screen import ModalScreen, Screen
 from qualcode.errors import QualcodeError
 from qualcode.store import Project
 from qualcode.tui.commands import BindingCommands
+
+if TYPE_CHECKING:
+    from qualcode.tui.screens.workbench import WorkbenchScreen
 
 PLUGIN_SCREENS = {
     "summary": ("qualcode.tui.screens.summary", "SummaryScreen", "Theme summary"),
@@ -104,7 +108,7 @@ class QualcodeApp(App[None]):
 
     # ------------------------------------------------------------------ start-up
 
-    def get_default_screen(self) -> Screen[object]:
+    def get_default_screen(self) -> Screen[Any]:
         """The workbench itself is the first screen (no blank frame before it), or a message
         saying why the project cannot be opened."""
         self.title = f"qualcode — {self.path.name}"
@@ -131,7 +135,7 @@ class QualcodeApp(App[None]):
             self.project.close()
 
     @property
-    def workbench(self):  # type: ignore[no-untyped-def]
+    def workbench(self) -> WorkbenchScreen | None:
         from qualcode.tui.screens.workbench import WorkbenchScreen
 
         for screen in self.screen_stack:
@@ -243,7 +247,9 @@ class QualcodeApp(App[None]):
             if target is not None:  # over the summary or review too: back to the workbench
                 self.jump_to(target.document_id, target.start, target.end, target.exact)
 
-        self.push_screen(RetrieveScreen(self.project, bench.tree.code_id, bench.color_map), jump)
+        self.push_screen(
+            RetrieveScreen(self.project, bench.code_tree.code_id, bench.color_map), jump
+        )
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"

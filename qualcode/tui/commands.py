@@ -86,9 +86,7 @@ class BindingCommands(Provider):
 
     async def discover(self) -> Hits:
         for command in sorted(self._commands(), key=lambda c: c.title):
-            yield DiscoveryHit(
-                command.title, partial(command.node.run_action, command.action), help=command.help
-            )
+            yield DiscoveryHit(command.title, partial(_run, command), help=command.help)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -98,9 +96,14 @@ class BindingCommands(Provider):
                 yield Hit(
                     score,
                     matcher.highlight(command.title),
-                    partial(command.node.run_action, command.action),
+                    partial(_run, command),
                     help=command.help,
                 )
 
 
 __all__ = ["BindingCommand", "BindingCommands", "binding_commands"]
+
+
+async def _run(command: BindingCommand) -> None:
+    """Run a palette command's action on the node whose binding it is."""
+    await command.node.app.run_action(command.action, command.node)

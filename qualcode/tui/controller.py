@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from textual.message import Message
@@ -233,7 +234,7 @@ class CodingController:
     def unpin(self, code_id: int, name: str = "") -> Outcome:
         for slot, pinned in self.pins().items():
             if pinned == code_id:
-                _, error = self._run(lambda slot=slot: wb.set_pin(self.project, slot, None))
+                _, error = self._run(partial(wb.set_pin, self.project, slot, None))
                 if error is not None:
                     return Outcome.failed(error)
         name = name or self._code_names([code_id])[0]

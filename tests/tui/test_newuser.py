@@ -74,7 +74,7 @@ async def test_typing_a_new_name_creates_it_under_the_chosen_theme(
         with Project.open(demo_path) as project:
             codes = {c.name: c for c in project.codebook.codes()}
         workload = codes["Workload and lack of time"]
-        screen.tree.select_code(workload.id)
+        screen.code_tree.select_code(workload.id)
         await pilot.pause()
         span = await go_uncoded(pilot, screen.transcript)
         await pilot.press("enter", *"Time pressure")
@@ -190,7 +190,7 @@ async def test_retrieve_filter_fits_80_columns(make_app, demo_path: Path) -> Non
         await pilot.pause()
         screen = bench(app)
         longest = max(screen.codes, key=lambda c: len(c.name))
-        screen.tree.select_code(longest.id)
+        screen.code_tree.select_code(longest.id)
         await pilot.pause()
         await pilot.press("r", "a")
         await pilot.pause()

@@ -76,7 +76,7 @@ async def test_retrieve_from_review_shows_the_passage(make_app, demo_path: Path)
         with Project.open(demo_path) as project:
             code = project.codebook.get("Knowing oneself")
             first = project.codings.list(code="Knowing oneself")
-        bench(app).tree.select_code(code.id)
+        bench(app).code_tree.select_code(code.id)
         await pilot.press("v")
         await settle(app, pilot)
         assert isinstance(app.screen, ReviewScreen)

@@ -55,7 +55,7 @@ async def test_coding_updates_its_document_row_and_counts_only(
         assert row_after.codings == row_before.codings + 1
         assert f"{row_after.coded:.0%}" in _label(app, doc)
         assert {r: _label(app, r) for r in others} == others
-        assert screen.tree.total(code.id) == before_total + 1
+        assert screen.code_tree.total(code.id) == before_total + 1
         assert "Coded: Secrecy" in str(screen.query_one("#status").render())
 
 

@@ -284,9 +284,9 @@ async def test_pin_and_quick_key(make_app, demo_path: Path) -> None:
         await pilot.pause()
         screen = bench(app)
         await pilot.press("C")
-        assert app.focused is screen.tree
+        assert app.focused is screen.code_tree
         await pilot.press("down", "down")
-        code_id = screen.tree.code_id
+        code_id = screen.code_tree.code_id
         await pilot.press("3")
         assert screen.pins == {3: code_id}
         assert any(label.startswith("■ [3]") for label in _tree_labels(app))
@@ -435,7 +435,7 @@ async def test_codebook_add_edit_move_merge_delete(make_app, demo_path: Path) ->
         assert added.parent == screen.codes[0].name
         assert any("Feeling watched" in label for label in _tree_labels(app))
 
-        assert screen.tree.code_id == added.id
+        assert screen.code_tree.code_id == added.id
         await pilot.press("e")
         form = app.screen
         assert isinstance(form, CodeFormScreen)
@@ -462,7 +462,7 @@ async def test_codebook_add_edit_move_merge_delete(make_app, demo_path: Path) ->
         with Project.open(demo_path) as project:
             assert project.codebook.find("Feeling observed") is None
             secrecy = project.codebook.get("Secrecy")
-        assert screen.tree.code_id == secrecy.id
+        assert screen.code_tree.code_id == secrecy.id
 
         await pilot.press("D")
         assert isinstance(app.screen, ConfirmScreen)

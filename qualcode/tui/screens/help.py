@@ -113,7 +113,8 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll():
             yield Static(Text("qualcode — keys", style="bold"))
             yield Static(Text(INTRO), id="help-intro")
-            for title, bindings in binding_groups(list(type(self.app).BINDINGS)):
+            app_bindings = [b for b in type(self.app).BINDINGS if isinstance(b, Binding)]
+            for title, bindings in binding_groups(app_bindings):
                 table = Table(title=title, title_justify="left", show_header=False, box=None)
                 table.add_column("keys", style="bold", no_wrap=True, min_width=18)
                 table.add_column("what")

@@ -156,7 +156,7 @@ class WorkbenchScreen(Screen[None]):
         return self.query_one(CodebookPane)
 
     @property
-    def tree(self) -> CodebookTree:
+    def code_tree(self) -> CodebookTree:
         return self.query_one(CodebookTree)
 
     @property
@@ -198,7 +198,7 @@ class WorkbenchScreen(Screen[None]):
         )
         self.pane.load(project.codebook.codes(), doc_counts, wb.pins(project))
         if self.blind:  # the codebook's totals as this coder's too
-            self.tree.update_counts({}, blind.code_counts(project, coder=self.blind_coder))
+            self.code_tree.update_counts({}, blind.code_counts(project, coder=self.blind_coder))
         names = {c.id: c.name for c in self.codes}
         if first:
             self._load_document()
@@ -281,7 +281,7 @@ class WorkbenchScreen(Screen[None]):
             self.document_id = document_id
             self._load_document()
             self.documents.set_rows(self.documents.rows, self.document_id)
-            self.tree.set_doc_counts(
+            self.code_tree.set_doc_counts(
                 blind.code_counts(self.project, document_id, coder=self.blind_coder)
             )
         if span is not None:
@@ -324,7 +324,7 @@ class WorkbenchScreen(Screen[None]):
             if shown
             else {}
         )
-        self.tree.update_counts(here, totals)
+        self.code_tree.update_counts(here, totals)
         if shown and event.jump is not None:
             self.transcript.jump_to(*event.jump, exact=True)
         self._update_status()
@@ -334,13 +334,13 @@ class WorkbenchScreen(Screen[None]):
         event.stop()
         self.reload()
         if event.select is not None:
-            self.tree.select_code(event.select)
+            self.code_tree.select_code(event.select)
 
     @on(MemosChanged)
     def _memos_changed(self, event: MemosChanged) -> None:
         event.stop()
         if event.target_type == "code":
-            self.pane.show_detail(self.tree.code_id)
+            self.pane.show_detail(self.code_tree.code_id)
         elif event.target_type == "coding" and self.document_id is not None:
             self.transcript.set_codings(self.shown_codings(self.document_id))
 
@@ -459,7 +459,7 @@ class WorkbenchScreen(Screen[None]):
         theme of the code highlighted in the codebook (Enter accepts that)."""
         from qualcode.tui.screens.dialogs import TOP_LEVEL, ChooseCodeScreen
 
-        theme = self.pane.theme_of(self.tree.code_id)
+        theme = self.pane.theme_of(self.code_tree.code_id)
 
         def chosen(target: int | str | None) -> None:
             if target is None:
@@ -697,7 +697,7 @@ class WorkbenchScreen(Screen[None]):
         self.query_one(DocumentOptions).focus()
 
     def action_focus_codebook(self) -> None:
-        self.tree.focus()
+        self.code_tree.focus()
 
     def action_focus_transcript(self) -> None:
         self.remove_class("-show-docs")

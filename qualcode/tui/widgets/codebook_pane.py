@@ -38,7 +38,7 @@ PANE_BINDINGS = [
 class CodebookPane(Vertical):
     """Tree above, definition below; its keys work while the tree has focus."""
 
-    BINDINGS = PANE_BINDINGS
+    BINDINGS = list[Binding | tuple[str, str] | tuple[str, str, str]](PANE_BINDINGS)
     DEFAULT_CSS = """
     CodebookPane { height: 1fr; }
     """

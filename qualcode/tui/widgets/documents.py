@@ -41,7 +41,10 @@ class DocumentOptions(OptionList):
             self.replace_option_prompt(option_id, prompt)
             return
         option._set_prompt(prompt)
-        new_height = self._get_visual(option).get_height(self.styles, width - padding.width)
+        new_height = self._get_visual(option).get_height(
+            self.styles,  # type: ignore[arg-type]  # what OptionList itself passes
+            width - padding.width,
+        )
         if new_height + option._divider != old_height:
             self.replace_option_prompt(option_id, prompt)
             return
