@@ -165,7 +165,7 @@ def test_html_structure_and_charts(project_path: Path) -> None:
     assert parser.problems == [] and parser.stack == []
     assert parser.links == []  # self-contained: nothing to fetch
     assert "script" not in parser.tags
-    assert parser.tags.count("svg") == 2 and parser.tags.count("h3") >= 5
+    assert parser.tags.count("svg") == 3 and parser.tags.count("h3") >= 5
     assert parser.tags.count("blockquote") == 8
     text = " ".join(parser.text)
     assert "1. Support" in text and "Illustrative quotes" in text
@@ -174,7 +174,8 @@ def test_html_structure_and_charts(project_path: Path) -> None:
     root = ET.fromstring(page.split("\n", 1)[1])
     ns = "{http://www.w3.org/2000/svg}"
     svgs = list(root.iter(f"{ns}svg"))
-    assert len(svgs) == 2
+    assert len(svgs) == 3  # frequencies, co-occurrence heatmap, saturation curve
+    assert "Saturation" in page
     bars = [g for g in svgs[0].iter(f"{ns}g") if g.get("class") == "bar"]
     assert len(bars) == 7  # 3 themes + 4 codes
     widths = [float(g.find(f"{ns}rect").get("width")) for g in bars]

@@ -260,23 +260,32 @@ def log(project: Path, limit: int) -> None:
             render.line(f"{e.id:>5} {e.at} {e.coder or '-'}: {e.summary}{flag}")
 
 
-@click.command()
+@click.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
 @project_argument
-@click.argument("query")
-@click.option("-n", "limit", default=50, show_default=True)
-def search(project: Path, query: str, limit: int) -> None:
-    """Full-text search across transcripts.
+@click.argument("query", nargs=-1, required=True, type=click.UNPROCESSED)
+@click.option("-n", "limit", default=50, show_default=True, help="Most turns to list.")
+def search(project: Path, query: tuple[str, ...], limit: int) -> None:
+    """Full-text search across transcripts: one keyword-in-context line per match.
+
+    Words must all occur in a turn; OR between words, -word or NOT word to leave out,
+    "a phrase", prefix*, word~ for every form of a word, a NEAR/3 b (see README, Querying).
+    Everything after the project is the search, so it may start with a minus
+    (qualcode search P -alone group); options go before the project (qualcode search -n 5 P x).
 
     \b
-    Example:
+    Examples:
       qualcode search study.qc "alone"
+      qualcode search study.qc burnout OR exhausted
+      qualcode search study.qc '"sick note"' -leave
     """
+    from qualcode.commands.query import search_lines
+    from qualcode.store.search import search_text
+
+    text = " ".join(query)
     with open_project(project) as proj:
-        hits = proj.documents.search(query, limit)
-    for hit in hits:
-        render.line(
-            f"{hit.document} [{hit.start}:{hit.end}] {hit.speaker or '-'}: {clip(hit.text, 80)}"
-        )
+        hits = search_text(proj.session, text, limit)
+    for line in search_lines(hits):
+        render.line(line)
     if not hits:
         render.line("No matches.")
 

@@ -21,6 +21,7 @@ from qualcode.analysis.frequencies import Frequency, Totals, frequencies, totals
 from qualcode.analysis.keyterms import KeyTerm, TermIndex, key_terms
 from qualcode.analysis.matrix import CodeDocumentMatrix, Crosstab, code_document_matrix, crosstab
 from qualcode.analysis.quotes import Quote, select_quotes
+from qualcode.analysis.saturation import Saturation, assess, corpus_interviews
 from qualcode.errors import QualcodeError
 from qualcode.report.context import EMPTY, CodebookInfo, ReportContext
 from qualcode.store.analysis_data import CodeRow
@@ -157,6 +158,7 @@ class Summary:
     participant_words: int = 0
     participant_coverage: float = 0.0
     pseudonymised: bool = False
+    saturation: Saturation | None = None  # new codes per interview (Guest, Namey & Chen 2020)
 
 
 @dataclass(frozen=True)
@@ -280,10 +282,23 @@ def build_summary(
         participant_words=p_words,
         participant_coverage=p_coded / p_words if p_words else 0.0,
         pseudonymised=bool(context.replacer),
+        saturation=_saturation(corpus),
     )
     if context.replacer:
         result = context.replacer.deep(result)
     return result
+
+
+def _saturation(corpus: Corpus) -> Saturation | None:
+    """The saturation assessment in import order with the method's defaults, or None when
+    there are too few interviews for its base size."""
+    interviews = corpus_interviews(corpus)
+    if len(interviews) < 2:
+        return None
+    try:
+        return assess(interviews)
+    except ValueError:
+        return None
 
 
 # ---------------------------------------------------------------- shared by the renderers
