@@ -522,6 +522,8 @@ async def test_help_palette_theme(make_app) -> None:
         assert isinstance(app.screen, HelpScreen)
         text = "\n".join(app.screen.plain)
         assert "Next uncoded" in text and "Fold the highlighted code into another" in text
+        for screen in ("Coding queries (Q)", "Matrix (X)", "Saturation (Y)", "Speakers (S)"):
+            assert screen in text
         await pilot.press("escape")
         dark = app.current_theme.dark
         await pilot.press("T")

@@ -43,8 +43,12 @@ def binding_groups(app_bindings: list[Binding]) -> list[tuple[str, list[Binding]
         MemoScreen,
     )
     from qualcode.tui.screens.finding import RetrieveScreen, SearchScreen
+    from qualcode.tui.screens.matrix import MatrixScreen
     from qualcode.tui.screens.picker import CodePicker
+    from qualcode.tui.screens.queries import QueriesScreen
     from qualcode.tui.screens.review import ReviewScreen
+    from qualcode.tui.screens.saturation import SaturationScreen
+    from qualcode.tui.screens.speakers import SpeakersScreen
     from qualcode.tui.screens.summary import SummaryScreen
     from qualcode.tui.screens.workbench import WorkbenchScreen
     from qualcode.tui.widgets.codebook_pane import PANE_BINDINGS
@@ -90,6 +94,10 @@ def binding_groups(app_bindings: list[Binding]) -> list[tuple[str, list[Binding]
         ("Review suggestions", only(ReviewScreen.BINDINGS)),
         ("Theme summary", only(SummaryScreen.BINDINGS)),
         ("Consensus review (W)", only(ConsensusScreen.BINDINGS)),
+        ("Coding queries (Q)", only(QueriesScreen.BINDINGS)),
+        ("Matrix (X)", only(MatrixScreen.BINDINGS)),
+        ("Saturation (Y)", only(SaturationScreen.BINDINGS)),
+        ("Speakers (S)", only(SpeakersScreen.BINDINGS)),
     ]
 
 
