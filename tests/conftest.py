@@ -75,3 +75,25 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result
         return runner.invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo project, built once per test session (import, codebook, example codings, rule
+    suggestions: a few seconds); tests get copies through :func:`demo_copy`."""
+    from qualcode.demo import build_demo
+
+    return build_demo(tmp_path_factory.mktemp("demo-master"))
+
+
+@pytest.fixture
+def demo_copy(demo_master: Path, tmp_path: Path) -> Callable[[Path], Path]:
+    """Copy the session's demo project to a path (default ``tmp_path/demo/demo.qc``)."""
+    import shutil
+
+    def copy(target: Path = tmp_path / "demo" / "demo.qc") -> Path:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(demo_master, target)
+        return target
+
+    return copy

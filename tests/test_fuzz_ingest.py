@@ -173,6 +173,7 @@ xml_text = st.text(
 ).filter(lambda t: all(ord(c) not in (0xFFFE, 0xFFFF) for c in t))
 
 
+@pytest.mark.slow
 @fuzz
 @given(st.lists(st.tuples(st.sampled_from(LABELS), xml_text), max_size=10))
 def test_any_docx_paragraphs_read_or_refused(paragraphs: list[tuple[str, str]]) -> None:

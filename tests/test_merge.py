@@ -175,13 +175,13 @@ def test_merge_cli(cli: Run, two_coders: tuple[Path, Path], tmp_path: Path) -> N
     assert "no such project file" in result.output
 
 
-def test_readme_team_section_runs_as_written(cli: Run, tmp_path: Path) -> None:
-    from qualcode.demo import build_demo
+def test_readme_team_section_runs_as_written(
+    cli: Run, tmp_path: Path, demo_copy: Callable[[Path], Path]
+) -> None:
     from tests.test_readme import readme_commands
 
-    build_demo(tmp_path / "demo")
     for name in ("anna", "ben"):
-        shutil.copy(tmp_path / "demo" / "demo.qc", tmp_path / f"{name}.qc")
+        demo_copy(tmp_path / f"{name}.qc")
     commands = readme_commands("Coding as a team")
     assert any(argv[0] == "merge" for argv in commands)
     for argv in commands:

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.demo import build_demo
 from qualcode.store import Project
 from qualcode.store.queries import SavedQueries
 from qualcode.tui.app import QualcodeApp
@@ -20,8 +19,10 @@ SIZE = (160, 48)
 
 
 @pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_demo(tmp_path_factory.mktemp("demo14"))
+def demo_template(tmp_path_factory: pytest.TempPathFactory, demo_master: Path) -> Path:
+    path = tmp_path_factory.mktemp("demo14") / "demo.qc"
+    shutil.copy(demo_master, path)
+    return path
 
 
 @pytest.fixture
@@ -41,6 +42,7 @@ def run(path: Path, body: Callable[[QualcodeApp, object], Awaitable[None]]) -> N
     asyncio.run(main())
 
 
+@pytest.mark.slow
 def test_query_matrix_and_saturation_screens(demo: Path) -> None:
     from textual.widgets import Input, OptionList
 

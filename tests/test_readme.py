@@ -37,11 +37,10 @@ def test_tour_runs_as_written(cli: Callable[..., Result], tmp_path: Path) -> Non
         assert result.exit_code == 0, (argv, result.output)
 
 
-def test_analysis_and_autocode_examples_run(cli: Callable[..., Result], tmp_path: Path) -> None:
-    from qualcode.demo import build_demo
-
-    build_demo(tmp_path / "demo")
-    shutil.copy(tmp_path / "demo" / "demo.qc", tmp_path / "study.qc")
+def test_analysis_and_autocode_examples_run(
+    cli: Callable[..., Result], tmp_path: Path, demo_copy: Callable[[Path], Path]
+) -> None:
+    demo_copy(tmp_path / "study.qc")
     for heading in (
         "Analysis and theme summaries",
         "Auto-coding: suggestions you accept or reject",
@@ -54,18 +53,17 @@ def test_analysis_and_autocode_examples_run(cli: Callable[..., Result], tmp_path
             assert result.exit_code == 0, (argv, result.output)
 
 
-def test_project_file_examples_run(cli: Callable[..., Result], tmp_path: Path) -> None:
+def test_project_file_examples_run(
+    cli: Callable[..., Result], tmp_path: Path, demo_copy: Callable[[Path], Path]
+) -> None:
     """The bulk-codings example copies every coding of the demo into a second project, and the
     views the README names for Datasette/pandas/R answer the query it shows."""
     import sqlite3
 
-    from qualcode.demo import build_demo
-
     repo = README.parent
     shutil.copytree(repo / "sample_transcripts", tmp_path / "sample_transcripts")
     shutil.copytree(repo / "codebooks", tmp_path / "codebooks")
-    build_demo(tmp_path / "demo")
-    shutil.copy(tmp_path / "demo" / "demo.qc", tmp_path / "study.qc")
+    demo_copy(tmp_path / "study.qc")
     for argv in readme_commands("The project file"):
         result = cli(*argv)
         assert result.exit_code == 0, (argv, result.output)
@@ -83,12 +81,11 @@ def test_project_file_examples_run(cli: Callable[..., Result], tmp_path: Path) -
     assert queries[0] == queries[1]
 
 
-def test_refi_examples_run(cli: Callable[..., Result], tmp_path: Path) -> None:
+def test_refi_examples_run(
+    cli: Callable[..., Result], tmp_path: Path, demo_copy: Callable[[Path], Path]
+) -> None:
     """The REFI-QDA block: export the demo as .qdpx/.qdc and bring both into a new project."""
-    from qualcode.demo import build_demo
-
-    build_demo(tmp_path / "demo")
-    shutil.copy(tmp_path / "demo" / "demo.qc", tmp_path / "study.qc")
+    demo_copy(tmp_path / "study.qc")
     for argv in readme_commands("Moving projects to and from NVivo"):
         result = cli(*argv)
         assert result.exit_code == 0, (argv, result.output)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -14,7 +15,6 @@ from click.testing import CliRunner
 
 from qualcode.cli import QualcodeGroup
 from qualcode.commands.refi import export_refi_command, import_refi_files, load_qdc_command
-from qualcode.demo import build_demo
 from qualcode.interop.codefields import parse_description
 from qualcode.interop.exchange import export_refi, import_qdpx, load_qdc
 from qualcode.store import Project
@@ -36,10 +36,11 @@ EMOJI_TEXT = (
 
 
 @pytest.fixture(scope="module")
-def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_project(tmp_path_factory: pytest.TempPathFactory, demo_master: Path) -> Path:
     """The demo project with what the demo lacks: a second coder, memos on everything, speaker
     attributes and a document in several scripts with emoji."""
-    path = build_demo(tmp_path_factory.mktemp("demo"))
+    path = tmp_path_factory.mktemp("demo") / "demo.qc"
+    shutil.copy(demo_master, path)
     with Project.open(path, coder="demo") as project:
         doc = project.documents.get("gp02_bjorn")
         project.memos.set("project", None, "Project memo: why these GPs.")

@@ -162,19 +162,18 @@ def test_help_has_examples(cli: Callable[..., Result]) -> None:
         assert result.exit_code == 0 and "Example" in result.output and "qualcode " in result.output
 
 
-def test_readme_shareable_report_runs(cli: Callable[..., Result], tmp_path: Path) -> None:
+def test_readme_shareable_report_runs(
+    cli: Callable[..., Result], tmp_path: Path, demo_copy: Callable[[Path], Path]
+) -> None:
     """The README's shareable-report section runs as written on the demo project, and what it
     writes holds none of the names it lists."""
     import re
     import shlex
-    import shutil
     import zipfile
 
-    from qualcode.demo import build_demo
     from tests.test_readme import README
 
-    build_demo(tmp_path / "demo")
-    shutil.copy(tmp_path / "demo" / "demo.qc", tmp_path / "study.qc")
+    demo_copy(tmp_path / "study.qc")
     heading = "A report to paste into a paper and send to a co-author"
     section = README.read_text(encoding="utf-8").split(f"## {heading}", 1)[1].split("\n## ")[0]
     commands = [

@@ -7,19 +7,23 @@ structure (every theme, lead-in prose, attributed quotes) and hold whatever the 
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 
 from qualcode.analysis import load_corpus
-from qualcode.demo import build_demo
 from qualcode.report import SummaryOptions, build_summary, render
 from qualcode.report.markdown import md_escape
 from qualcode.store import Project
 
 
 @pytest.fixture(scope="module")
-def demo_markdown(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[str], int]:
-    path = build_demo(tmp_path_factory.mktemp("demo"))
+def demo_markdown(
+    tmp_path_factory: pytest.TempPathFactory, demo_master: Path
+) -> tuple[str, list[str], int]:
+    path = tmp_path_factory.mktemp("demo") / "demo.qc"
+    shutil.copy(demo_master, path)
     with Project.open(path) as project:
         corpus = load_corpus(project)
         themes = [c.name for c in project.codebook.codes() if c.depth == 0]

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from textual.widgets import Label, OptionList, Select
 
 from qualcode.store import Project
@@ -101,6 +102,7 @@ async def test_typing_a_new_name_creates_it_under_the_chosen_theme(
             assert project.codings.list(coder=CODER) == []
 
 
+@pytest.mark.slow
 async def test_picker_parent_can_be_top_level(make_app, demo_path: Path) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

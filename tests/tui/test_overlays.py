@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from qualcode.store import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.finding import RetrieveScreen, SearchScreen
@@ -24,6 +26,7 @@ async def code_one(app: QualcodeApp, pilot) -> tuple[int, int]:  # type: ignore[
     return span
 
 
+@pytest.mark.slow
 async def test_undo_on_the_summary_undoes_and_recounts(make_app, demo_path: Path) -> None:
     """'z Undo' was in the summary's footer but did nothing there."""
     app = make_app()

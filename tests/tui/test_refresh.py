@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from qualcode.store import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.dialogs import ChooseCodeScreen
@@ -59,6 +61,7 @@ async def test_coding_updates_its_document_row_and_counts_only(
         assert "Coded: Secrecy" in str(screen.query_one("#status").render())
 
 
+@pytest.mark.slow
 async def test_cursor_moves_keep_the_row_cache_and_it_stays_bounded(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -345,6 +345,7 @@ async def test_codings_here_lists_coders_and_moves_boundaries(make_app, demo_pat
         assert bench(app).editing is None
 
 
+@pytest.mark.slow
 async def test_memos_on_coding_document_and_code(make_app, demo_path: Path) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -421,6 +422,7 @@ async def test_retrieve_code_with_attribute_filter_and_jump(make_app, demo_path:
 # ---------------------------------------------------------------- codebook editing
 
 
+@pytest.mark.slow
 async def test_codebook_add_edit_move_merge_delete(make_app, demo_path: Path) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
