@@ -13,12 +13,12 @@ from html import escape
 from qualcode.report.summary import (
     COOCCURRENCE_NOTE,
     FREQUENCY_NOTE,
-    MEMO_KINDS,
     MemoNote,
     Summary,
     ThemeSection,
     appendix_fields,
     has_key_terms,
+    memo_groups,
     nest_quotes,
     pct,
     plural,
@@ -118,8 +118,7 @@ def _memos(summary: Summary) -> list[str]:
     if not summary.memos:
         return []
     out = ['<section id="memos">', "<h2>Memos</h2>"]
-    for kind, label in MEMO_KINDS.items():
-        notes = [m for m in summary.memos if m.kind == kind]
+    for kind, label, notes in memo_groups(summary.memos):
         if notes:
             out += [f"<h3>{label} memos</h3>", "<ul>"]
             out += [_memo_item(m, kind != "project") for m in notes]

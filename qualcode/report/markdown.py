@@ -12,12 +12,12 @@ import re
 from qualcode.report.summary import (
     COOCCURRENCE_NOTE,
     FREQUENCY_NOTE,
-    MEMO_KINDS,
     MemoNote,
     Summary,
     ThemeSection,
     appendix_fields,
     has_key_terms,
+    memo_groups,
     nest_quotes,
     pct,
     plural,
@@ -117,8 +117,7 @@ def _memos(summary: Summary) -> list[str]:
     if not summary.memos:
         return []
     out = ["## Memos", ""]
-    for kind, label in MEMO_KINDS.items():
-        notes = [m for m in summary.memos if m.kind == kind]
+    for kind, label, notes in memo_groups(summary.memos):
         if notes:
             out += [f"### {label} memos", ""]
             out += [_memo_line(m, with_target=kind != "project") for m in notes]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from qualcode.report.summary import MEMO_KINDS, MemoNote, xml_safe
+from qualcode.report.summary import MemoNote, memo_groups, xml_safe
 
 
 def memos_markdown(memos: tuple[MemoNote, ...], title: str = "Memos") -> str:
@@ -15,10 +15,7 @@ def memos_markdown(memos: tuple[MemoNote, ...], title: str = "Memos") -> str:
     out = [f"# {md_escape(title)}", ""]
     if not memos:
         return "\n".join(out + ["No memos yet."]) + "\n"
-    for kind, label in MEMO_KINDS.items():
-        notes = [m for m in memos if m.kind == kind]
-        if not notes:
-            continue
+    for kind, label, notes in memo_groups(memos):
         out += [f"## {label} memos", ""]
         for m in notes:
             date = f", {md_escape(m.date)}" if m.date else ""
@@ -53,10 +50,7 @@ def memos_docx(memos: tuple[MemoNote, ...], title: str = "Memos") -> bytes:
     doc.add_heading(title, level=0)
     if not memos:
         doc.add_paragraph("No memos yet.")
-    for kind, label in MEMO_KINDS.items():
-        notes = [m for m in memos if m.kind == kind]
-        if not notes:
-            continue
+    for kind, label, notes in memo_groups(memos):
         doc.add_heading(f"{label} memos", level=1)
         for m in notes:
             if kind != "project":

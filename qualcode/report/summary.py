@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -312,6 +312,17 @@ COOCCURRENCE_NOTE = (
     "least one of them; Jaccard index = together / either."
 )
 MEMO_KINDS = {"project": "Project", "document": "Document", "code": "Code", "coding": "Coding"}
+
+
+def memo_groups(memos: Sequence[MemoNote]) -> list[tuple[str, str, list[MemoNote]]]:
+    """(kind, heading label, memos) for each memo kind that has any, in a fixed order: how
+    every renderer (Markdown, HTML, Word, the memos export) lays memos out."""
+    groups = []
+    for kind, label in MEMO_KINDS.items():
+        notes = [m for m in memos if m.kind == kind]
+        if notes:
+            groups.append((kind, label, notes))
+    return groups
 
 
 def top_pairs(summary: Summary, limit: int = 20) -> list[Any]:

@@ -26,12 +26,12 @@ from typing import TYPE_CHECKING
 from qualcode.report.summary import (
     COOCCURRENCE_NOTE,
     FREQUENCY_NOTE,
-    MEMO_KINDS,
     MemoNote,
     Summary,
     ThemeSection,
     appendix_fields,
     has_key_terms,
+    memo_groups,
     nest_quotes,
     pct,
     plural,
@@ -143,8 +143,7 @@ def _memos(doc, summary: Summary) -> None:  # noqa: ANN001
     if not summary.memos:
         return
     doc.add_heading("Memos", level=1)
-    for kind, label in MEMO_KINDS.items():
-        notes = [m for m in summary.memos if m.kind == kind]
+    for kind, label, notes in memo_groups(summary.memos):
         if notes:
             doc.add_heading(f"{label} memos", level=2)
             for m in notes:

@@ -202,19 +202,7 @@ class Cases:
                 self.s.update("attribute_types", int(row[0]), {"type": kind})
 
     def _speaker_id(self, document: str | int, speaker: str) -> int:
-        doc_id = lookup.document_id(self.s, document)
-        row = self.s.conn.execute(
-            "SELECT id FROM speakers WHERE document_id = ? AND name = ?", (doc_id, speaker)
-        ).fetchone()
-        if row is None:
-            names = [
-                r[0]
-                for r in self.s.conn.execute(
-                    "SELECT name FROM speakers WHERE document_id = ?", (doc_id,)
-                )
-            ]
-            raise ProjectError(not_found(f"speaker in {document}", speaker, names))
-        return int(row[0])
+        return lookup.speaker_id(self.s, document, speaker)
 
     def _upsert(self, speaker_id: int, key: str, value: str) -> None:
         row = self.s.conn.execute(

@@ -390,19 +390,7 @@ class Documents:
         ]
 
     def _speaker_id(self, document: str | int, name: str) -> int:
-        doc_id = lookup.document_id(self.s, document)
-        row = self.s.conn.execute(
-            "SELECT id FROM speakers WHERE document_id = ? AND name = ?", (doc_id, name)
-        ).fetchone()
-        if row is None:
-            names = [
-                r[0]
-                for r in self.s.conn.execute(
-                    "SELECT name FROM speakers WHERE document_id = ?", (doc_id,)
-                )
-            ]
-            raise ProjectError(not_found(f"speaker in {document}", name, names))
-        return int(row[0])
+        return lookup.speaker_id(self.s, document, name)
 
     def rename_speaker(self, document: str | int, old: str, new: str) -> None:
         """Rename a speaker within one document; merging into an existing name is refused."""

@@ -55,6 +55,23 @@ def document_name(session: Session, document: int) -> str:
     return str(row[0])
 
 
+def speaker_id(session: Session, document: str | int, name: str) -> int:
+    """A speaker of one document by name; a clear error naming that document's speakers."""
+    doc_id = document_id(session, document)
+    row = session.conn.execute(
+        "SELECT id FROM speakers WHERE document_id = ? AND name = ?", (doc_id, name)
+    ).fetchone()
+    if row is None:
+        names = [
+            r[0]
+            for r in session.conn.execute(
+                "SELECT name FROM speakers WHERE document_id = ?", (doc_id,)
+            )
+        ]
+        raise ProjectError(not_found(f"speaker in {document}", name, names))
+    return int(row[0])
+
+
 def coder_id(session: Session, name: str) -> int:
     found = session.lookup_coder_id(name)
     if found is None:
