@@ -24,10 +24,10 @@ import yaml
 
 from qualcode.errors import CodebookError, ProjectError
 from qualcode.safeyaml import load_yaml
-from qualcode.store.invariants import MAX_NAME_LENGTH, check_color, clean_name
+from qualcode.store.invariants import MAX_NAME_LENGTH, check_color, check_negation, clean_name
 
 TEXT_FIELDS = ("brief", "definition", "when_to_use", "when_not_to_use", "example")
-NODE_KEYS = {"label", *TEXT_FIELDS, "color", "keywords", "patterns", "codes"}
+NODE_KEYS = {"label", *TEXT_FIELDS, "color", "keywords", "patterns", "negation", "codes"}
 TOP_KEYS = {"name", "version", "description", "sources", "themes"}
 MAX_DEPTH = 20
 """Levels of codes below a theme. Real codebooks use two or three; twenty leaves room for any
@@ -47,6 +47,7 @@ class CodeSpec:
     color: str | None = None
     keywords: list[str] = field(default_factory=list)
     patterns: list[list[dict[str, Any]]] = field(default_factory=list)
+    negation: str | None = None  # skip | flag | ignore a keyword inside a negation
     codes: list[CodeSpec] = field(default_factory=list)
 
     def fields(self) -> dict[str, Any]:
@@ -56,6 +57,7 @@ class CodeSpec:
             "color": self.color,
             "keywords": self.keywords,
             "patterns": self.patterns,
+            "negation": self.negation,
         }
 
 
@@ -186,6 +188,14 @@ def _node(
             spec.color = check_color(color)  # the store's rule, so exports load again
         except ProjectError:
             problems.append(f"{where}.color: '{_show(color)}' is not a colour like #1f77b4")
+    negation = raw.get("negation")
+    if negation is not None:
+        try:
+            spec.negation = check_negation(
+                negation if isinstance(negation, str) else repr(negation)
+            )
+        except ProjectError as exc:
+            problems.append(f"{where}.negation: {exc}")
     keywords = raw.get("keywords")
     if keywords is not None:
         if not isinstance(keywords, list):
@@ -442,6 +452,8 @@ def codebook_to_dict(codebook: Codebook) -> dict[str, Any]:
             node["keywords"] = list(spec.keywords)
         if spec.patterns:
             node["patterns"] = spec.patterns
+        if spec.negation:
+            node["negation"] = spec.negation
         out[id(spec)] = node
         if parent is not None:
             out[id(parent)].setdefault("codes", []).append(node)
@@ -486,6 +498,7 @@ def codebook_from_codes(
             label=code.name,
             **texts,
             color=code.color,
+            negation=getattr(code, "negation", None),
             keywords=list(code.keywords),
             patterns=list(code.patterns),
         )

@@ -292,3 +292,35 @@ def test_review_screen_shows_the_negated_flag(project: Project) -> None:
             assert "Negated" in shown and "nobody competed" in shown
 
     asyncio.run(body())
+
+
+def test_a_codebook_sets_negation_per_code(project: Project, tmp_path: Path) -> None:
+    """Issue 16: the negation mode is part of the code in the codebook (YAML ``negation:``),
+    stored with the code, exported again, and used by auto-coding."""
+    from qualcode.codebook import (
+        codebook_entries,
+        codebook_from_codes,
+        dump_codebook,
+        load_codebook,
+    )
+    from qualcode.errors import CodebookError
+
+    book = tmp_path / "book.yaml"
+    book.write_text(
+        "name: Negation\nthemes:\n  - label: Rivalry\n    keywords: [rivalry, compete]\n"
+        "    negation: flag\n",
+        encoding="utf-8",
+    )
+    loaded = load_codebook(book)
+    project.codebook.apply(loaded.name, codebook_entries(loaded))
+    assert project.codebook.get("Rivalry").negation == "flag"
+    autocode(project)
+    flags = [s.negated for s in project.suggestions.list(code="Rivalry", order="document")]
+    assert flags == [True, False]
+    again = dump_codebook(codebook_from_codes("Negation", project.codebook.codes()))
+    assert "negation: flag" in again
+    book.write_text(
+        "name: Bad\nthemes:\n  - label: Rivalry\n    negation: maybe\n", encoding="utf-8"
+    )
+    with pytest.raises(CodebookError, match=r"themes\[0\]\.negation: negation must be one of"):
+        load_codebook(book)

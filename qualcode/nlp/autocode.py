@@ -107,9 +107,10 @@ def negation_modes(project: Project) -> dict[str, str]:
 
 
 def code_modes_for(project: Project, codes: Sequence[Code]) -> dict[int, str]:
-    """Code id -> its negation mode (skip, flag or ignore)."""
+    """Code id -> its negation mode (skip, flag or ignore): the codebook's ``negation`` for
+    the code, else the project's default (``--negation '*=MODE'``), else skip."""
     modes = negation_modes(project)
-    return {c.id: mode_for(modes, c.name) for c in codes}
+    return {c.id: c.negation or mode_for(modes, c.name) for c in codes}
 
 
 def set_negation_mode(project: Project, code: str, mode: str) -> None:
@@ -118,8 +119,9 @@ def set_negation_mode(project: Project, code: str, mode: str) -> None:
 
     if mode not in MODES:
         raise QualcodeError(f"negation mode must be one of {', '.join(MODES)}, not '{mode}'")
-    if code != "*":
-        code = project.codebook.get(code).name
+    if code != "*":  # the code's own field, as a codebook's `negation:` sets it
+        project.codebook.update(code, negation=mode)
+        return
     modes = negation_modes(project)
     modes[code] = mode
     project.settings.set(NEGATION_SETTING, json.dumps(modes, sort_keys=True, ensure_ascii=False))

@@ -17,7 +17,7 @@ from qualcode.errors import ProjectError
 from qualcode.store import lookup
 from qualcode.store.codetree import CodeTree
 from qualcode.store.codings import Codings
-from qualcode.store.invariants import check_color, clean_name, normalise_guid
+from qualcode.store.invariants import check_color, check_negation, clean_name, normalise_guid
 from qualcode.store.memos import Memos
 from qualcode.store.records import Code
 from qualcode.store.session import Session, new_guid
@@ -32,6 +32,7 @@ CODE_FIELDS = (
     "color",
     "keywords",
     "patterns",
+    "negation",
 )
 
 JSON_CODE_FIELDS = ("keywords", "patterns")
@@ -62,7 +63,7 @@ class Codebook:
             r[0]: r
             for r in self.s.conn.execute(
                 "SELECT id, parent_id, name, brief, definition, when_to_use, when_not_to_use, "
-                "example, color, keywords, patterns, position, guid FROM codes "
+                "example, color, keywords, patterns, position, guid, negation FROM codes "
                 "ORDER BY position, id"
             )
         }
@@ -89,6 +90,7 @@ class Codebook:
                     coding_count=counts.get(code_id, 0),
                     child_count=len(tree.children(code_id)),
                     guid=r[12],
+                    negation=r[13],
                 )
             )
         return out
@@ -328,9 +330,11 @@ def _code_values(fields: dict[str, Any]) -> dict[str, Any]:
         raise ProjectError(f"unknown code field(s): {', '.join(sorted(unknown))}")
     values: dict[str, Any] = {}
     for key, value in fields.items():
-        if value is None and key != "color":
+        if value is None and key not in ("color", "negation"):
             continue
         if key == "color":
             value = check_color(value)
+        if key == "negation":
+            value = check_negation(value)
         values[key] = json.dumps(value, ensure_ascii=False) if key in JSON_CODE_FIELDS else value
     return values

@@ -34,6 +34,22 @@ def check_color(value: str | None) -> str | None:
     return value
 
 
+NEGATION_MODES = ("skip", "flag", "ignore")
+"""What auto-coding does with a keyword match inside a negation ("nobody competed"): drop it,
+suggest it flagged as negated, or ignore negation."""
+
+
+def check_negation(value: str | None) -> str | None:
+    """A code's negation mode, or None for the project default."""
+    if value is None or value == "":
+        return None
+    if value not in NEGATION_MODES:
+        raise ProjectError(
+            f"negation must be one of {', '.join(NEGATION_MODES)}, not '{str(value)[:20]}'"
+        )
+    return value
+
+
 def clean_name(name: str, kind: str = "code") -> str:
     """A name with its white space folded; empty or overlong names are refused."""
     cleaned = " ".join(str(name).split())

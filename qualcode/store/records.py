@@ -69,6 +69,7 @@ class Code:
     coding_count: int
     child_count: int
     guid: str = ""
+    negation: str | None = None  # auto-coding's handling of negated matches; None: default
 
 
 @dataclass(frozen=True)

@@ -698,6 +698,9 @@ def _m004_team_queries_reports(db: Database) -> None:
     if "is_interviewer" not in db["speakers"].columns_dict:
         # NULL: decided by the default names (Interviewer, I, Int, IV, Moderator, Facilitator)
         db["speakers"].add_column("is_interviewer", int)  # type: ignore[union-attr]
+    if "negation" not in db["codes"].columns_dict:
+        # NULL: the project default (skip); else skip, flag or ignore (invariants.NEGATION_MODES)
+        db["codes"].add_column("negation", str)  # type: ignore[union-attr]
     if "negated" not in db["suggestions"].columns_dict:
         db["suggestions"].add_column("negated", int, not_null_default=0)  # type: ignore[union-attr]
 
