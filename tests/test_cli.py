@@ -151,7 +151,7 @@ def test_memos_codes_and_codebook_export(cli: Run, study: Path, tmp_path: Path) 
     text = (tmp_path / "out.yaml").read_text(encoding="utf-8")
     assert "name: Tiny" in text and "Not alone" in text and "Rivalry" not in text
     shown = cli("codebook", "show", str(study), "--full").output
-    assert "- Security [0]" in shown
+    assert "- Security [0 own codings, 0 with sub-codes]" in shown
     assert "Naming and handling" in cli("codebook", "show", str(default_codebook())).output
 
 

@@ -35,3 +35,19 @@ def test_export_keeps_description_sources_and_version(
     assert again["version"] == book.get("version", 1)
     cli("init", "q.qc")
     assert cli("codebook", "load", "q.qc", "out.yaml").exit_code == 0
+
+
+def test_a_theme_says_what_its_count_counts(
+    cli: Callable[..., Result], tmp_path: Path, demo_copy: Callable[[Path], Path]
+) -> None:
+    """Issue 15: stats, codebook show and codings --code give a theme's count the same meaning,
+    saying whether it is the theme's own codings or the theme with its sub-codes."""
+    demo_copy(tmp_path / "d.qc")
+    theme = "Competence in the doctor-patient encounter"
+    stats = cli("stats", "d.qc").output
+    with_subcodes = next(line for line in stats.splitlines() if line.startswith(theme)).split()[-6]
+    shown = cli("codebook", "show", "d.qc").output
+    assert f"own codings, {with_subcodes} with sub-codes]" in shown
+    listed = cli("codings", "d.qc", "--code", theme, "--theme").output
+    assert f"with its sub-codes: {with_subcodes} coding(s)" in listed
+    assert "itself:" in cli("codings", "d.qc", "--code", theme).output

@@ -99,9 +99,19 @@ def codebook_show(source: Path, full: bool) -> None:
       qualcode codebook show codebooks/balint-kjeldmand.yaml
       qualcode codebook show study.qc --full
     """
+    tallies: dict[str, str] = {}
     if source.suffix == ".qc":
         with open_project(source) as proj:
             codes = proj.codebook.codes()
+            tree = proj.codebook.tree()
+        own = {c.id: c.coding_count for c in codes}
+        for c in codes:  # one meaning per count: a theme says both, as stats counts it
+            below = sum(own[i] for i in tree.descendants(c.id))
+            tallies[c.name] = (
+                f" [{c.coding_count} own codings, {below} with sub-codes]"
+                if c.child_count
+                else f" [{_count(c.coding_count, 'coding')}]"
+            )
         entries: list[tuple[int, str, str, int | None, Any]] = [
             (c.depth, c.name, c.brief, c.coding_count, c) for c in codes
         ]
@@ -115,8 +125,8 @@ def codebook_show(source: Path, full: bool) -> None:
             depth_of[spec.label] = 0 if parent is None else depth_of[parent.label] + 1
             entries.append((depth_of[spec.label], spec.label, spec.brief, None, spec))
         render.line(f"{book.name} (version {book.version})")
-    for depth, name, brief, count, node in entries:
-        tally = f" [{count}]" if count is not None else ""
+    for depth, name, brief, _, node in entries:
+        tally = tallies.get(name, "")
         render.line(f"{'  ' * depth}- {name}{tally}: {brief}")
         if full:
             for label, attr in (

@@ -132,6 +132,16 @@ def codings(
         rows = proj.codings.list(
             document=document, code=code_name, coder=by_coder, include_subcodes=theme
         )
+        note = ""
+        if code_name is not None and fmt == "table":
+            code = proj.codebook.get(code_name)
+            if code.child_count:  # one meaning per count (see stats): say which this is
+                note = (
+                    f"'{code.name}' with its sub-codes: {len(rows)} coding(s)"
+                    if theme
+                    else f"'{code.name}' itself: {len(rows)} coding(s); --theme adds its "
+                    f"{code.child_count} sub-code(s)"
+                )
         if fmt == "csv":
             from qualcode.codings_csv import codings_text
             from qualcode.report.csvout import codings_csv_rows
@@ -156,6 +166,8 @@ def codings(
             ]
         )
         return
+    if note:
+        render.line(note)
     if not rows:
         render.line("No codings.")
         return
