@@ -51,3 +51,13 @@ def test_a_theme_says_what_its_count_counts(
     listed = cli("codings", "d.qc", "--code", theme, "--theme").output
     assert f"with its sub-codes: {with_subcodes} coding(s)" in listed
     assert "itself:" in cli("codings", "d.qc", "--code", theme).output
+
+
+def test_autocode_says_how_many_codes_it_did_not_list(
+    cli: Callable[..., Result], tmp_path: Path, demo_copy: Callable[[Path], Path]
+) -> None:
+    demo_copy(tmp_path / "d.qc")
+    out = cli("autocode", "d.qc").output
+    listed = [line for line in out.splitlines() if line[:7].strip().isdigit()]
+    assert len(listed) == 10
+    assert "…and " in out and "more code(s) with" in out

@@ -174,8 +174,12 @@ def autocode(
             left_out.append(f"{result.negated} negated match(es) dropped or flagged")
         if left_out:
             render.line("  " + "; ".join(left_out) + ".")
-        for name, count in proj.suggestions.pending_by_code()[:10]:
+        pending = proj.suggestions.pending_by_code()
+        for name, count in pending[:10]:
             render.line(f"  {count:>5}  {name}")
+        if len(pending) > 10:
+            rest = sum(count for _, count in pending[10:])
+            render.line(f"  …and {len(pending) - 10} more code(s) with {rest} suggestion(s)")
         from qualcode.nlp.evaluate import rejected_rules
 
         for row in rejected_rules(proj):
