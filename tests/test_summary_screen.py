@@ -69,7 +69,8 @@ def test_screen_shows_chart_cooccurrence_and_quotes(hand: Path) -> None:
                 quotes = text_of(screen, "#quotes")
                 assert "1. Support — 7 passages, 4 of 4 participants" in quotes
                 assert "“The group gives me support when the work is heavy." in quotes
-                assert "— Anna, a1, turn 2" in quotes
+                assert "— Anna\n" in quotes  # attributed as a paper does: no file or offsets
+                assert "a1, turn 2" not in quotes
                 overview = text_of(screen, "#overview")
                 assert "3 documents with 4 participants" in overview
                 await pilot.press("escape")
@@ -107,9 +108,13 @@ def test_export_runs_in_a_worker(hand: Path, tmp_path: Path, fmt: str) -> None:
     asyncio.run(run())
     assert target.exists()
     if fmt == "md":
-        with Project.open(hand) as project:
+        from qualcode.report.context import load_context
+
+        with Project.open(hand) as project:  # what `qualcode summary` writes, context included
             corpus = load_corpus(project)
-        expected = render(build_summary(corpus, SummaryOptions(), project_path=hand), "md")
+            context = load_context(project)
+        summary = build_summary(corpus, SummaryOptions(), project_path=hand, context=context)
+        expected = render(summary, "md")
         assert target.read_text(encoding="utf-8") == expected
     else:
         from docx import Document

@@ -230,12 +230,19 @@ class SummaryScreen(Screen[None]):
 def _build(main, options, progress=None, extended=False):  # noqa: ANN001, ANN202
     """Build a summary on a connection of its own (safe in a worker thread)."""
     from qualcode.analysis import load_corpus
+    from qualcode.report.context import load_context
     from qualcode.report.summary import build_summary
 
     with Project.open(main.path, coder=main.coder) as project:
         corpus = load_corpus(project)
+        context = load_context(project)  # exemplars, memos with dates, codebook sources
     return build_summary(
-        corpus, options, project_path=main.path, progress=progress, extended=extended
+        corpus,
+        options,
+        project_path=main.path,
+        progress=progress,
+        extended=extended,
+        context=context,
     )
 
 
@@ -274,6 +281,6 @@ def quotes_text(summary) -> Text:  # noqa: ANN001
             out.append("  (no quotes)\n", style="dim")
         for q in section.quotes:
             out.append(f"  “{q.text}”\n", style="italic")
-            out.append(f"    — {q.attribution}, {q.location}\n", style="dim")
+            out.append(f"    — {q.attribution}\n", style="dim")  # as a paper attributes it
         out.append("\n")
     return out
