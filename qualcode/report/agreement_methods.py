@@ -15,6 +15,7 @@ from pathlib import Path
 
 from qualcode.analysis.corpus import Corpus
 from qualcode.errors import QualcodeError
+from qualcode.report.summary import AgreementLine, AgreementTable
 from qualcode.store.consensus import CONSENSUS
 from qualcode.store.project import Project
 
@@ -23,21 +24,11 @@ NUMBERS = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six"}
 
 
 @dataclass(frozen=True)
-class AgreementLine:
-    """One row of the summary's agreement table."""
-
-    code: str
-    n_units: int
-    percent_agreement: float | None
-    krippendorff_alpha: float | None
-    cohen_kappa: float | None
-
-
-@dataclass(frozen=True)
 class AgreementPart:
     coders: tuple[str, ...]
     consensus: bool
     """The summary reports the consensus coder's codings (the coders' agreement is context)."""
+    unit: str
     unit_definition: str
     scopes: tuple[tuple[str, str, int], ...]
     """Per coder: (name, rule ``done``/``coded``, documents counted)."""
@@ -80,6 +71,7 @@ def agreement_part(corpus: Corpus, project_path: str | Path | None) -> Agreement
     return AgreementPart(
         coders=tuple(report.coders),
         consensus=consensus,
+        unit=report.unit,
         unit_definition=report.unit_definition,
         scopes=tuple((s.coder, s.rule, len(s.documents)) for s in report.scopes),
         rows=rows,
@@ -114,6 +106,13 @@ def _settled_pair(project: Project) -> list[str]:
         return []
     pair = str(row[0])[len(prefix) :].split(":", 1)[0].split("|")
     return pair if len(pair) == 2 else []
+
+
+def agreement_table(part: AgreementPart | None) -> AgreementTable | None:
+    """The summary's agreement table: every code the coders used, in codebook order."""
+    if part is None:
+        return None
+    return AgreementTable(part.coders, part.unit, part.unit_definition, part.rows)
 
 
 def agreement_paragraphs(part: AgreementPart | None) -> tuple[str, ...]:

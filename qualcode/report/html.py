@@ -13,9 +13,13 @@ from html import escape
 from qualcode.report.summary import (
     COOCCURRENCE_NOTE,
     FREQUENCY_NOTE,
+    AgreementTable,
     MemoNote,
     Summary,
     ThemeSection,
+    agreement_caption,
+    agreement_cells,
+    agreement_header,
     appendix_fields,
     has_key_terms,
     memo_groups,
@@ -91,6 +95,8 @@ def render_html(summary: Summary) -> str:
     out += [f"<p>{_inline(p)}</p>" for p in summary.intro]
     out += _frequency_section(summary)
     out += _cooccurrence_section(summary)
+    if summary.agreement_table is not None:
+        out += _agreement_table(summary.agreement_table)
     out += _saturation_section(summary)
     if summary.project_memos:
         out += ["<h3>Project memos</h3>", "<ul>"]
@@ -157,6 +163,28 @@ def _inline(text: str) -> str:
     """Escape, then turn the summary's ``*emphasis*`` into <em>."""
     parts = escape(text).split("*")
     return "".join(f"<em>{p}</em>" if i % 2 else p for i, p in enumerate(parts))
+
+
+def _agreement_table(table: AgreementTable) -> list[str]:
+    header = agreement_header(table)
+    heads = "".join(
+        f"<th>{escape(h)}</th>" if i == 0 else f'<th class="num">{escape(h)}</th>'
+        for i, h in enumerate(header)
+    )
+    out = [
+        "<h3>Inter-coder agreement</h3>",
+        '<table class="agreement">',
+        f"<caption>{escape(agreement_caption(table))}</caption>",
+        f"<thead><tr>{heads}</tr></thead>",
+        "<tbody>",
+    ]
+    for cells in agreement_cells(table):
+        tds = "".join(
+            f"<td>{escape(c)}</td>" if i == 0 else f'<td class="num">{escape(c)}</td>'
+            for i, c in enumerate(cells)
+        )
+        out.append(f"<tr>{tds}</tr>")
+    return out + ["</tbody>", "</table>"]
 
 
 def _frequency_section(summary: Summary) -> list[str]:

@@ -14,11 +14,12 @@ from qualcode.analysis.frequencies import Frequency
 from qualcode.analysis.keyterms import KeyTerm
 from qualcode.analysis.matrix import CodeDocumentMatrix, Crosstab
 from qualcode.analysis.quotes import Quote
-from qualcode.report.summary import MemoNote, Summary, appendix_fields
+from qualcode.report.summary import AgreementTable, MemoNote, Summary, appendix_fields
 
 FORMAT_VERSION = 2
 """2: methods, definitions, by-attribute counts, every memo with kind and date, the codebook
-appendix and sources, quote attributions and exemplar marks."""
+appendix and sources, quote attributions and exemplar marks; with several coders, an
+``agreement_table`` (coders, unit, per-code statistics, null where undefined)."""
 
 
 def _r(x: float) -> float:
@@ -119,6 +120,29 @@ def memo_dict(m: MemoNote) -> dict[str, Any]:
     return {"kind": m.kind, "target": m.target, "coder": m.coder, "date": m.date, "text": m.text}
 
 
+def _opt(x: float | None) -> float | None:
+    return None if x is None else _r(x)
+
+
+def agreement_table_dict(t: AgreementTable) -> dict[str, Any]:
+    """The agreement table (only in summaries with several coders): null where undefined."""
+    return {
+        "coders": list(t.coders),
+        "unit": t.unit,
+        "unit_definition": t.unit_definition,
+        "rows": [
+            {
+                "code": r.code,
+                "n_units": r.n_units,
+                "percent_agreement": _opt(r.percent_agreement),
+                "cohen_kappa": _opt(r.cohen_kappa),
+                "krippendorff_alpha": _opt(r.krippendorff_alpha),
+            }
+            for r in t.rows
+        ],
+    }
+
+
 def summary_dict(s: Summary) -> dict[str, Any]:
     t = s.totals
     out: dict[str, Any] = {
@@ -140,6 +164,11 @@ def summary_dict(s: Summary) -> dict[str, Any]:
         "pseudonymised": s.pseudonymised,
         "methods": list(s.methods),
         "agreement": list(s.agreement),
+        **(
+            {}
+            if s.agreement_table is None
+            else {"agreement_table": agreement_table_dict(s.agreement_table)}
+        ),
         "definitions": [{"term": d.term, "text": d.text} for d in s.definitions],
         "participant_words": s.participant_words,
         "participant_coverage": _r(s.participant_coverage),

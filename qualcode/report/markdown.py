@@ -12,9 +12,13 @@ import re
 from qualcode.report.summary import (
     COOCCURRENCE_NOTE,
     FREQUENCY_NOTE,
+    AgreementTable,
     MemoNote,
     Summary,
     ThemeSection,
+    agreement_caption,
+    agreement_cells,
+    agreement_header,
     appendix_fields,
     has_key_terms,
     memo_groups,
@@ -93,6 +97,8 @@ def render_markdown(summary: Summary) -> str:
         out += [md_prose(paragraph), ""]
     out += _frequency_table(summary)
     out += _cooccurrence(summary)
+    if summary.agreement_table is not None:
+        out += _agreement_table(summary.agreement_table)
     if summary.project_memos:
         out += ["### Project memos", ""]
         out += [_memo_line(m, with_target=False) for m in summary.project_memos]
@@ -148,6 +154,19 @@ def _appendix(summary: Summary) -> list[str]:
         out += [f"{i}. {md_escape(src)}" for i, src in enumerate(info.sources, start=1)]
         out.append("")
     return out
+
+
+def _agreement_table(table: AgreementTable) -> list[str]:
+    header = agreement_header(table)
+    out = [
+        f"**Inter-coder agreement.** {md_escape(agreement_caption(table))}",
+        "",
+        "| " + " | ".join(md_escape(h) for h in header) + " |",
+        "| --- |" + " ---: |" * (len(header) - 1),
+    ]
+    for cells in agreement_cells(table):
+        out.append(f"| {md_escape(cells[0])} | " + " | ".join(cells[1:]) + " |")
+    return out + [""]
 
 
 def _frequency_table(summary: Summary) -> list[str]:

@@ -128,6 +128,34 @@ class ThemeSection:
 
 
 @dataclass(frozen=True)
+class AgreementLine:
+    """One row of the summary's agreement table: a code (a theme stands for its sub-codes),
+    the units compared and the statistics, None where undefined."""
+
+    code: str
+    n_units: int
+    percent_agreement: float | None
+    krippendorff_alpha: float | None
+    cohen_kappa: float | None
+
+
+@dataclass(frozen=True)
+class AgreementTable:
+    """The agreement table of a summary with several coders (issue 13): the coders compared,
+    the unit, and one row per code they used, in codebook order."""
+
+    coders: tuple[str, ...]
+    unit: str
+    unit_definition: str
+    rows: tuple[AgreementLine, ...]
+
+    @property
+    def kappa(self) -> bool:
+        """Cohen's kappa is defined for exactly two coders (a column only then)."""
+        return len(self.coders) == 2
+
+
+@dataclass(frozen=True)
 class Summary:
     title: str
     project: str
@@ -148,6 +176,8 @@ class Summary:
     agreement: tuple[str, ...] = ()
     """Agreement sentences for several coders (statistic and unit): filled by the agreement
     part of the report (:func:`agreement_sentences`), appended to the methods."""
+    agreement_table: AgreementTable | None = None
+    """Agreement per code between the coders (None with fewer than two coders)."""
     definitions: tuple[Definition, ...] = ()
     codebook_info: CodebookInfo | None = None
     appendix: tuple[AppendixEntry, ...] = ()
@@ -237,7 +267,14 @@ def build_summary(
     title = options.title or (f"Theme summary: {name}" if name else "Theme summary")
     p_words, p_coded = participant_words(corpus)
     info = context.codebook
-    agreement = agreement_sentences(corpus, project_path)
+    from qualcode.report.agreement_methods import (
+        agreement_paragraphs,
+        agreement_part,
+        agreement_table,
+    )
+
+    part = agreement_part(corpus, project_path)
+    agreement = agreement_paragraphs(part)
     result = Summary(
         title=title,
         project=Path(project_path).name,
@@ -269,6 +306,7 @@ def build_summary(
         extended=_extended(corpus, options) if extended else None,
         methods=methods_paragraphs(corpus, tot, coders, info, by, p_words) + agreement,
         agreement=agreement,
+        agreement_table=agreement_table(part),
         definitions=DEFINITIONS,
         codebook_info=info,
         appendix=tuple(
@@ -398,6 +436,45 @@ def agreement_sentences(corpus: Corpus, project_path: str | Path | None = None) 
     from qualcode.report.agreement_methods import agreement_paragraphs, agreement_part
 
     return agreement_paragraphs(agreement_part(corpus, project_path))
+
+
+def agreement_cell(value: float | None, percent: bool = False) -> str:
+    """A statistic in the agreement table: ``85.7%`` or ``0.71``; ``—`` where undefined."""
+    if value is None:
+        return "—"
+    return f"{100 * value:.1f}%" if percent else f"{value:.2f}"
+
+
+def agreement_header(table: AgreementTable) -> list[str]:
+    """Column headings of the agreement table (kappa only for two coders)."""
+    head = ["Code", "Units", "% agreement", "Krippendorff's alpha"]
+    return head + (["Cohen's kappa"] if table.kappa else [])
+
+
+def agreement_cells(table: AgreementTable) -> list[list[str]]:
+    """The agreement table's rows as text, as every text format shows them."""
+    out = []
+    for r in table.rows:
+        row = [
+            r.code,
+            str(r.n_units),
+            agreement_cell(r.percent_agreement, percent=True),
+            agreement_cell(r.krippendorff_alpha),
+        ]
+        if table.kappa:
+            row.append(agreement_cell(r.cohen_kappa))
+        out.append(row)
+    return out
+
+
+def agreement_caption(table: AgreementTable) -> str:
+    """What the agreement table compares: coders, unit and statistics."""
+    kappa = ", Cohen's kappa" if table.kappa else ""
+    return (
+        f"Inter-coder agreement per code between {join_and(list(table.coders))}, on "
+        f"{table.unit}s as the unit: units compared, percentage agreement, Krippendorff's "
+        f"alpha (nominal){kappa}; — where a statistic is undefined."
+    )
 
 
 def participant_words(corpus: Corpus) -> tuple[int, int]:

@@ -29,6 +29,9 @@ from qualcode.report.summary import (
     MemoNote,
     Summary,
     ThemeSection,
+    agreement_caption,
+    agreement_cells,
+    agreement_header,
     appendix_fields,
     has_key_terms,
     memo_groups,
@@ -90,6 +93,12 @@ def build_docx(summary: Summary) -> DocxDocument:
         _rich(doc.add_paragraph(), paragraph)
     _frequency_table(doc, summary, counter)
     _cooccurrence_table(doc, summary, counter)
+    table = summary.agreement_table
+    if table is not None:
+        doc.add_heading("Inter-coder agreement", level=2)
+        _caption(doc, f"Table {counter.table()}. {agreement_caption(table)}")
+        header = agreement_header(table)
+        _table(doc, header, agreement_cells(table), numeric=set(range(1, len(header))))
     if summary.project_memos:
         doc.add_heading("Project memos", level=2)
         for m in summary.project_memos:
