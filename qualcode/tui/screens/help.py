@@ -34,6 +34,7 @@ def binding_groups(app_bindings: list[Binding]) -> list[tuple[str, list[Binding]
     The app's own bindings are passed in (the help screen reads them from the running app), so
     this module never imports the app that imports it. Keys handled by a widget rather than a
     binding (Enter on a result list) are added here by hand, beside the screen they belong to."""
+    from qualcode.tui.screens.cases import CasesScreen
     from qualcode.tui.screens.consensus import ConsensusScreen
     from qualcode.tui.screens.dialogs import (
         ChooseCodeScreen,
@@ -98,6 +99,7 @@ def binding_groups(app_bindings: list[Binding]) -> list[tuple[str, list[Binding]
         ("Matrix (X)", only(MatrixScreen.BINDINGS)),
         ("Saturation (Y)", only(SaturationScreen.BINDINGS)),
         ("Speakers (S)", only(SpeakersScreen.BINDINGS)),
+        ("Cases (P)", only(CasesScreen.BINDINGS)),
     ]
 
 

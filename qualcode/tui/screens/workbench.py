@@ -104,6 +104,13 @@ class WorkbenchScreen(Screen[None]):
             show=False,
             tooltip="Rename or merge speakers in every document, mark the interviewer",
         ),
+        Binding(
+            "P",
+            "cases",
+            "Cases",
+            show=False,
+            tooltip="Participants as cases: assign speakers to a case, set case attributes",
+        ),
     ]
 
     def __init__(self, project: Project) -> None:
@@ -679,6 +686,21 @@ class WorkbenchScreen(Screen[None]):
             self.notify(f"{note} (z undoes)", timeout=4)
 
         self.app.push_screen(SpeakersScreen(people.names()), apply)
+
+    def action_cases(self) -> None:
+        """Participants as cases: tie speakers to cases, set case attributes (each undoable)."""
+        from qualcode.tui.screens.cases import CasesScreen
+
+        if self.project.read_only:
+            self.notify("This project is open read-only.", severity="error", timeout=4)
+            return
+
+        def done(changes: int | None) -> None:
+            if changes:
+                self._data_version = self.project.data_version
+                self.reload()
+
+        self.app.push_screen(CasesScreen(self.project.cases), done)
 
     # ------------------------------------------------------------------ undo / redo
 
