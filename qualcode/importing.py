@@ -209,7 +209,8 @@ def _segment(todo: list[_Prepared], model: str | None) -> None:
     from qualcode.nlp.pipeline import get_pipeline
     from qualcode.nlp.segment import segment_documents
 
-    get_pipeline(model)
+    if model is not None:  # a named pipeline must exist; the default one needs no spaCy
+        get_pipeline(model)
     try:
         spans = segment_documents(((p.transcript.text, p.turn_spans) for p in todo), model=model)
     except Exception as exc:
@@ -251,17 +252,17 @@ def _store(project: Project, item: _Prepared, drop_unplaced: bool) -> ImportResu
         sentences=item.sentences,
         attributes=transcript.attributes,
         source_path=str(item.path),
-        word_count=spoken_words(transcript),
     )
     try:
         if not item.replacing:
-            project.documents.add(doc)
+            doc_id = project.documents.add(doc)
             found = "" if transcript.speakers else f"; {NO_SPEAKERS}"
+            words = project.documents.word_count(doc_id)
             return ImportResult(
                 str(item.path),
                 item.name,
                 "imported",
-                f"{doc.word_count} words, {len(doc.turns)} turns{found}",
+                f"{words} words, {len(doc.turns)} turns{found}",
             )
         dropped = project.documents.replace(doc, drop_unplaced=drop_unplaced)
     except QualcodeError as exc:

@@ -147,10 +147,9 @@ def _cut(text: str, bounds: list[int], turns: Sequence[tuple[int, int]]) -> Span
         hi = bisect.bisect_left(bounds, turn_end)
         cuts = [turn_start, *bounds[lo:hi], turn_end]
         for start, end in zip(cuts, cuts[1:], strict=False):
-            while start < end and text[start].isspace():
-                start += 1
-            while end > start and text[end - 1].isspace():
-                end -= 1
-            if start < end:
-                spans.append((start, end))
+            piece = text[start:end]  # trimmed by str.strip's rule (str.isspace), in C
+            left = len(piece) - len(piece.lstrip())
+            right = len(piece.rstrip())
+            if left < right:
+                spans.append((start + left, start + right))
     return spans

@@ -7,9 +7,12 @@ deterministic (stable order, no timestamps), so the same project gives byte-iden
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from qualcode.outputs import write_output
-from qualcode.report.summary import Summary, SummaryOptions, build_summary
+
+if TYPE_CHECKING:
+    from qualcode.report.summary import Summary, SummaryOptions, build_summary
 
 FORMATS = ("md", "html", "docx", "json")
 SUFFIXES = {"md": ".md", "html": ".html", "docx": ".docx", "json": ".json"}
@@ -23,6 +26,17 @@ __all__ = [
     "summary_bytes",
     "write_summary",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``Summary``, ``SummaryOptions`` and ``build_summary`` load on first use: every command
+    imports this package for its options, and the summary machinery (the analysis layer with
+    it) would otherwise cost each of them, ``--help`` included, tens of milliseconds."""
+    if name in ("Summary", "SummaryOptions", "build_summary"):
+        from qualcode.report import summary
+
+        return getattr(summary, name)
+    raise AttributeError(f"module 'qualcode.report' has no attribute {name!r}")
 
 
 def render(summary: Summary, fmt: str) -> str:

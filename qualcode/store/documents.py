@@ -26,7 +26,7 @@ from qualcode.store.records import Coding, Document, SearchHit, Sentence, Speake
 from qualcode.store.schema import text_hash
 from qualcode.store.search import search_turns
 from qualcode.store.session import Session, new_guid, now
-from qualcode.text import clip, count_words
+from qualcode.text import WordIndex, clip
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class DocumentInput:
     sentences: Sequence[tuple[int, int]]
     attributes: dict[str, str] = field(default_factory=dict)
     source_path: str | None = None
-    word_count: int = 0
+    word_count: int = 0  # not used: the store counts the words of the turns itself
     guid: str | None = None  # kept from another project file (merge, REFI-QDA); else new
 
 
@@ -67,8 +67,9 @@ class Documents:
         Imports are audited but not undoable: they are large, and removing a document is an
         explicit command of its own.
         """
-        if self.find(doc.name) is not None:
+        if self.s.conn.execute("SELECT 1 FROM documents WHERE name = ?", (doc.name,)).fetchone():
             raise ProjectError(f"a document named '{doc.name}' already exists")
+        index, turn_words = _words(doc)
         with self.s.action("document.import", f"Imported {doc.name}", undoable=False) as act:
             doc_id = self.s.insert(
                 "documents",
@@ -80,12 +81,12 @@ class Documents:
                     "text_sha256": text_hash(doc.text),
                     "source_format": doc.source_format,
                     "source_path": doc.source_path,
-                    "word_count": doc.word_count,
+                    "word_count": sum(turn_words),
                     "imported_at": now(),
                 },
                 record=False,
             )
-            self._store_structure(doc_id, doc)
+            self._store_structure(doc_id, doc, index, turn_words)
             for key, value in sorted(doc.attributes.items()):
                 self.s.insert(
                     "document_attributes",
@@ -103,8 +104,13 @@ class Documents:
             raise ProjectError(f"a document with GUID {guid} is already in the project")
         return guid
 
-    def _store_structure(self, doc_id: int, doc: DocumentInput) -> None:
-        """Turns, speakers, sentences (each with its word count) and the search index."""
+    def _store_structure(
+        self, doc_id: int, doc: DocumentInput, index: WordIndex, turn_words: list[int]
+    ) -> None:
+        """Turns, speakers, sentences (each with its word count) and the search index; the
+        document's word count (stored with its row) is the words of its turns: speaker labels
+        and timestamps are not what anyone said. ``index`` and ``turn_words`` come from
+        :func:`_words`, counted once per document."""
         check_spans(len(doc.text), [(t.start, t.end) for t in doc.turns], "turn", allow_empty=True)
         check_spans(len(doc.text), list(doc.sentences), "sentence")
         self.s.require_action()
@@ -132,7 +138,7 @@ class Documents:
                     turn.start,
                     turn.end,
                     turn.timestamp,
-                    count_words(text, turn.start, turn.end),
+                    turn_words[idx],
                 )
                 for idx, (turn_id, turn) in enumerate(zip(turn_ids, doc.turns, strict=True))
             ],
@@ -145,7 +151,12 @@ class Documents:
         )
         self.s.conn.executemany(
             'INSERT INTO sentences(document_id, start, "end", words) VALUES (?, ?, ?, ?)',
-            [(doc_id, start, end, count_words(text, start, end)) for start, end in doc.sentences],
+            [
+                (doc_id, start, end, n)
+                for (start, end), n in zip(
+                    doc.sentences, index.counts(list(doc.sentences)), strict=True
+                )
+            ],
         )
 
     def _unindex(self, doc_id: int) -> None:
@@ -182,6 +193,7 @@ class Documents:
                 f"(e.g. '{clip(old.text[unplaced[0].start : unplaced[0].end], 40)}'); nothing was "
                 "changed. Import it under another name (--as NAME) or pass --drop-unplaced"
             )
+        index, turn_words = _words(doc)
         with self.s.action("document.replace", f"Re-imported changed {doc.name}", undoable=False):
             doc_id = old.id
             self._unindex(doc_id)
@@ -197,12 +209,12 @@ class Documents:
                     text_hash(doc.text),
                     doc.source_format,
                     doc.source_path,
-                    doc.word_count,
+                    sum(turn_words),
                     now(),
                     doc_id,
                 ),
             )
-            self._store_structure(doc_id, doc)
+            self._store_structure(doc_id, doc, index, turn_words)
             for key, value in sorted(doc.attributes.items()):
                 self.s.conn.execute(
                     "INSERT INTO document_attributes(document_id, key, value) VALUES (?, ?, ?)",
@@ -303,6 +315,12 @@ class Documents:
             text_sha256=r[11],
             text=r[12] if with_text else "",
         )
+
+    def word_count(self, document: str | int) -> int:
+        """Words a document's speakers said (counted at import)."""
+        doc_id = lookup.document_id(self.s, document)
+        row = self.s.conn.execute("SELECT word_count FROM documents WHERE id = ?", (doc_id,))
+        return int(row.fetchone()[0])
 
     def by_hash(self, sha256: str) -> Document | None:
         """The document imported from a file with these bytes, if any."""
@@ -476,6 +494,12 @@ def sentences_in_turns(
         i = bisect.bisect_right(starts, start) - 1
         out.append((start, end, turns[i] if i >= 0 and turns[i][2] >= end else None))
     return out
+
+
+def _words(doc: DocumentInput) -> tuple[WordIndex, list[int]]:
+    """A document's words, found once, and the words of each of its turns."""
+    index = WordIndex(doc.text)
+    return index, index.counts([(t.start, t.end) for t in doc.turns])
 
 
 def _nearest_occurrence(text: str, passage: str, near: int) -> int | None:
