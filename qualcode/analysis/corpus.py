@@ -426,9 +426,12 @@ class Corpus:
 
     @cached_property
     def words(self) -> int:
-        """Words in the text in scope (turns of selected persons): the share denominator."""
-        spans = [(doc.id, t.start, t.end) for doc in self.documents for t in self.turns[doc.id]]
-        return int(self.count_words(spans).sum())
+        """Words in the text in scope (turns of selected persons): the share denominator,
+        from the word counts stored with each turn at import (the text is not read again)."""
+        turns = [t for doc in self.documents for t in self.turns[doc.id]]
+        if all(t.words is not None for t in turns):
+            return sum(t.words or 0 for t in turns)
+        return int(self.count_words([(t.document_id, t.start, t.end) for t in turns]).sum())
 
     def count_words(self, spans: Sequence[tuple[int, int, int]]) -> np.ndarray:
         """Words (``\\w+``) overlapping each ``(document id, start, end)`` span — the same

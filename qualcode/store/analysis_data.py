@@ -84,6 +84,7 @@ class TurnRow:
     start: int
     end: int
     timestamp: str | None
+    words: int | None = None  # counted at import; None for a document stored without turns
 
 
 @dataclass(frozen=True)
@@ -218,12 +219,12 @@ def load_analysis_data(project: Project) -> AnalysisData:
         named_docs.add(doc_id)
 
     turns: dict[int, list[TurnRow]] = {d.id: [] for d in documents}
-    for tid, doc_id, idx, sid, start, end, stamp in conn.execute(
-        'SELECT id, document_id, idx, speaker_id, start, "end", timestamp FROM turns '
+    for tid, doc_id, idx, sid, start, end, stamp, words in conn.execute(
+        'SELECT id, document_id, idx, speaker_id, start, "end", timestamp, words FROM turns '
         "ORDER BY document_id, start, idx"
     ):
         pid = sid if sid is not None else -doc_id
-        turns[doc_id].append(TurnRow(tid, doc_id, idx, pid, start, end, stamp))
+        turns[doc_id].append(TurnRow(tid, doc_id, idx, pid, start, end, stamp, words))
     for doc in documents:
         if not turns[doc.id]:
             # A document stored without turns is one turn without a speaker.
