@@ -693,3 +693,18 @@ def test_cli_autocode_stops_cleanly_when_a_regex_runs_past_its_budget(
     assert "nothing was written" in result.stderr
     assert "internal error" not in result.output
     assert dump(tmp_path / "study.qc") == before
+
+
+def test_one_zip_check_for_docx_odt_and_qdpx(tmp_path: Path) -> None:
+    """safezip.open_checked is the one check every zip goes through: a .docx with a member
+    name that leaves the archive is refused as a .qdpx with one is."""
+    import zipfile
+
+    from qualcode.ingest.safezip import check_docx
+
+    bad = tmp_path / "escape.docx"
+    with zipfile.ZipFile(bad, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("../../evil.xml", "<x/>")
+    with pytest.raises(IngestError, match="points outside the archive"):
+        check_docx(bad)
