@@ -7,6 +7,7 @@ count words, clip and show text the same way by importing it from here.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -86,6 +87,19 @@ def word_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
         mask[start:end] = 0
     edges = np.diff(mask, prepend=np.int8(0), append=np.int8(0))
     return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+
+def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Union of ``[start, end)`` spans as disjoint, sorted spans: overlapping spans fuse,
+    spans that merely touch stay apart (two adjacent passages, not one)."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start < out[-1][1]:
+            if end > out[-1][1]:
+                out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
 
 
 class WordIndex:

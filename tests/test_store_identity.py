@@ -443,3 +443,29 @@ def test_phrases_are_checked_on_the_text(project_with_doc: Project) -> None:
     assert search('"listened group"') == []
     assert [h.speaker for h in search('"THE GROUP"')] == ["Interviewer", "Anna"]
     assert len(search("group")) == 2  # the question and the answer both say "group"
+
+
+def test_small_reads_the_views_use(project_with_doc: Project) -> None:
+    """The TUI and reports read these through the store instead of running SQL themselves."""
+    project = project_with_doc
+    project.codings.add("doc1", "Emotions", 0, 10)
+    project.codings.add("doc1", "Not alone", 0, 10)
+    project.coder = "bob"
+    project.codings.add("doc1", "Emotions", 5, 12)
+    assert project.codings.counts_by_coder() == [("ann", 2), ("bob", 1)]
+    emotions, not_alone = project.codebook.get("Emotions").id, project.codebook.get("Not alone").id
+    assert project.codings.code_ids_used_by(["bob"]) == {emotions}
+    assert project.codings.code_ids_used_by(["ann", "bob"]) == {emotions, not_alone}
+    assert project.codings.code_ids_used_by([]) == set()
+    assert project.documents.length("doc1") == len(project.documents.get("doc1").text)
+
+
+def test_one_span_union_for_every_layer() -> None:
+    from qualcode.analysis.spans import merge_spans as analysis_merge
+    from qualcode.store.consensus import union
+    from qualcode.text import merge_spans
+
+    spans = [(5, 9), (0, 3), (3, 4), (8, 12), (20, 21)]
+    assert merge_spans(spans) == [(0, 3), (3, 4), (5, 12), (20, 21)]  # touching stay apart
+    assert analysis_merge is merge_spans
+    assert union(spans[:2], spans[2:]) == merge_spans(spans)

@@ -9,13 +9,13 @@ passages, not one — and nested spans always do.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 # The one definition of a word (a run of word characters, as the importer counts them) lives in
 # qualcode.text. The corpus total of an analysis counts only text inside turns (no speaker labels
 # or timestamps), so it is a little lower than the word counts ``qualcode docs`` shows.
-from qualcode.text import WORD, count_words, word_bounds  # noqa: F401
+from qualcode.text import WORD, count_words, merge_spans, word_bounds  # noqa: F401
 
 if TYPE_CHECKING:
     pass
@@ -26,18 +26,6 @@ T = TypeVar("T")
 def overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     """Do two half-open spans share a character? Touching spans do not."""
     return a_start < b_end and b_start < a_end
-
-
-def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Union of spans as disjoint, sorted spans; overlapping ones fuse, touching ones do not."""
-    out: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if out and start < out[-1][1]:
-            if end > out[-1][1]:
-                out[-1] = (out[-1][0], end)
-        else:
-            out.append((start, end))
-    return out
 
 
 def sweep_overlaps(items: Sequence[tuple[int, int, T]]) -> Iterator[tuple[T, T]]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from qualcode.analysis.corpus import Corpus
 from qualcode.errors import QualcodeError
 from qualcode.report.summary import AgreementLine, AgreementTable
-from qualcode.store.consensus import CONSENSUS
+from qualcode.store.consensus import CONSENSUS, Consensus
 from qualcode.store.project import Project
 
 UNIT = "sentence"
@@ -82,30 +82,17 @@ def _used_codes(project: Project, coders: list[str]) -> set[str]:
     """Names of the codes the coders applied, with the themes and codes above them (a code
     stands for its sub-codes): the table leaves out codes nobody used."""
     tree = project.codebook.tree()
-    marks = ", ".join("?" * len(coders))
     ids: set[int] = set()
-    for (code_id,) in project.session.conn.execute(
-        f"SELECT DISTINCT c.code_id FROM codings c JOIN coders k ON k.id = c.coder_id "
-        f"WHERE k.name IN ({marks})",
-        coders,
-    ):
-        ids.add(int(code_id))
-        ids.update(tree.ancestors(int(code_id)))
-    names = dict(project.session.conn.execute("SELECT id, name FROM codes").fetchall())
-    return {str(names[i]) for i in ids if i in names}
+    for code_id in project.codings.code_ids_used_by(coders):
+        ids.add(code_id)
+        ids.update(tree.ancestors(code_id))
+    names = {c.id: c.name for c in project.codebook.codes()}
+    return {names[i] for i in ids if i in names}
 
 
 def _settled_pair(project: Project) -> list[str]:
     """The two coders whose disagreements were settled into the consensus coder, if any."""
-    prefix = f"consensus:{CONSENSUS}:"
-    row = project.session.conn.execute(
-        "SELECT key FROM settings WHERE key >= ? AND key < ? ORDER BY key LIMIT 1",
-        (prefix, prefix + "\uffff"),
-    ).fetchone()
-    if row is None:
-        return []
-    pair = str(row[0])[len(prefix) :].split(":", 1)[0].split("|")
-    return pair if len(pair) == 2 else []
+    return Consensus(project.session).settled_pair()
 
 
 def agreement_table(part: AgreementPart | None) -> AgreementTable | None:

@@ -320,6 +320,30 @@ class Codings:
             args.append(coder)
         return self._rows(" AND ".join(clauses) or "1", tuple(args))
 
+    def counts_by_coder(self) -> builtins.list[tuple[str, int]]:
+        """(coder, codings) for every coder with codings, most codings first."""
+        return [
+            (str(r[0]), int(r[1]))
+            for r in self.s.conn.execute(
+                "SELECT k.name, COUNT(*) FROM codings c JOIN coders k ON k.id = c.coder_id "
+                "GROUP BY k.name ORDER BY COUNT(*) DESC, k.name"
+            )
+        ]
+
+    def code_ids_used_by(self, coders: Sequence[str]) -> set[int]:
+        """Ids of the codes these coders applied."""
+        if not coders:
+            return set()
+        marks = ", ".join("?" * len(coders))
+        return {
+            int(r[0])
+            for r in self.s.conn.execute(
+                f"SELECT DISTINCT c.code_id FROM codings c JOIN coders k ON k.id = c.coder_id "
+                f"WHERE k.name IN ({marks})",
+                tuple(coders),
+            )
+        }
+
     def coder_guids(self) -> builtins.list[tuple[str, str]]:
         """(name, GUID) of every coder, in the order they joined the project."""
         return [

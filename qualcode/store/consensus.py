@@ -27,6 +27,7 @@ from qualcode.store.invariants import check_span
 from qualcode.store.memos import Memos
 from qualcode.store.session import Session, new_guid, now_seconds
 from qualcode.store.settings import set_setting_row
+from qualcode.text import merge_spans
 
 CONSENSUS = "consensus"
 CHOICES = ("a", "b", "union", "intersection", "neither", "edit")
@@ -74,36 +75,23 @@ class Disagreement:
         }
 
 
-def merge_overlapping(spans: Sequence[Span]) -> list[Span]:
-    """Spans merged where they overlap; spans that merely touch stay apart."""
-    out: list[Span] = []
-    for start, end in sorted(spans):
-        if out and start < out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], end))
-        else:
-            out.append((start, end))
-    return out
-
-
 def union(a: Sequence[Span], b: Sequence[Span]) -> list[Span]:
-    return merge_overlapping([*a, *b])
+    return merge_spans([*a, *b])
 
 
 def intersection(a: Sequence[Span], b: Sequence[Span]) -> list[Span]:
     out: list[Span] = []
-    for s1, e1 in merge_overlapping(a):
-        for s2, e2 in merge_overlapping(b):
+    for s1, e1 in merge_spans(a):
+        for s2, e2 in merge_spans(b):
             lo, hi = max(s1, s2), min(e1, e2)
             if lo < hi:
                 out.append((lo, hi))
-    return merge_overlapping(out)
+    return merge_spans(out)
 
 
 def clusters(a: Sequence[Span], b: Sequence[Span]) -> list[tuple[Span, list[Span], list[Span]]]:
     """Both coders' (merged) spans grouped where they overlap: (extent, A's, B's)."""
-    tagged = sorted(
-        [(s, e, 0) for s, e in merge_overlapping(a)] + [(s, e, 1) for s, e in merge_overlapping(b)]
-    )
+    tagged = sorted([(s, e, 0) for s, e in merge_spans(a)] + [(s, e, 1) for s, e in merge_spans(b)])
     out: list[tuple[Span, list[Span], list[Span]]] = []
     for start, end, who in tagged:
         if out and start < out[-1][0][1]:
@@ -214,6 +202,19 @@ class Consensus:
 
     def _prefix(self, coder_a: str, coder_b: str) -> str:
         return f"consensus:{self.coder}:{coder_a}|{coder_b}:"
+
+    def settled_pair(self) -> list[str]:
+        """The two coders whose disagreements were settled into this consensus coder (the
+        first pair found), or an empty list."""
+        prefix = f"consensus:{self.coder}:"
+        row = self.s.conn.execute(
+            "SELECT key FROM settings WHERE key >= ? AND key < ? ORDER BY key LIMIT 1",
+            (prefix, prefix + "\uffff"),
+        ).fetchone()
+        if row is None:
+            return []
+        pair = str(row[0])[len(prefix) :].split(":", 1)[0].split("|")
+        return pair if len(pair) == 2 else []
 
     def decisions(self, coder_a: str, coder_b: str) -> dict[str, str]:
         """Decisions taken so far between A and B: disagreement key -> choice."""

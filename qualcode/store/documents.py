@@ -316,6 +316,12 @@ class Documents:
             text=r[12] if with_text else "",
         )
 
+    def length(self, document: str | int) -> int:
+        """Characters of a document's text (without reading the text itself)."""
+        doc_id = lookup.document_id(self.s, document)
+        row = self.s.conn.execute("SELECT length(text) FROM documents WHERE id = ?", (doc_id,))
+        return int(row.fetchone()[0])
+
     def word_count(self, document: str | int) -> int:
         """Words a document's speakers said (counted at import)."""
         doc_id = lookup.document_id(self.s, document)

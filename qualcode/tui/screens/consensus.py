@@ -30,11 +30,7 @@ B_STYLE = "bold black on #61afef"
 
 def default_coders(project: Project, consensus: str = CONSENSUS) -> tuple[str, str] | None:
     """The two coders with the most codings (the consensus coder left out), or None."""
-    rows = project.session.conn.execute(
-        "SELECT k.name, COUNT(*) FROM codings c JOIN coders k ON k.id = c.coder_id "
-        "WHERE k.name != ? GROUP BY k.name ORDER BY COUNT(*) DESC, k.name",
-        (consensus,),
-    ).fetchall()
+    rows = [row for row in project.codings.counts_by_coder() if row[0] != consensus]
     if len(rows) < 2:
         return None
     return str(rows[0][0]), str(rows[1][0])
@@ -275,9 +271,7 @@ class ConsensusScreen(Screen[None]):
         d = self.current
         if d is None:
             return
-        length = self.project.session.conn.execute(
-            "SELECT length(text) FROM documents WHERE id = ?", (d.document_id,)
-        ).fetchone()[0]
+        length = self.project.documents.length(d.document_id)
         start, end = d.start, d.end
 
         def done(span: tuple[int, int] | None) -> None:
