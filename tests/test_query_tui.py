@@ -113,6 +113,8 @@ async def matrix_screen(app: QualcodeApp, pilot) -> None:  # type: ignore[no-unt
     await pilot.pause()
     screen = app.screen
     assert isinstance(screen, MatrixScreen)
+    await app.workers.wait_for_complete()  # the matrix is counted in a worker
+    await pilot.pause()
     table = screen.query_one(DataTable)
     m = screen.matrix
     assert m is not None and m.columns == ["gp", "leader"]

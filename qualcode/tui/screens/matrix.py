@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -71,20 +71,31 @@ class MatrixScreen(Screen[None]):
         self.query_one(DataTable).focus()
 
     def build(self) -> None:
+        """Count the matrix in a worker: on a study-sized project it takes a few tenths of a
+        second, which the event loop must not wait for (the connection is serialized, so a
+        read in another thread is safe)."""
+        self.query_one("#matrix-status", Static).update("Counting…")
+        self._count(self.rows, self.cols, self.bins)
+
+    @work(thread=True, exclusive=True, group="matrix-count")
+    def _count(self, rows: str, cols: str, bins: str) -> None:
         from qualcode.query import engine_for
         from qualcode.query.matrix import build_matrix
 
-        status = self.query_one("#matrix-status", Static)
-        table = self.query_one(DataTable)
         try:
-            self.matrix = build_matrix(
-                engine_for(self.project), self.rows, self.cols, self.bins or None
-            )
+            matrix = build_matrix(engine_for(self.project), rows, cols, bins or None)
         except QualcodeError as exc:
-            self.matrix = None
-            table.clear(columns=True)
-            status.update(f"[red]{exc}[/red]")
+            self.app.call_from_thread(self._failed, str(exc))
             return
+        self.app.call_from_thread(self._counted, matrix)
+
+    def _failed(self, message: str) -> None:
+        self.matrix = None
+        self.query_one(DataTable).clear(columns=True)
+        self.query_one("#matrix-status", Static).update(f"[red]{message}[/red]")
+
+    def _counted(self, matrix: Matrix) -> None:
+        self.matrix = matrix
         self.redraw()
 
     def redraw(self) -> None:
