@@ -183,3 +183,28 @@ def test_speaker_errors_are_one_line(cli: Run, study: Path) -> None:
     assert result.exit_code == 1 and "--all" in result.stderr
     with Project.open(study) as proj, pytest.raises(ProjectError):
         Speakers(proj.session).merge("Astrid", "Astrid")
+
+
+def test_a_typed_attribute_is_checked_on_every_path(tmp_path: Path) -> None:
+    """The type of an attribute holds whichever way a value arrives: cases, a document or
+    speaker attribute, or a participants table (all write through store/attributes.py)."""
+    from qualcode.errors import ProjectError
+    from qualcode.store import Project
+    from tests.conftest import dump, simple_document
+
+    path = tmp_path / "typed.qc"
+    with Project.create(path, coder="ann") as project:
+        project.documents.add(simple_document())
+        project.cases.set_type("years", "number")
+    before = dump(path)
+    with Project.open(path, coder="ann") as project:
+        with pytest.raises(ProjectError, match="years is a number attribute"):
+            project.documents.set_attribute("doc1", "years", "many")
+        with pytest.raises(ProjectError, match="years is a number attribute"):
+            project.documents.set_speaker_attribute("doc1", "Anna", "years", "lots")
+        with pytest.raises(ProjectError, match="years is a number attribute"):
+            project.documents.set_attributes_bulk({"doc1": {"years": "ten"}}, {}, "table")
+    assert dump(path) == before
+    with Project.open(path, coder="ann") as project:
+        project.documents.set_attribute("doc1", "years", "10")
+        assert project.documents.attributes("doc1")["years"] == "10"

@@ -13,53 +13,24 @@ project already has; setting a value checks it against its key's type.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from qualcode.errors import ProjectError
 from qualcode.store import lookup
+from qualcode.store.attributes import (  # noqa: F401  (re-exported for analysis)
+    ATTRIBUTE_TYPES,
+    attribute_types,
+    check_value,
+    parse_date,
+    parse_number,
+    upsert_attribute,
+)
 from qualcode.store.invariants import clean_name, not_found
 from qualcode.store.session import Session
 from qualcode.store.speakers import speaker_is_interviewer
 
 CASE_KEY = "participant"
-ATTRIBUTE_TYPES = ("text", "number", "date")
-
-
-def parse_number(value: str) -> float | None:
-    """A number attribute's value (``12``, ``3.5``, ``-2``, ``1,5``), or None."""
-    text = value.strip().replace(",", ".")
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
-
-
-def parse_date(value: str) -> dt.date | None:
-    """An ISO date (``2024-03-01``; a date-time keeps its date), or None."""
-    text = value.strip()
-    try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        return None
-
-
-def check_value(key: str, kind: str, value: str) -> None:
-    """Refuse a value that is not of ``kind`` with one clear line."""
-    if kind == "number" and parse_number(value) is None:
-        raise ProjectError(f"{key} is a number attribute: '{value}' is not a number")
-    if kind == "date" and parse_date(value) is None:
-        raise ProjectError(f"{key} is a date attribute: '{value}' is not a date (YYYY-MM-DD)")
-
-
-def attribute_types(session: Session) -> dict[str, str]:
-    """Declared attribute types (keys not listed are text)."""
-    return {
-        str(k): str(t) for k, t in session.conn.execute("SELECT key, type FROM attribute_types")
-    }
 
 
 @dataclass(frozen=True)
@@ -205,13 +176,4 @@ class Cases:
         return lookup.speaker_id(self.s, document, speaker)
 
     def _upsert(self, speaker_id: int, key: str, value: str) -> None:
-        row = self.s.conn.execute(
-            "SELECT rowid FROM speaker_attributes WHERE speaker_id = ? AND key = ?",
-            (speaker_id, key),
-        ).fetchone()
-        if row is None:
-            self.s.insert(
-                "speaker_attributes", {"speaker_id": speaker_id, "key": key, "value": value}
-            )
-        else:
-            self.s.update("speaker_attributes", int(row[0]), {"value": value})
+        upsert_attribute(self.s, "speaker_attributes", "speaker_id", speaker_id, key, value)

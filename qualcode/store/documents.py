@@ -14,6 +14,7 @@ from typing import Any
 
 from qualcode.errors import ProjectError
 from qualcode.store import lookup
+from qualcode.store.attributes import upsert_attribute
 from qualcode.store.codings import Codings
 from qualcode.store.invariants import (
     check_spans,
@@ -474,13 +475,7 @@ class Documents:
     def _upsert_attribute(
         self, table: str, owner: str, owner_id: int, key: str, value: str
     ) -> None:
-        row = self.s.conn.execute(
-            f"SELECT rowid FROM {table} WHERE {owner} = ? AND key = ?", (owner_id, key)
-        ).fetchone()
-        if row is None:
-            self.s.insert(table, {owner: owner_id, "key": key, "value": value})
-        else:
-            self.s.update(table, int(row[0]), {"value": value})
+        upsert_attribute(self.s, table, owner, owner_id, key, value)
 
 
 def sentences_in_turns(
