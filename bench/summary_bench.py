@@ -97,7 +97,6 @@ def transcript(rng: random.Random, name: str) -> DocumentInput:
             "role": "leader" if int(name[-3:]) % 3 == 0 else "gp",
             "country": rng.choice(["Sweden", "UK", "Norway", "Denmark", "Germany"]),
         },
-        word_count=len(text.split()),
     )
 
 

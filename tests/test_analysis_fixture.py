@@ -153,7 +153,6 @@ def document_input(name: str) -> DocumentInput:
         turns=turn_inputs,
         sentences=sentences,
         attributes=dict(attrs),
-        word_count=0,
     )
 
 

@@ -29,7 +29,6 @@ def _doc(name: str) -> DocumentInput:
         source_format="txt",
         turns=[TurnInput(a, TEXT.index("\n\n"), "Interviewer"), TurnInput(b, len(TEXT) - 1, "D")],
         sentences=[(a, TEXT.index("?") + 1), (b, TEXT.index("safe.") + 5)],
-        word_count=len(TEXT.split()),
     )
 
 

@@ -387,7 +387,6 @@ class _DocPlan:
     turns: list[TurnInput] = field(default_factory=list)
     sentences: list[tuple[int, int]] = field(default_factory=list)
     speakers: set[str] = field(default_factory=set)
-    word_count: int = 0
 
 
 class _Importer:
@@ -535,7 +534,6 @@ class _Importer:
 
     def segment(self, plans: list[_DocPlan], model: str | None) -> None:
         """Turns (speaker labels) and sentences for the new texts, before the transaction."""
-        from qualcode.importing import spoken_words
         from qualcode.ingest import Transcript
         from qualcode.ingest.speakers import find_turns
 
@@ -555,7 +553,6 @@ class _Importer:
             ]
             plan.sentences = sentences
             plan.speakers = {t.speaker for t in transcript.turns if t.speaker}
-            plan.word_count = spoken_words(transcript)
 
     def store_documents(self, plans: list[_DocPlan]) -> None:
         for plan in plans:
@@ -571,7 +568,6 @@ class _Importer:
                     turns=plan.turns,
                     sentences=plan.sentences,
                     source_path=f"{self.r.source}#{source.guid}",
-                    word_count=plan.word_count,
                     guid=plan.guid,
                 )
             )

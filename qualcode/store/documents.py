@@ -52,7 +52,6 @@ class DocumentInput:
     sentences: Sequence[tuple[int, int]]
     attributes: dict[str, str] = field(default_factory=dict)
     source_path: str | None = None
-    word_count: int = 0  # not used: the store counts the words of the turns itself
     guid: str | None = None  # kept from another project file (merge, REFI-QDA); else new
 
 

@@ -199,10 +199,10 @@ class Merger:
         sconn, conn = src.conn, self.s.conn
         doc_map: dict[int, int] = {}
         for row in sconn.execute(
-            "SELECT id, guid, name, text_sha256, sha256, source_format, source_path, word_count "
+            "SELECT id, guid, name, text_sha256, sha256, source_format, source_path "
             "FROM documents ORDER BY name"
         ):
-            sid, guid, name, text_hash, sha, fmt, path, words = row
+            sid, guid, name, text_hash, sha, fmt, path = row
             found = conn.execute(
                 "SELECT id FROM documents WHERE text_sha256 = ? ORDER BY id", (text_hash,)
             ).fetchone()
@@ -220,7 +220,7 @@ class Merger:
                     )
                 new_name = self._free_name(f"{name} ({src.path.stem})")
                 rep.documents_renamed.append((name, new_name))
-            doc_map[sid] = self._copy_document(src, sid, guid, new_name, sha, fmt, path, words)
+            doc_map[sid] = self._copy_document(src, sid, guid, new_name, sha, fmt, path)
             self._added_ids.append(doc_map[sid])
             rep.documents_added.append(new_name)
         return doc_map
@@ -241,7 +241,6 @@ class Merger:
         sha: str,
         fmt: str,
         path: str | None,
-        words: int,
     ) -> int:
         sconn, conn = src.conn, self.s.conn
         (text,) = sconn.execute("SELECT text FROM documents WHERE id = ?", (sid,)).fetchone()
@@ -277,7 +276,6 @@ class Merger:
                 sentences=sentences,
                 attributes=attributes,
                 source_path=path,
-                word_count=words,
                 guid=None if guid_taken else guid,
             )
         )
