@@ -289,13 +289,24 @@ def test_unitized_alphas_match_the_definitions_character_by_character() -> None:
 def test_unitized_alphas_match_an_independent_implementation() -> None:
     """uα computed by the independent implementation on PyPI (krippendorff-unitized-alpha
     0.1.0, Krippendorff et al. 2016 eqs. 1-5) for the data in ``UNITIZED`` on a continuum of
-    60 characters: .385637107355 (coders A, B) and .542992967363 (A, B, C). Recorded here, not
-    imported: it is not a dependency. The same agreement held on 20 random continua with 2-4
-    coders when this was written."""
+    60 characters: .385637107355 (coders A, B) and .542992967363 (A, B, C). |uα, cuα and
+    (k)uα come from a second independent implementation of the same paper (eqs. 6, 10-11,
+    13b; a span-based Python script, not a dependency, run outside this repository). All
+    figures are recorded here, not imported. When this was written all four statistics also
+    agreed (to 1e-15) on 20 (uα, PyPI) and 60 (all, the script) random continua with 2-4
+    coders."""
     two = unitized_alphas([UNITIZED["A"], UNITIZED["B"]], [(0, 60)])
     assert two.u_alpha == pytest.approx(0.3856371073550976, abs=1e-12)
+    assert two.binary_u_alpha == pytest.approx(0.32232167832167824, abs=1e-12)
+    assert two.cu_alpha == pytest.approx(0.7347285067873304, abs=1e-12)
+    assert two.per_value["x"] == pytest.approx(0.7411242603550297, abs=1e-12)
+    assert two.per_value["y"] == pytest.approx(0.7139423076923077, abs=1e-12)
     three = unitized_alphas(list(UNITIZED.values()), [(0, 60)])
     assert three.u_alpha == pytest.approx(0.5429929673631025, abs=1e-12)
+    assert three.binary_u_alpha == pytest.approx(0.4791997354497355, abs=1e-12)
+    assert three.cu_alpha == pytest.approx(0.8946890756302521, abs=1e-12)
+    assert three.per_value["x"] == pytest.approx(0.897380128521997, abs=1e-12)
+    assert three.per_value["y"] == pytest.approx(0.8881536614645859, abs=1e-12)
 
 
 def test_unitized_alphas_invariants() -> None:

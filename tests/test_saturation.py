@@ -138,3 +138,63 @@ def test_order_by_date_attribute(cli: Callable[..., Result], tmp_path: Path) -> 
     rows = json.loads(out.stdout)["interviews"]
     assert [r["order_value"] for r in rows] == sorted(dates)
     assert [r["document"] for r in rows] == list(reversed(docs))
+
+
+def counts_to_sets(new_per_interview: list[int]) -> list[set[str]]:
+    """Interviews that each bring the given number of codes nobody used before (and repeat
+    one old code, so an interview with no new code still holds codes)."""
+    sets, n = [], 0
+    for k in range(len(new_per_interview)):
+        fresh = {f"c{n + j}" for j in range(new_per_interview[k])}
+        n += new_per_interview[k]
+        sets.append(fresh | ({"c0"} if n else set()))
+    return sets
+
+
+def test_matches_an_independent_implementation() -> None:
+    """The documented example of an independent R implementation of Guest, Namey & Chen
+    (2020) (`qda_saturation_ratio(c(4, 3, 2, 1, 1, 0, 0, 0))$notation` is "5+2": base 4 holds
+    10 codes; the run 5-6 adds 1 (10 %), the run 6-7 adds 0). Same rules: fixed denominator,
+    overlapping runs, saturation at the interview before the first qualifying run."""
+    sat = assess(interviews(counts_to_sets([4, 3, 2, 1, 1, 0, 0, 0])), base=4, run=2)
+    assert sat.base_codes == 10
+    assert [(r.first, r.last, r.new) for r in sat.runs] == [(5, 6, 1), (6, 7, 0), (7, 8, 0)]
+    assert sat.runs[0].ratio == pytest.approx(0.10)
+    assert sat.notation == "5+2" and sat.verdict() == "5+2"
+    assert "reached at interview 5, 5+2" in sat.conclusion()
+    assert "interviews 6–7 added 0 new code(s)" in sat.conclusion()
+    never = assess(interviews(counts_to_sets([4, 4, 4, 4, 4, 4])), base=4, run=2)
+    assert never.notation is None and never.verdict() == "not reached"
+    short = assess(interviews(counts_to_sets([4, 4, 4])), base=4, run=2)
+    assert short.verdict() == "cannot be assessed"
+    one = assess(interviews(counts_to_sets([3, 1, 0, 0])), base=2, run=1)
+    assert "interview 3 added 0" in one.conclusion()
+
+
+def test_sensitivity_covers_the_twelve_parameter_sets() -> None:
+    from qualcode.analysis.saturation import sensitivity
+
+    sets = counts_to_sets([5, 4, 3, 2, 1, 1, 0, 1, 0, 0, 0, 0])
+    rows = sensitivity(interviews(sets))
+    assert {(r.base, r.run, r.threshold) for r in rows} == {
+        (b, r, t) for b in (4, 5, 6) for r in (2, 3) for t in (0.05, 0.0)
+    }
+    for row in rows:
+        assert (
+            row.reached_at == assess(interviews(sets), row.base, row.run, row.threshold).reached_at
+        )
+    strict = {(r.base, r.run): r.notation for r in rows if r.threshold == 0.0}
+    # base 4 holds 14 codes; new codes come in interviews 5, 6 and 8, none after.
+    assert strict[(4, 2)] == "8+2" and strict[(4, 3)] == "8+3" and strict[(6, 2)] == "8+2"
+
+
+def test_cli_sensitivity(cli: Callable[..., Result], tmp_path: Path) -> None:
+    path = tmp_path / "p.qc"
+    random_project(path, 3).close()
+    out = cli("saturation", str(path), "--sensitivity", "--format", "json")
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert len(data["sensitivity"]) == 12 and "notation" in data
+    table = cli("saturation", str(path), "--sensitivity")
+    assert "Sensitivity to the parameters" in table.stdout
+    assert table.stdout.count("≤0%") == 6

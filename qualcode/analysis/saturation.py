@@ -19,8 +19,17 @@ https://doi.org/10.1371/journal.pone.0232076:
   interview at a time. With fewer than ``b + r`` interviews (or no code in the base) it cannot
   be assessed; if no run qualifies, it is not reached.
 
-Report it as the authors suggest: "saturation (≤5% new information) was reached at interview
-k, using a base size of 4 and a run length of 2".
+Report it with its parameters: "saturation (≤5% new information) was reached at interview k,
+using a base size of 4 and a run length of 2", or in the method's shorthand ``k+r`` (e.g. "5+2":
+reached at interview 5, confirmed by the run of interviews 6 and 7).
+
+The paper's full text could not be consulted offline; the three rules above (a fixed
+denominator, runs that roll forward one interview at a time, saturation reported at the last
+interview before the first qualifying run) agree with an independent implementation of the
+method (an R package built on the same paper) on the example in its documentation, which
+``tests/test_saturation.py`` reproduces. Guest et al. examined bases of 4–6 interviews, runs of
+2–3 and thresholds of 5 % and 0 %; :func:`sensitivity` reports all twelve so a reader can see
+how much the conclusion rests on the choice.
 """
 
 from __future__ import annotations
@@ -58,6 +67,13 @@ class Run:
     new: int
     ratio: float  # new / codes in the base
 
+    @property
+    def label(self) -> str:
+        """ "interviews 5–6", or "interview 5" for a run of one."""
+        if self.first == self.last:
+            return f"interview {self.first}"
+        return f"interviews {self.first}–{self.last}"
+
     def meets(self, threshold: float) -> bool:
         return self.ratio <= threshold + 1e-12
 
@@ -75,6 +91,17 @@ class Saturation:
     """k: the interview at which saturation was reached, or None."""
 
     @property
+    def notation(self) -> str | None:
+        """Guest et al.'s shorthand ``k+r``, or None when saturation was not reached."""
+        return None if self.reached_at is None else f"{self.reached_at}+{self.run}"
+
+    def verdict(self) -> str:
+        """One short cell for a table: the notation, "not reached" or "cannot be assessed"."""
+        if not self.assessable:
+            return "cannot be assessed"
+        return self.notation or "not reached"
+
+    @property
     def assessable(self) -> bool:
         return len(self.interviews) >= self.base + self.run and self.base_codes > 0
 
@@ -90,14 +117,15 @@ class Saturation:
         if self.reached_at is None:
             last = self.runs[-1]
             return (
-                f"Saturation ({t}) was not reached ({how}): the last run (interviews "
-                f"{last.first}–{last.last}) added {last.new} new code(s), "
+                f"Saturation ({t}) was not reached ({how}): the last run "
+                f"({last.label}) added {last.new} new code(s), "
                 f"{last.ratio * 100:.1f}% of the {self.base_codes} codes in the base."
             )
         run = next(r for r in self.runs if r.after == self.reached_at)
         return (
-            f"Saturation ({t}) was reached at interview {self.reached_at} ({how}): "
-            f"interviews {run.first}–{run.last} added {run.new} new code(s), "
+            f"Saturation ({t}) was reached at interview {self.reached_at}, "
+            f"{self.notation} ({how}): "
+            f"{run.label} added {run.new} new code(s), "
             f"{run.ratio * 100:.1f}% of the {self.base_codes} codes in the base "
             f"(interviews 1–{self.base})."
         )
@@ -136,6 +164,24 @@ def assess(
             if reached is None and r.meets(threshold):
                 reached = k
     return Saturation(tuple(steps), base, run, threshold, order, base_codes, tuple(runs), reached)
+
+
+SENSITIVITY_BASES = (4, 5, 6)
+SENSITIVITY_RUNS = (2, 3)
+SENSITIVITY_THRESHOLDS = (0.05, 0.0)
+
+
+def sensitivity(
+    interviews: Sequence[tuple[str, str, set[str]]], order: str = "import"
+) -> list[Saturation]:
+    """The assessment under each of the twelve parameter sets Guest et al. (2020) examined:
+    base 4, 5, 6 × run 2, 3 × threshold 5 %, 0 %."""
+    return [
+        assess(interviews, base, run, threshold, order)
+        for threshold in SENSITIVITY_THRESHOLDS
+        for base in SENSITIVITY_BASES
+        for run in SENSITIVITY_RUNS
+    ]
 
 
 def project_interviews(data: QueryData, order: str = "import") -> list[tuple[str, str, set[str]]]:

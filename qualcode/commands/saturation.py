@@ -25,6 +25,10 @@ from qualcode.outputs import csv_text
     "--threshold", default=0.05, show_default=True,
     help="New-information threshold, a share of the base's codes (0.05 = 5%).",
 )  # fmt: skip
+@click.option(
+    "--sensitivity", is_flag=True,
+    help="Also assess the 12 parameter sets Guest et al. examined (base 4-6, run 2-3, 5% and 0%).",
+)  # fmt: skip
 @click.option("--svg", "svg_file", type=click.Path(path_type=Path), help="Also write the curve.")
 @format_option
 @output_option("File to write (default: stdout).")
@@ -34,6 +38,7 @@ def saturation(
     base: int,
     run_length: int,
     threshold: float,
+    sensitivity: bool,
     svg_file: Path | None,
     fmt: str,
     output: Path | None,
@@ -50,8 +55,10 @@ def saturation(
       qualcode saturation study.qc
       qualcode saturation study.qc --order interview_date --base 6 --run 3 --threshold 0
       qualcode saturation study.qc --format json -o saturation.json --svg curve.svg
+      qualcode saturation study.qc --sensitivity
     """
     from qualcode.analysis.saturation import CITATION, assess, project_interviews
+    from qualcode.analysis.saturation import sensitivity as assess_all
     from qualcode.outputs import write_output
     from qualcode.report.saturation_svg import saturation_svg
     from qualcode.store.query_data import QueryData
@@ -62,6 +69,7 @@ def saturation(
         sat = assess(interviews, base, run_length, threshold, order)
     except ValueError as exc:
         raise QualcodeError(str(exc)) from None
+    others = assess_all(interviews, order) if sensitivity else []
     if svg_file is not None:
         write_output(svg_file, saturation_svg(sat) + "\n", protect=(project,))
         render.wrote(svg_file)
@@ -69,6 +77,7 @@ def saturation(
         payload = {
             "order": order, "base": base, "run": run_length, "threshold": threshold,
             "base_codes": sat.base_codes, "reached_at": sat.reached_at,
+            "notation": sat.notation,
             "conclusion": sat.conclusion(), "method": CITATION,
             "interviews": [
                 {"number": i.number, "document": i.document, "order_value": i.order_value,
@@ -81,6 +90,13 @@ def saturation(
                 for r in sat.runs
             ],
         }  # fmt: skip
+        if sensitivity:
+            payload["sensitivity"] = [
+                {"base": o.base, "run": o.run, "threshold": o.threshold,
+                 "base_codes": o.base_codes, "reached_at": o.reached_at, "notation": o.notation,
+                 "assessable": o.assessable}
+                for o in others
+            ]  # fmt: skip
         render.emit(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", output,
                     protect=(project,))  # fmt: skip
         return
@@ -106,6 +122,18 @@ def saturation(
             )  # fmt: skip
         )
     lines.append(sat.conclusion() + "\n")
+    if sensitivity:
+        lines.append("Sensitivity to the parameters (Guest et al. examined these twelve):")
+        lines.append(
+            render.table_text(
+                ["base", "run", "threshold", "saturation"],
+                [
+                    [str(o.base), str(o.run), f"≤{o.threshold * 100:g}%", o.verdict()]
+                    for o in others
+                ],
+                right=[0, 1],
+            )  # fmt: skip
+        )
     lines.append(f"Method: {CITATION}\n")
     render.emit("\n".join(lines), output, protect=(project,))
 
