@@ -239,3 +239,116 @@ def test_summary_methods_name_coders_unit_and_statistics(team: Path) -> None:
         Consensus(p.session).copy_agreed("anna", "ben")
         settled = build_summary(load_corpus(p, Filters(coders=("consensus",))), project_path=team)
         assert "consensus the coders reached" in settled.agreement[0]
+
+
+SCHEMA4 = Path(__file__).parent / "fixtures" / "schema4_consensus.qc"
+
+
+def test_decisions_move_out_of_settings_with_their_history(tmp_path: Path) -> None:
+    """tests/fixtures/schema4_consensus.qc was made by the previous version (schema 4): anna
+    and ben differ on Safety, Anger and Burnout; "lead" settled them (union, A's, neither),
+    re-settled Anger as B's and undid that, undid Burnout and redid it. The decisions were
+    settings rows then; migration 5 moves them into consensus_decisions and rewrites the undo
+    history, so what was decided reads the same and every step still undoes and redoes."""
+    import shutil
+    import sqlite3
+
+    path = tmp_path / "old.qc"
+    shutil.copy(SCHEMA4, path)
+    conn = sqlite3.connect(path)
+    old_settings = conn.execute("SELECT key FROM settings WHERE key LIKE 'consensus:%'").fetchall()
+    # A decision about a coder that no longer exists cannot move: it must stay, not vanish.
+    conn.execute(
+        "INSERT INTO settings(key, value) VALUES "
+        '(\'consensus:consensus:nobody|ben:1:1:52:111\', \'{"choice": "a", "spans": []}\')'
+    )
+    conn.commit()
+    conn.close()
+    assert len(old_settings) == 3
+    with Project.open(path, coder="lead") as project:
+        conn = project.session.conn
+        assert conn.execute("SELECT key FROM settings WHERE key LIKE 'consensus:%'").fetchall() == [
+            ("consensus:consensus:nobody|ben:1:1:52:111",)
+        ]
+        cons = Consensus(project.session)
+        assert cons.settled_pair() == ["anna", "ben"]
+        assert cons.decisions("anna", "ben") == {
+            "1:1:52:111": "union",
+            "1:2:173:213": "a",
+            "1:3:215:228": "neither",
+        }
+        rows = conn.execute(
+            "SELECT choice, spans, decided_by_id = (SELECT id FROM coders WHERE name = 'lead') "
+            "FROM consensus_decisions ORDER BY id"
+        ).fetchall()
+        assert rows == [("union", "[[52,111]]", 1), ("a", "[[173,201]]", 1), ("neither", "[]", 1)]
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        # The pre-upgrade history still replays: undo the redone Burnout decision, then the
+        # Anger one; redo both.
+        assert project.history.undo() is not None
+        assert "1:3:215:228" not in cons.decisions("anna", "ben")
+        assert project.history.undo() is not None
+        assert cons.decisions("anna", "ben") == {"1:1:52:111": "union"}
+        assert project.history.redo() is not None and project.history.redo() is not None
+        assert cons.decisions("anna", "ben")["1:2:173:213"] == "a"
+        # New decisions get ids past every id the history mentions.
+        reused = conn.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'consensus_decisions'"
+        ).fetchone()[0]
+        assert reused >= conn.execute("SELECT MAX(id) FROM consensus_decisions").fetchone()[0]
+        settle = cons.disagreements("anna", "ben")[1]
+        cons.settle(settle, "b", "anna", "ben")
+        assert cons.decisions("anna", "ben")["1:2:173:213"] == "b"
+        assert project.history.undo() is not None
+        assert cons.decisions("anna", "ben")["1:2:173:213"] == "a"
+
+
+def test_deleting_a_code_takes_its_decisions_and_undo_brings_them_back(team: Path) -> None:
+    with Project.open(team, coder="lead") as project:
+        cons = Consensus(project.session)
+        for d in cons.disagreements("anna", "ben"):
+            cons.settle(d, "union", "anna", "ben")
+        decided = cons.decisions("anna", "ben")
+        assert decided
+        code_id = cons.disagreements("anna", "ben")[0].code_id
+        project.codebook.delete(code_id, force=True)
+        left = cons.decisions("anna", "ben")
+        assert len(left) < len(decided)
+        assert all(key.split(":")[1] != str(code_id) for key in left)
+        project.history.undo()
+        assert cons.decisions("anna", "ben") == decided
+        with pytest.raises(Exception, match="CHECK constraint failed"):
+            with project.session.action("test", "bad choice"):
+                project.session.update(
+                    "consensus_decisions",
+                    int(project.session.conn.execute(
+                        "SELECT MIN(id) FROM consensus_decisions").fetchone()[0]),
+                    {"choice": "maybe"},
+                )  # fmt: skip
+
+
+def test_redacted_copy_keeps_decisions_on_the_moved_text(team: Path, tmp_path: Path) -> None:
+    """Redaction shortens the text before the disagreements ("Interviewer" -> "I"): the decisions,
+    like the codings, move with it, so the copy still knows what was settled."""
+    from qualcode.store.pseudonyms import Pseudonyms
+    from qualcode.store.redact import Redactor
+
+    out = tmp_path / "shared.qc"
+    with Project.open(team, coder="lead") as project:
+        cons = Consensus(project.session)
+        for d in cons.disagreements("anna", "ben"):
+            cons.settle(d, "union", "anna", "ben")
+        Pseudonyms(project.session).set("Interviewer", "I")
+        Redactor(project.session).write(out)
+    with Project.open(out, coder="lead") as red:
+        cons = Consensus(red.session)
+        found = cons.disagreements("anna", "ben")
+        assert found and all(d.decision == "union" for d in found)
+        text = red.documents.get("doc1").text
+        assert text.startswith("I: How did")
+        for d in found:
+            spans = [tuple(s) for s in json.loads(red.session.conn.execute(
+                "SELECT spans FROM consensus_decisions WHERE start = ?", (d.start,)
+            ).fetchone()[0])]  # fmt: skip
+            assert spans == union(d.a_spans, d.b_spans)
+            assert all(0 <= s < e <= len(text) for s, e in spans)

@@ -17,6 +17,7 @@ from qualcode.errors import ProjectError
 from qualcode.store import lookup
 from qualcode.store.codetree import CodeTree
 from qualcode.store.codings import Codings
+from qualcode.store.consensus import forget_code
 from qualcode.store.invariants import check_color, check_negation, clean_name, normalise_guid
 from qualcode.store.memos import Memos
 from qualcode.store.records import Code
@@ -233,6 +234,7 @@ class Codebook:
                 "SELECT id FROM suggestions WHERE code_id = ?", (src,)
             ).fetchall():
                 self.s.delete("suggestions", sid)
+            forget_code(self.s, src)
             self.s.delete("codes", src)
         return moved
 
@@ -262,6 +264,7 @@ class Codebook:
                 "SELECT id FROM suggestions WHERE code_id = ?", (code_id,)
             ).fetchall():
                 self.s.delete("suggestions", sid)
+            forget_code(self.s, code_id)
             self.s.delete("codes", code_id)
         return code.coding_count
 

@@ -10,8 +10,9 @@ Each disagreement is settled into the ``consensus`` coder (a coder like any othe
 ``qualcode summary --coder consensus`` reports it): take A's spans, B's, their union, their
 intersection, neither, or a span with edited boundaries. A decision is one undoable, audited
 action: it replaces whatever the consensus coder had of that code in the cluster and records
-the decision (in the ``settings`` table under ``consensus:...`` keys, until the schema has a
-table for it), so the walk can show what was decided and skip it.
+the decision in ``consensus_decisions`` (which coders, where, what was chosen, the spans that
+resulted, who decided and when), so the walk can show what was decided and skip it. Decisions
+on a code are deleted with the code, through :func:`forget_code`, so undo brings them back.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ from qualcode.store import lookup
 from qualcode.store.codings import Codings
 from qualcode.store.invariants import check_span
 from qualcode.store.memos import Memos
-from qualcode.store.session import Session, new_guid, now_seconds
-from qualcode.store.settings import set_setting_row
+from qualcode.store.session import Session, new_guid, now, now_seconds
 from qualcode.text import merge_spans
 
 CONSENSUS = "consensus"
@@ -133,12 +133,15 @@ class Consensus:
             out.setdefault((int(doc), int(code)), []).append((int(start), int(end)))
         return out
 
-    def _check_coder(self, name: str) -> None:
-        if self.s.lookup_coder_id(name) is None:
+    def _check_coder(self, name: str) -> int:
+        """The coder's id; a clear error naming the project's coders if there is none."""
+        found = self.s.lookup_coder_id(name)
+        if found is None:
             names = [r[0] for r in self.s.conn.execute("SELECT name FROM coders ORDER BY name")]
             raise ProjectError(
                 f"no coder '{name}' in this project (coders: {', '.join(names) or 'none'})"
             )
+        return found
 
     def disagreements(
         self,
@@ -200,35 +203,36 @@ class Consensus:
                     out.extend((doc, code, span) for span in sa)
         return out
 
-    def _prefix(self, coder_a: str, coder_b: str) -> str:
-        return f"consensus:{self.coder}:{coder_a}|{coder_b}:"
-
     def settled_pair(self) -> list[str]:
         """The two coders whose disagreements were settled into this consensus coder (the
-        first pair found), or an empty list."""
-        prefix = f"consensus:{self.coder}:"
+        pair settled first), or an empty list."""
         row = self.s.conn.execute(
-            "SELECT key FROM settings WHERE key >= ? AND key < ? ORDER BY key LIMIT 1",
-            (prefix, prefix + "\uffff"),
+            "SELECT a.name, b.name FROM consensus_decisions d "
+            "JOIN coders k ON k.id = d.consensus_coder_id "
+            "JOIN coders a ON a.id = d.coder_a_id JOIN coders b ON b.id = d.coder_b_id "
+            "WHERE k.name = ? ORDER BY d.id LIMIT 1",
+            (self.coder,),
         ).fetchone()
-        if row is None:
+        return [] if row is None else [str(row[0]), str(row[1])]
+
+    def _decision_rows(self, coder_a: str, coder_b: str) -> list[tuple[int, str, str]]:
+        """(id, disagreement key, choice) of every decision between A and B."""
+        ids = [self.s.lookup_coder_id(n) for n in (self.coder, coder_a, coder_b)]
+        if None in ids:
             return []
-        pair = str(row[0])[len(prefix) :].split(":", 1)[0].split("|")
-        return pair if len(pair) == 2 else []
+        return [
+            (int(i), f"{doc}:{code}:{start}:{end}", str(choice))
+            for i, doc, code, start, end, choice in self.s.conn.execute(
+                'SELECT id, document_id, code_id, start, "end", choice '
+                "FROM consensus_decisions WHERE consensus_coder_id = ? AND coder_a_id = ? "
+                "AND coder_b_id = ?",
+                ids,
+            )
+        ]
 
     def decisions(self, coder_a: str, coder_b: str) -> dict[str, str]:
         """Decisions taken so far between A and B: disagreement key -> choice."""
-        prefix = self._prefix(coder_a, coder_b)
-        out: dict[str, str] = {}
-        for key, value in self.s.conn.execute(
-            "SELECT key, value FROM settings WHERE key >= ? AND key < ?",
-            (prefix, prefix + "\uffff"),
-        ):
-            try:
-                out[key[len(prefix) :]] = str(json.loads(value)["choice"])
-            except (ValueError, KeyError, TypeError):
-                continue
-        return out
+        return {key: choice for _, key, choice in self._decision_rows(coder_a, coder_b)}
 
     def context(self, d: Disagreement, around: int = 160) -> tuple[str, int]:
         """The text around a disagreement (to the nearest sentence edges within ``around``
@@ -317,9 +321,47 @@ class Consensus:
                         },
                     )
                 )
-            record = {"choice": choice, "spans": [list(s) for s in spans], "by": self.s.coder}
-            set_setting_row(self.s, self._prefix(coder_a, coder_b) + d.key, json.dumps(record))
+            self._record(d, choice, spans, coder_id, coder_a, coder_b)
         return made
+
+    def _record(
+        self,
+        d: Disagreement,
+        choice: str,
+        spans: Sequence[Span],
+        consensus_id: int,
+        coder_a: str,
+        coder_b: str,
+    ) -> None:
+        """Write the decision on ``d`` inside the caller's action (replacing an earlier one)."""
+        a_id, b_id = self._check_coder(coder_a), self._check_coder(coder_b)
+        values = {
+            "choice": choice,
+            "spans": json.dumps([list(s) for s in spans], separators=(",", ":")),
+            "decided_by_id": self.s.coder_id(),
+            "decided_at": now(),
+        }
+        existing = self.s.conn.execute(
+            "SELECT id FROM consensus_decisions WHERE consensus_coder_id = ? AND coder_a_id = ? "
+            'AND coder_b_id = ? AND document_id = ? AND code_id = ? AND start = ? AND "end" = ?',
+            (consensus_id, a_id, b_id, d.document_id, d.code_id, d.start, d.end),
+        ).fetchone()
+        if existing is not None:
+            self.s.update("consensus_decisions", int(existing[0]), values)
+            return
+        self.s.insert(
+            "consensus_decisions",
+            {
+                "consensus_coder_id": consensus_id,
+                "coder_a_id": a_id,
+                "coder_b_id": b_id,
+                "document_id": d.document_id,
+                "code_id": d.code_id,
+                "start": d.start,
+                "end": d.end,
+                **values,
+            },
+        )
 
     def copy_agreed(self, coder_a: str, coder_b: str) -> int:
         """Copy every span both coders placed identically into the consensus coder (one
@@ -359,3 +401,12 @@ class Consensus:
                 added += 1
             act.summary += f": {added} added"
         return added
+
+
+def forget_code(session: Session, code_id: int) -> None:
+    """Delete the consensus decisions on a code inside the caller's action (recorded, so
+    undoing the code's deletion or merge brings them back): called before the code goes."""
+    for (decision_id,) in session.conn.execute(
+        "SELECT id FROM consensus_decisions WHERE code_id = ?", (code_id,)
+    ).fetchall():
+        session.delete("consensus_decisions", int(decision_id))

@@ -5,10 +5,11 @@ The copy is made from a consistent snapshot (``VACUUM INTO``), changed in one tr
 written out again with ``VACUUM INTO`` so that no freed page keeps an old value:
 
 - each document's text gets every listed name replaced (see
-  :class:`qualcode.report.pseudonymise.Replacer`); turns, sentences, codings and suggestions
-  have their ``start``/``end`` remapped to the new text (a span that began or ended inside a
-  name now begins or ends at the edge of its pseudonym), and word counts and text hashes are
-  recomputed; memos and exemplars follow their codings by id;
+  :class:`qualcode.report.pseudonymise.Replacer`); turns, sentences, codings, suggestions and
+  consensus decisions (with the spans they chose) have their ``start``/``end`` remapped to the
+  new text (a span that began or ended inside a name now begins or ends at the edge of its
+  pseudonym), and word counts and text hashes are recomputed; memos and exemplars follow
+  their codings by id;
 - every other text value in every table (document, speaker and code names, attributes,
   memos, settings, saved queries, file paths…) gets the same replacement;
 - the audit trail (``events``: its row images hold the old text), trained models (built from
@@ -21,6 +22,7 @@ The source project is never changed. Instantiate as ``Redactor(project.session)`
 from __future__ import annotations
 
 import bisect
+import json
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -32,7 +34,7 @@ from qualcode.store.schema import text_hash
 from qualcode.store.session import Session
 from qualcode.text import count_words
 
-OFFSET_TABLES = ("turns", "sentences", "codings", "suggestions")
+OFFSET_TABLES = ("turns", "sentences", "codings", "suggestions", "consensus_decisions")
 EMPTIED = ("events", "models", "pseudonyms")
 SKIPPED = ("documents", "sqlite_sequence", "meta", *EMPTIED)
 
@@ -171,11 +173,17 @@ def _remap_table(
         return
     at_start, at_end = columns.index("start"), columns.index("end")
     at_words = columns.index("words") if "words" in columns else None
+    at_spans = columns.index("spans") if "spans" in columns else None
     moved = []
     for row in rows:
         values = list(row)
         values[at_start] = remap(row[at_start], "start")
         values[at_end] = remap(row[at_end], "end")
+        if at_spans is not None:  # a JSON list of [start, end] pairs
+            values[at_spans] = json.dumps(
+                [[remap(a, "start"), remap(b, "end")] for a, b in json.loads(row[at_spans])],
+                separators=(",", ":"),
+            )
         if at_words is not None:
             values[at_words] = count_words(text, values[at_start], values[at_end])
         moved.append(values)

@@ -12,6 +12,7 @@ import hashlib
 import json
 import sqlite3
 import uuid
+import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -705,10 +706,139 @@ def _m004_team_queries_reports(db: Database) -> None:
         db["suggestions"].add_column("negated", int, not_null_default=0)  # type: ignore[union-attr]
 
 
+# ------------------------------------------------------------------ migration 5
+#
+# Consensus decisions get a table of their own. They were kept in ``settings`` under keys that
+# spelled out coder names and document/code ids, so a deleted code left its decisions behind
+# and nothing checked that they pointed anywhere. Each decision becomes a row with foreign
+# keys; the undo history is rewritten to match, so pre-upgrade decisions still undo and redo.
+# A settings row that cannot be read as a decision (a coder, document or code no longer
+# there) is left where it is: nothing is lost.
+
+_M005 = """
+    CREATE TABLE IF NOT EXISTS consensus_decisions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        consensus_coder_id INTEGER NOT NULL REFERENCES coders(id),
+        coder_a_id INTEGER NOT NULL REFERENCES coders(id),
+        coder_b_id INTEGER NOT NULL REFERENCES coders(id),
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        choice TEXT NOT NULL
+            CHECK (choice IN ('a', 'b', 'union', 'intersection', 'neither', 'edit')),
+        spans TEXT NOT NULL,
+        decided_by_id INTEGER REFERENCES coders(id),
+        decided_at TEXT,
+        UNIQUE (consensus_coder_id, coder_a_id, coder_b_id, document_id, code_id, start, "end")
+    );
+"""
+
+
+def _m005_consensus_decisions(db: Database) -> None:
+    conn = db.conn
+    run_script(conn, _M005)
+    coders = {str(name): int(i) for i, name in conn.execute("SELECT id, name FROM coders")}
+    documents = {int(r[0]) for r in conn.execute("SELECT id FROM documents")}
+    codes = {int(r[0]) for r in conn.execute("SELECT id FROM codes")}
+
+    def decision(key: str, value: str) -> dict[str, Any] | None:
+        """The consensus_decisions row a ``consensus:C:A|B:doc:code:start:end`` setting
+        describes (without id), or None if it does not describe one that can exist."""
+        try:
+            names, doc, code, start, end = key[len("consensus:") :].rsplit(":", 4)
+            consensus, pair = names.split(":", 1)
+            a, b = pair.split("|", 1)
+            record = json.loads(value)
+            row = {
+                "consensus_coder_id": coders[consensus],
+                "coder_a_id": coders[a],
+                "coder_b_id": coders[b],
+                "document_id": int(doc),
+                "code_id": int(code),
+                "start": int(start),
+                "end": int(end),
+                "choice": str(record["choice"]),
+                "spans": json.dumps(record.get("spans", []), separators=(",", ":")),
+                "decided_by_id": coders.get(str(record.get("by"))),
+                "decided_at": None,
+            }
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+        if row["document_id"] not in documents or row["code_id"] not in codes:
+            return None
+        if row["choice"] not in ("a", "b", "union", "intersection", "neither", "edit"):
+            return None
+        return row
+
+    from qualcode.store.session import decode_changes, encode_changes
+
+    # Every key a decision was ever stored under, live or only in the history, gets one id.
+    # When a pre-upgrade decision was taken is not known (settings kept no time): NULL.
+    live = conn.execute(
+        "SELECT rowid, key, value FROM settings WHERE key LIKE 'consensus:%'"
+    ).fetchall()
+    events = conn.execute("SELECT id, changes FROM events ORDER BY id").fetchall()
+    ids: dict[str, int] = {}
+    next_id = 1
+    for _rowid, key, value in live:
+        row = decision(str(key), str(value))
+        if row is None:
+            continue
+        cur = conn.execute(
+            f"INSERT INTO consensus_decisions ({', '.join(f'[{k}]' for k in row)}) "
+            f"VALUES ({', '.join('?' * len(row))})",
+            tuple(row.values()),
+        )
+        ids[str(key)] = int(cur.lastrowid or 0)
+        next_id = max(next_id, ids[str(key)] + 1)
+        conn.execute("DELETE FROM settings WHERE rowid = ?", (_rowid,))
+    updates = []
+    for event_id, raw in events:
+        try:
+            changes = decode_changes(raw)
+        except (ValueError, zlib.error):
+            continue
+        touched = False
+        for change in changes:
+            if change.get("table") != "settings":
+                continue
+            sides = [change.get("before"), change.get("after")]
+            keys = {str(r.get("key")) for r in sides if isinstance(r, dict)}
+            if len(keys) != 1:
+                continue
+            key = keys.pop()
+            if not key.startswith("consensus:"):
+                continue
+            rows = [
+                decision(key, str(r.get("value"))) if isinstance(r, dict) else None for r in sides
+            ]
+            if any(r is None and s is not None for r, s in zip(rows, sides, strict=True)):
+                continue
+            if key not in ids:
+                ids[key] = next_id
+                next_id += 1
+            change["table"] = "consensus_decisions"
+            change["rowid"] = ids[key]
+            for side, row in zip(("before", "after"), rows, strict=True):
+                change[side] = None if row is None else {"id": ids[key], **row}
+            touched = True
+        if touched:
+            updates.append((encode_changes(changes), event_id))
+    conn.executemany("UPDATE events SET changes = ? WHERE id = ?", updates)
+    if ids:  # ids the history holds are never handed out again
+        seq = max(ids.values())
+        conn.execute("DELETE FROM sqlite_sequence WHERE name = 'consensus_decisions'")
+        conn.execute(
+            "INSERT INTO sqlite_sequence(name, seq) VALUES ('consensus_decisions', ?)", (seq,)
+        )
+
+
 MIGRATIONS: list[Migration] = [
     _m001_initial,
     _m002_stable_ids,
     _m003_compact,
     _m004_team_queries_reports,
+    _m005_consensus_decisions,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
