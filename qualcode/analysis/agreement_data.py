@@ -43,6 +43,7 @@ from qualcode.store.agreement_data import (
     load_agreement_rows,
     unit_bounds,
 )
+from qualcode.store.consensus import consensus_coders
 from qualcode.store.invariants import not_found
 from qualcode.store.project import Project
 
@@ -248,8 +249,9 @@ def _context(
         if unknown:
             raise QualcodeError(not_found("coder with codings", unknown[0], everyone))
         chosen = tuple(dict.fromkeys(coders))
-    else:
-        chosen = tuple(everyone)
+    else:  # everyone who coded; a consensus coder is compared only when asked for by name
+        settled = set(consensus_coders(project.session))
+        chosen = tuple(c for c in everyone if c not in settled)
     if len(chosen) < 2:
         have = ", ".join(everyone) or "nobody"
         raise QualcodeError(

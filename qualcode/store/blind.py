@@ -100,11 +100,8 @@ def blind_by_default(project: Project) -> bool:
     """Whether the workbench starts blind: when the codings of more than one coder are in the
     project (a consensus coder not counted), e.g. a merged team file. A project coded by one
     person (the demo, a coder's own copy) shows its codings as before."""
-    from qualcode.store.consensus import CONSENSUS
-
     row = project.session.conn.execute(
-        "SELECT COUNT(*) FROM coders k WHERE k.name != ? "
-        "AND EXISTS (SELECT 1 FROM codings c WHERE c.coder_id = k.id)",
-        (CONSENSUS,),
+        "SELECT COUNT(*) FROM coders k WHERE k.is_consensus = 0 "
+        "AND EXISTS (SELECT 1 FROM codings c WHERE c.coder_id = k.id)"
     ).fetchone()
     return int(row[0]) > 1

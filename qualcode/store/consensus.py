@@ -103,12 +103,26 @@ def clusters(a: Sequence[Span], b: Sequence[Span]) -> list[tuple[Span, list[Span
     return out
 
 
+def consensus_coders(session: Session) -> list[str]:
+    """Names of the coders that hold settled codings (``coders.is_consensus``), not a
+    person's own: left out of agreement by default, of blind coding and of the coders a
+    summary compares."""
+    return [
+        str(r[0])
+        for r in session.conn.execute(
+            "SELECT name FROM coders WHERE is_consensus = 1 ORDER BY name"
+        )
+    ]
+
+
 class Consensus:
     """Disagreements between two coders and their settlement (``Consensus(project.session)``)."""
 
     def __init__(self, session: Session, coder: str = CONSENSUS) -> None:
         self.s = session
-        self.coder = coder
+        self.coder = coder.strip()
+        if not self.coder:
+            raise ProjectError("a coder name cannot be empty")
         self.memos = Memos(session)
         self.codings = Codings(session, self.memos)
 
@@ -216,12 +230,14 @@ class Consensus:
         return [] if row is None else [str(row[0]), str(row[1])]
 
     def _decision_rows(self, coder_a: str, coder_b: str) -> list[tuple[int, str, str]]:
-        """(id, disagreement key, choice) of every decision between A and B."""
-        ids = [self.s.lookup_coder_id(n) for n in (self.coder, coder_a, coder_b)]
+        """(id, disagreement key, choice) of every decision between A and B, with A's and
+        B's choices seen from the order given (a pair is stored one way round)."""
+        first, second, swapped = _ordered(coder_a, coder_b)
+        ids = [self.s.lookup_coder_id(n) for n in (self.coder, first, second)]
         if None in ids:
             return []
         return [
-            (int(i), f"{doc}:{code}:{start}:{end}", str(choice))
+            (int(i), f"{doc}:{code}:{start}:{end}", _swap(str(choice)) if swapped else str(choice))
             for i, doc, code, start, end, choice in self.s.conn.execute(
                 'SELECT id, document_id, code_id, start, "end", choice '
                 "FROM consensus_decisions WHERE consensus_coder_id = ? AND coder_a_id = ? "
@@ -295,7 +311,7 @@ class Consensus:
         )
         made: list[int] = []
         with self.s.action("consensus.settle", summary):
-            coder_id = self.codings.ensure_coder(self.coder)
+            coder_id = self._consensus_id(coder_a, coder_b)
             lo = min([d.start, *(s for s, _ in spans)])
             hi = max([d.end, *(e for _, e in spans)])
             for (old,) in self.s.conn.execute(
@@ -324,6 +340,33 @@ class Consensus:
             self._record(d, choice, spans, coder_id, coder_a, coder_b)
         return made
 
+    def _consensus_id(self, coder_a: str, coder_b: str) -> int:
+        """The consensus coder's id, created and marked (``coders.is_consensus``) on first use,
+        inside the caller's action. Refuses one of the compared coders, or a coder with codings
+        of their own: settling replaces the consensus coder's codings, which must never be a
+        person's work."""
+        if self.coder in (coder_a, coder_b):
+            raise ProjectError(
+                f"the consensus coder cannot be one of the coders compared ('{self.coder}'); "
+                "choose another --consensus name"
+            )
+        row = self.s.conn.execute(
+            "SELECT id, is_consensus FROM coders WHERE name = ?", (self.coder,)
+        ).fetchone()
+        if row is not None and not row[1]:
+            own = self.s.conn.execute(
+                "SELECT COUNT(*) FROM codings WHERE coder_id = ?", (row[0],)
+            ).fetchone()[0]
+            if own:
+                raise ProjectError(
+                    f"'{self.coder}' has {own} coding(s) of their own; settling into that coder "
+                    "would replace them: choose another --consensus name"
+                )
+        coder_id = self.codings.ensure_coder(self.coder)
+        if row is None or not row[1]:
+            self.s.update("coders", coder_id, {"is_consensus": 1})
+        return coder_id
+
     def _record(
         self,
         d: Disagreement,
@@ -333,10 +376,12 @@ class Consensus:
         coder_a: str,
         coder_b: str,
     ) -> None:
-        """Write the decision on ``d`` inside the caller's action (replacing an earlier one)."""
-        a_id, b_id = self._check_coder(coder_a), self._check_coder(coder_b)
+        """Write the decision on ``d`` inside the caller's action (replacing an earlier one).
+        The pair is stored in name order, so ``--coders ben,anna`` sees anna,ben's decisions."""
+        first, second, swapped = _ordered(coder_a, coder_b)
+        a_id, b_id = self._check_coder(first), self._check_coder(second)
         values = {
-            "choice": choice,
+            "choice": _swap(choice) if swapped else choice,
             "spans": json.dumps([list(s) for s in spans], separators=(",", ":")),
             "decided_by_id": self.s.coder_id(),
             "decided_at": now(),
@@ -373,7 +418,7 @@ class Consensus:
         with self.s.action(
             "consensus.agreed", f"Consensus of {coder_a} and {coder_b}: copied agreed codings"
         ) as act:
-            coder_id = self.codings.ensure_coder(self.coder)
+            coder_id = self._consensus_id(coder_a, coder_b)
             have = {
                 tuple(r)
                 for r in self.s.conn.execute(
@@ -401,6 +446,16 @@ class Consensus:
                 added += 1
             act.summary += f": {added} added"
         return added
+
+
+def _ordered(coder_a: str, coder_b: str) -> tuple[str, str, bool]:
+    """The pair in the order decisions are stored (by name), and whether it was swapped."""
+    return (coder_a, coder_b, False) if coder_a <= coder_b else (coder_b, coder_a, True)
+
+
+def _swap(choice: str) -> str:
+    """A choice seen from the other coder's side: A's becomes B's and back."""
+    return {"a": "b", "b": "a"}.get(choice, choice)
 
 
 def forget_code(session: Session, code_id: int) -> None:

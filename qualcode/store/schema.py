@@ -713,7 +713,9 @@ def _m004_team_queries_reports(db: Database) -> None:
 # and nothing checked that they pointed anywhere. Each decision becomes a row with foreign
 # keys; the undo history is rewritten to match, so pre-upgrade decisions still undo and redo.
 # A settings row that cannot be read as a decision (a coder, document or code no longer
-# there) is left where it is: nothing is lost.
+# there) is left where it is: nothing is lost. ``coders.is_consensus`` marks the coders that
+# hold settled codings rather than their own, so agreement, blind coding and summaries can
+# tell them from the people who coded.
 
 _M005 = """
     CREATE TABLE IF NOT EXISTS consensus_decisions (
@@ -738,6 +740,8 @@ _M005 = """
 def _m005_consensus_decisions(db: Database) -> None:
     conn = db.conn
     run_script(conn, _M005)
+    if "is_consensus" not in db["coders"].columns_dict:
+        db["coders"].add_column("is_consensus", int, not_null_default=0)  # type: ignore[union-attr]
     coders = {str(name): int(i) for i, name in conn.execute("SELECT id, name FROM coders")}
     documents = {int(r[0]) for r in conn.execute("SELECT id FROM documents")}
     codes = {int(r[0]) for r in conn.execute("SELECT id FROM codes")}
@@ -767,6 +771,9 @@ def _m005_consensus_decisions(db: Database) -> None:
             return None
         if row["document_id"] not in documents or row["code_id"] not in codes:
             return None
+        if a > b:  # a pair is stored in name order; A's and B's choices swap with it
+            row["coder_a_id"], row["coder_b_id"] = row["coder_b_id"], row["coder_a_id"]
+            row["choice"] = {"a": "b", "b": "a"}.get(str(row["choice"]), str(row["choice"]))
         if row["choice"] not in ("a", "b", "union", "intersection", "neither", "edit"):
             return None
         return row
@@ -780,16 +787,22 @@ def _m005_consensus_decisions(db: Database) -> None:
     ).fetchall()
     events = conn.execute("SELECT id, changes FROM events ORDER BY id").fetchall()
     ids: dict[str, int] = {}
+    stays: set[str] = set()
     next_id = 1
     for _rowid, key, value in live:
         row = decision(str(key), str(value))
         if row is None:
+            stays.add(str(key))
             continue
-        cur = conn.execute(
-            f"INSERT INTO consensus_decisions ({', '.join(f'[{k}]' for k in row)}) "
-            f"VALUES ({', '.join('?' * len(row))})",
-            tuple(row.values()),
-        )
+        try:
+            cur = conn.execute(
+                f"INSERT INTO consensus_decisions ({', '.join(f'[{k}]' for k in row)}) "
+                f"VALUES ({', '.join('?' * len(row))})",
+                tuple(row.values()),
+            )
+        except sqlite3.IntegrityError:  # the same place settled with the coders swapped
+            stays.add(str(key))
+            continue
         ids[str(key)] = int(cur.lastrowid or 0)
         next_id = max(next_id, ids[str(key)] + 1)
         conn.execute("DELETE FROM settings WHERE rowid = ?", (_rowid,))
@@ -808,7 +821,7 @@ def _m005_consensus_decisions(db: Database) -> None:
             if len(keys) != 1:
                 continue
             key = keys.pop()
-            if not key.startswith("consensus:"):
+            if not key.startswith("consensus:") or key in stays:
                 continue
             rows = [
                 decision(key, str(r.get("value"))) if isinstance(r, dict) else None for r in sides
@@ -826,6 +839,10 @@ def _m005_consensus_decisions(db: Database) -> None:
         if touched:
             updates.append((encode_changes(changes), event_id))
     conn.executemany("UPDATE events SET changes = ? WHERE id = ?", updates)
+    conn.execute(
+        "UPDATE coders SET is_consensus = 1 WHERE name = 'consensus' "
+        "OR id IN (SELECT consensus_coder_id FROM consensus_decisions)"
+    )
     if ids:  # ids the history holds are never handed out again
         seq = max(ids.values())
         conn.execute("DELETE FROM sqlite_sequence WHERE name = 'consensus_decisions'")
