@@ -236,9 +236,88 @@ def test_summary_methods_name_coders_unit_and_statistics(team: Path) -> None:
         assert summary.methods[-2:] == summary.agreement
         one = build_summary(load_corpus(p, Filters(coders=("anna",))), project_path=team)
         assert one.agreement == ()
-        Consensus(p.session).copy_agreed("anna", "ben")
+        cons = Consensus(p.session)
+        cons.copy_agreed("anna", "ben")
         settled = build_summary(load_corpus(p, Filters(coders=("consensus",))), project_path=team)
-        assert "consensus the coders reached" in settled.agreement[0]
+        assert (
+            "The codings reported here are those of consensus, the consensus of anna and ben: 0 of the 3 passage(s) where they differed were settled; 3 are still open."
+            in settled.agreement[0]
+        )
+        assert "coded the material:" not in " ".join(settled.methods)
+        assert "The codings are the consensus codings of consensus (" in settled.methods[0]
+        for d in cons.disagreements("anna", "ben"):
+            cons.settle(d, "a", "anna", "ben")
+        done = build_summary(load_corpus(p, Filters(coders=("consensus",))), project_path=team)
+        assert "all 3 passage(s) where they differed were settled." in done.agreement[0]
+        # Any name can hold the consensus: the summary recognises it.
+        final = Consensus(p.session, "final")
+        final.settle(final.disagreements("anna", "ben")[0], "b", "anna", "ben")
+        other = build_summary(load_corpus(p, Filters(coders=("final",))), project_path=team)
+        assert other.agreement and "those of final" in other.agreement[0]
+        assert "1 of the 3 passage(s)" in other.agreement[0]
+
+
+def test_consensus_coder_cannot_be_a_person(team: Path) -> None:
+    """Settling replaces the consensus coder's codings in the cluster: into a real coder it
+    would delete their own work, so it is refused and nothing changes."""
+    with Project.open(team, coder="lead") as p:
+        before = p.session.conn.execute("SELECT COUNT(*) FROM codings").fetchone()[0]
+        for name in ("anna", "ben"):
+            cons = Consensus(p.session, name)
+            d = cons.disagreements("anna", "ben")[0]
+            with pytest.raises(ProjectError, match="cannot be one of the coders compared"):
+                cons.settle(d, "b", "anna", "ben")
+        p.coder = "carl"
+        p.codings.add("doc1", "Insight", 0, 10)
+        carl = Consensus(p.session, "carl")
+        with pytest.raises(ProjectError, match="has 1 coding\\(s\\) of their own"):
+            carl.settle(carl.disagreements("anna", "ben")[0], "neither", "anna", "ben")
+        with pytest.raises(ProjectError, match="has 1 coding"):
+            carl.copy_agreed("anna", "ben")
+        after = p.session.conn.execute("SELECT COUNT(*) FROM codings").fetchone()[0]
+        assert after == before + 1  # only carl's own coding
+        with pytest.raises(ProjectError, match="cannot be empty"):
+            Consensus(p.session, "  ")
+
+
+def test_decisions_do_not_depend_on_the_order_of_the_coders(team: Path) -> None:
+    with Project.open(team, coder="lead") as p:
+        cons = Consensus(p.session)
+        first = cons.disagreements("anna", "ben")[0]
+        cons.settle(first, "a", "anna", "ben")  # anna's spans
+        swapped = cons.disagreements("ben", "anna")
+        assert swapped[0].decision == "b"  # still anna's: B in this order
+        cons.settle(swapped[0], "a", "ben", "anna")  # now ben's
+        assert cons.disagreements("anna", "ben")[0].decision == "b"
+        assert p.session.conn.execute("SELECT COUNT(*) FROM consensus_decisions").fetchone()[0] == 1
+
+
+def test_default_agreement_and_blind_coding_leave_consensus_coders_out(team: Path) -> None:
+    from qualcode.analysis.agreement_data import agreement
+    from qualcode.store.blind import blind_by_default
+
+    with Project.open(team, coder="lead") as p:
+        cons = Consensus(p.session, "final")
+        cons.copy_agreed("anna", "ben")
+        assert agreement(p).coders == ("anna", "ben") or list(agreement(p).coders) == [
+            "anna",
+            "ben",
+        ]
+        assert "final" in agreement(p, coders=["anna", "final"]).coders
+        assert blind_by_default(p)
+    solo = team.with_name("solo.qc")
+    with Project.create(solo, coder="anna") as p:
+        p.documents.add(simple_document())
+        p.codebook.add("Emotions")
+        p.codings.add("doc1", "Emotions", 48, 70)
+        p.coder = "final"
+        p.codings.add("doc1", "Emotions", 48, 70)
+        assert blind_by_default(p)  # two people, as far as anyone can tell
+        final_id = p.session.lookup_coder_id("final")
+        assert final_id is not None
+        with p.session.action("test", "mark"):
+            p.session.update("coders", final_id, {"is_consensus": 1})
+        assert not blind_by_default(p)  # one person and their consensus copy
 
 
 SCHEMA4 = Path(__file__).parent / "fixtures" / "schema4_consensus.qc"

@@ -16,7 +16,7 @@ from pathlib import Path
 from qualcode.analysis.corpus import Corpus
 from qualcode.errors import QualcodeError
 from qualcode.report.summary import AgreementLine, AgreementTable
-from qualcode.store.consensus import CONSENSUS, Consensus
+from qualcode.store.consensus import Consensus, consensus_coders
 from qualcode.store.project import Project
 
 UNIT = "sentence"
@@ -27,12 +27,16 @@ NUMBERS = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six"}
 class AgreementPart:
     coders: tuple[str, ...]
     consensus: bool
-    """The summary reports the consensus coder's codings (the coders' agreement is context)."""
+    """The summary reports a consensus coder's codings (the coders' agreement is context)."""
     unit: str
     unit_definition: str
     scopes: tuple[tuple[str, str, int], ...]
     """Per coder: (name, rule ``done``/``coded``, documents counted)."""
     rows: tuple[AgreementLine, ...]
+    consensus_name: str = ""
+    settled: int = 0
+    """For a consensus summary: the disagreements settled so far, and all of them."""
+    disagreements: int = 0
 
 
 def _number(value: float | None) -> str:
@@ -47,15 +51,22 @@ def agreement_part(corpus: Corpus, project_path: str | Path | None) -> Agreement
     from qualcode.analysis.agreement_data import agreement, coders_with_codings
 
     in_scope = sorted({c.coder for c in corpus.codings})
-    consensus = in_scope == [CONSENSUS]
+    settled = disagreements = 0
     try:
         with Project.open(project_path, migrate=False) as project:
+            marked = set(consensus_coders(project.session))
+            consensus = len(in_scope) == 1 and in_scope[0] in marked
             if consensus:
-                coders = _settled_pair(project) or [
-                    c for c in coders_with_codings(project) if c != CONSENSUS
+                cons = Consensus(project.session, in_scope[0])
+                coders = cons.settled_pair() or [
+                    c for c in coders_with_codings(project) if c not in marked
                 ]
+                if len(coders) == 2:
+                    found = cons.disagreements(coders[0], coders[1])
+                    disagreements = len(found)
+                    settled = sum(1 for d in found if d.decision is not None)
             else:
-                coders = [c for c in in_scope if c != CONSENSUS]
+                coders = [c for c in in_scope if c not in marked]
             if len(coders) < 2:
                 return None
             documents = [d.name for d in corpus.documents] if corpus.filters.documents else []
@@ -71,6 +82,9 @@ def agreement_part(corpus: Corpus, project_path: str | Path | None) -> Agreement
     return AgreementPart(
         coders=tuple(report.coders),
         consensus=consensus,
+        consensus_name=in_scope[0] if consensus else "",
+        settled=settled,
+        disagreements=disagreements,
         unit=report.unit,
         unit_definition=report.unit_definition,
         scopes=tuple((s.coder, s.rule, len(s.documents)) for s in report.scopes),
@@ -88,11 +102,6 @@ def _used_codes(project: Project, coders: list[str]) -> set[str]:
         ids.update(tree.ancestors(code_id))
     names = {c.id: c.name for c in project.codebook.codes()}
     return {names[i] for i in ids if i in names}
-
-
-def _settled_pair(project: Project) -> list[str]:
-    """The two coders whose disagreements were settled into the consensus coder, if any."""
-    return Consensus(project.session).settled_pair()
 
 
 def agreement_table(part: AgreementPart | None) -> AgreementTable | None:
@@ -133,9 +142,14 @@ def agreement_paragraphs(part: AgreementPart | None) -> tuple[str, ...]:
     else:
         first += " Alpha is undefined for every code (too few coded units to compare)."
     if part.consensus:
-        first += (
-            " The codings reported here are the consensus the coders reached on every "
-            "passage where they differed."
+        first += f" The codings reported here are those of {part.consensus_name}, " + (
+            f"the consensus of {names}: "
+            + (
+                f"all {part.disagreements} passage(s) where they differed were settled."
+                if part.settled == part.disagreements
+                else f"{part.settled} of the {part.disagreements} passage(s) where they "
+                f"differed were settled; {part.disagreements - part.settled} are still open."
+            )
         )
     heading = "% agreement / alpha" + (" / kappa" if len(coders) == 2 else "")
     cells = []

@@ -304,7 +304,10 @@ def build_summary(
         ),
         theme_colors={t.id: _color(t.color, i) for i, t in enumerate(corpus.themes)},
         extended=_extended(corpus, options) if extended else None,
-        methods=methods_paragraphs(corpus, tot, coders, info, by, p_words) + agreement,
+        methods=methods_paragraphs(
+            corpus, tot, coders, info, by, p_words, consensus=part is not None and part.consensus
+        )
+        + agreement,
         agreement=agreement,
         agreement_table=agreement_table(part),
         definitions=DEFINITIONS,
@@ -557,8 +560,10 @@ def methods_paragraphs(
     info: CodebookInfo | None,
     by: ByAttribute | None,
     p_words: int,
+    consensus: bool = False,
 ) -> tuple[str, ...]:
-    """The methods paragraph, generated from the project."""
+    """The methods paragraph, generated from the project. ``consensus``: the codings are a
+    consensus coder's, so they are not described as one person's coding of the material."""
     who = plural(tot.participants, "participant")
     if by is not None:
         parts = [plural_label(g.participants, g) for g in by.groups]
@@ -596,8 +601,11 @@ def methods_paragraphs(
             f"{len(per[name][1])} of {plural(tot.documents, 'document')})"
             for name in coders
         ]
-        label = "One coder" if len(coders) == 1 else f"{len(coders)} coders"
-        out.append(f"{label} coded the material: {join_and(parts)}.")
+        if consensus:
+            out.append(f"The codings are the consensus codings of {join_and(parts)}.")
+        else:
+            label = "One coder" if len(coders) == 1 else f"{len(coders)} coders"
+            out.append(f"{label} coded the material: {join_and(parts)}.")
     out.append(
         "A *passage* is a stretch of coded text (overlapping codings of one code or theme "
         "count once); a *participant* is a speaker other than the interviewer; a *word* is a "

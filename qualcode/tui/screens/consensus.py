@@ -21,7 +21,13 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from qualcode.errors import QualcodeError
 from qualcode.store import Project
-from qualcode.store.consensus import CHOICE_LABELS, CONSENSUS, Consensus, Disagreement
+from qualcode.store.consensus import (
+    CHOICE_LABELS,
+    CONSENSUS,
+    Consensus,
+    Disagreement,
+    consensus_coders,
+)
 from qualcode.tui.history import step_history
 
 A_STYLE = "bold black on #e5c07b"
@@ -29,8 +35,9 @@ B_STYLE = "bold black on #61afef"
 
 
 def default_coders(project: Project, consensus: str = CONSENSUS) -> tuple[str, str] | None:
-    """The two coders with the most codings (the consensus coder left out), or None."""
-    rows = [row for row in project.codings.counts_by_coder() if row[0] != consensus]
+    """The two coders with the most codings (consensus coders left out), or None."""
+    settled = {consensus, *consensus_coders(project.session)}
+    rows = [row for row in project.codings.counts_by_coder() if row[0] not in settled]
     if len(rows) < 2:
         return None
     return str(rows[0][0]), str(rows[1][0])
