@@ -18,6 +18,7 @@ from qualcode.query.engine import QueryError
 from qualcode.store import DocumentInput, Project, TurnInput
 from qualcode.store.codings import CodingInput
 from qualcode.store.query_data import QueryData
+from tests.conftest import dump
 
 WORDS = "group leader patient doctor felt alone safe angry listened tired".split()
 THEMES = {"Alpha": ["A1", "A2"], "Beta": ["B1", "B2"], "Gamma": []}
@@ -326,3 +327,22 @@ def test_text_operand_finds_words(tmp_path: Path) -> None:
             len(re.findall(r"\b(?:alone|tired)\b", data.text(d).lower())) for d, _ in data.documents
         )
         assert len(result.passages) == expected
+
+
+def test_context_zero_is_none_and_negative_is_refused(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    path = tmp_path / "p.qc"
+    random_project(path, 2).close()
+    none = cli("query", str(path), "Alpha", "--context", "0", "--format", "json")
+    assert none.exit_code == 0, none.output
+    rows = json.loads(none.stdout)
+    assert rows and all(r["before"] == "" and r["after"] == "" for r in rows)
+    two = json.loads(cli("query", str(path), "Alpha", "--context", "2", "--format", "json").stdout)
+    assert all(len(r["before"].replace("…", "").split()) <= 2 for r in two)
+    assert all(len(r["after"].replace("…", "").split()) <= 2 for r in two)
+    before = dump(path)
+    bad = cli("query", str(path), "Alpha", "--context", "-1", "--code-as", "New")
+    assert bad.exit_code == 1
+    assert bad.stderr.strip() == "error: --context takes a number of words, 0 or more, not -1"
+    assert dump(path) == before

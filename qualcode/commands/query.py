@@ -67,7 +67,10 @@ Examples:
     "--code-as", "code_as_name", metavar="CODE", help="Code every result with a new code."
 )
 @click.option("--parent", metavar="CODE", help="With --code-as: put the new code under CODE.")
-@click.option("--context", default=6, show_default=True, metavar="N", help="Words each side.")
+@click.option(
+    "--context", default=6, show_default=True, metavar="N",
+    help="Words of context each side (0: none).",
+)  # fmt: skip
 @format_option
 @output_option("File to write (default: stdout).")
 @coder_option
@@ -89,6 +92,8 @@ def query(
     from qualcode.query import code_as, passage_rows, run_query
     from qualcode.store.queries import SavedQueries
 
+    if context < 0:
+        raise QualcodeError(f"--context takes a number of words, 0 or more, not {context}")
     with open_project(project, coder) as proj:
         saved = SavedQueries(proj.session)
         if list_saved:

@@ -63,13 +63,16 @@ def search_as_query(search: str) -> str:
 def passage_rows(
     engine: QueryEngine, passages: list[QueryPassage], words: int = 6
 ) -> list[dict[str, Any]]:
-    """One row per passage: document, offsets, speaker, case, text and context."""
+    """One row per passage: document, offsets, speaker, case, text and ``words`` words of
+    context each side (0: none)."""
+    if words < 0:
+        raise QualcodeError(f"the context is a number of words, 0 or more, not {words}")
     data = engine.data
     rows = []
     for p in passages:
         text = data.text(p.document_id)
         person = data.persons[p.person_id]
-        left, body, right = kwic(text, p.start, p.end, words)
+        left, body, right = _context(text, p.start, p.end, words)
         rows.append(
             {
                 "document": p.document,
@@ -84,6 +87,14 @@ def passage_rows(
             }
         )
     return rows
+
+
+def _context(text: str, start: int, end: int, words: int) -> tuple[str, str, str]:
+    """(before, passage, after) on one line; ``kwic`` reads 0 words as "all of them" (its
+    ``[-words]`` index), so no context is handled here."""
+    if words == 0:
+        return "", " ".join(text[start:end].split()), ""
+    return kwic(text, start, end, words)
 
 
 CASE_KEY = "participant"
