@@ -62,6 +62,9 @@ def test_assessment_matches_brute_force(seed: int) -> None:
     base, run = rng.randint(1, 5), rng.randint(1, 4)
     threshold = rng.choice([0.0, 0.05, 0.1, 0.2])
     sat = assess(interviews(sets), base, run, threshold)
+    # Uncoded interviews are left out: the sequence is the coded ones.
+    assert list(sat.left_out) == [f"i{n}" for n, s in enumerate(sets, start=1) if not s]
+    sets = [s for s in sets if s]
     for i, step in enumerate(sat.interviews):
         before = set().union(*sets[:i])
         assert set(step.new) == sets[i] - before
@@ -198,3 +201,43 @@ def test_cli_sensitivity(cli: Callable[..., Result], tmp_path: Path) -> None:
     table = cli("saturation", str(path), "--sensitivity")
     assert "Sensitivity to the parameters" in table.stdout
     assert table.stdout.count("≤0%") == 6
+    as_csv = cli("saturation", str(path), "--sensitivity", "--format", "csv")
+    lines = as_csv.stdout.splitlines()
+    assert lines[0] == "base,run,threshold,base_codes,reached_at,notation" and len(lines) == 13
+
+
+def test_uncoded_transcripts_are_left_out_not_counted_as_saturated() -> None:
+    """An uncoded transcript is not an interview that brought nothing new: counted, two of
+    them would 'reach' saturation at 0% that the coded interviews never reach."""
+    sets = [{"a", "b"}, {"c"}, {"d"}, {"e"}, {"f"}, {"g"}]
+    coded = assess(interviews(sets), base=2, run=2, threshold=0.0)
+    assert coded.reached_at is None
+    with_empty = assess(interviews([*sets, set(), set()]), base=2, run=2, threshold=0.0)
+    assert with_empty.reached_at is None and with_empty.left_out == ("i7", "i8")
+    assert len(with_empty.interviews) == 6
+    assert "2 document(s) with no codings were left out (not coded yet?): i7, i8." in (
+        with_empty.conclusion()
+    )
+    short = assess(interviews([{"a"}, set(), set(), set()]), base=2, run=2)
+    assert "needs at least 4 coded interviews; there are 1." in short.conclusion()
+
+
+def test_order_by_a_case_attribute(cli: Callable[..., Result], tmp_path: Path) -> None:
+    """A date set on the cases (speakers) orders the interviews as one set on documents."""
+    path = tmp_path / "p.qc"
+    with random_project(path, 5) as project:
+        docs = [d.name for d in project.documents.all()]
+        for i, name in enumerate(docs):
+            for speaker in {t.speaker for t in project.documents.turns(name)} - {"Interviewer"}:
+                project.documents.set_speaker_attribute(
+                    name, str(speaker), "interview_date", f"2024-0{9 - i}-01"
+                )
+    out = cli("saturation", str(path), "--order", "interview_date", "--format", "json")
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.stdout)["interviews"]
+    assert [r["order_value"] for r in rows] == sorted(r["order_value"] for r in rows)
+    typed = cli("cases", str(path), "--type", "interview_date", "date")
+    assert typed.exit_code == 0, typed.output
+    by_date = cli("saturation", str(path), "--order", "date", "--format", "json")
+    assert by_date.exit_code == 0, by_date.output
+    assert json.loads(by_date.stdout)["interviews"] == rows

@@ -89,6 +89,9 @@ class Saturation:
     runs: tuple[Run, ...]
     reached_at: int | None
     """k: the interview at which saturation was reached, or None."""
+    left_out: tuple[str, ...] = ()
+    """Documents with no codings, not counted: an uncoded transcript would look like an
+    interview that brought nothing new and fake saturation."""
 
     @property
     def notation(self) -> str | None:
@@ -106,13 +109,24 @@ class Saturation:
         return len(self.interviews) >= self.base + self.run and self.base_codes > 0
 
     def conclusion(self) -> str:
+        return self._verdict() + self._left_out_note()
+
+    def _left_out_note(self) -> str:
+        if not self.left_out:
+            return ""
+        shown = ", ".join(self.left_out[:5]) + (" …" if len(self.left_out) > 5 else "")
+        return (
+            f" {len(self.left_out)} document(s) with no codings were left out (not coded "
+            f"yet?): {shown}."
+        )
+
+    def _verdict(self) -> str:
         t = f"≤{self.threshold * 100:g}% new information"
         how = f"base size {self.base}, run length {self.run}"
         if not self.assessable:
             return (
                 f"Saturation cannot be assessed ({how}): it needs at least "
-                f"{self.base + self.run} interviews with codes in the base; there are "
-                f"{len(self.interviews)}."
+                f"{self.base + self.run} coded interviews; there are {len(self.interviews)}."
             )
         if self.reached_at is None:
             last = self.runs[-1]
@@ -138,7 +152,10 @@ def assess(
     threshold: float = 0.05,
     order: str = "import",
 ) -> Saturation:
-    """``interviews``: (document, order value, codes it holds), already in order."""
+    """``interviews``: (document, order value, codes it holds), already in order. Those with
+    no codes are left out of the sequence and named in :attr:`Saturation.left_out`."""
+    left_out = tuple(doc for doc, _, codes in interviews if not codes)
+    interviews = [i for i in interviews if i[2]]
     if base < 1 or run < 1:
         raise ValueError("base size and run length must be at least 1")
     if not 0 <= threshold < 1:
@@ -163,7 +180,9 @@ def assess(
             runs.append(r)
             if reached is None and r.meets(threshold):
                 reached = k
-    return Saturation(tuple(steps), base, run, threshold, order, base_codes, tuple(runs), reached)
+    return Saturation(
+        tuple(steps), base, run, threshold, order, base_codes, tuple(runs), reached, left_out
+    )
 
 
 SENSITIVITY_BASES = (4, 5, 6)
@@ -187,9 +206,11 @@ def sensitivity(
 def project_interviews(data: QueryData, order: str = "import") -> list[tuple[str, str, set[str]]]:
     """Every document in the chosen order with the codes applied in it.
 
-    ``import``: the order the documents were imported (their ids); ``date``: the document
-    attribute typed ``date`` (or named ``date``/``interview_date``); anything else: that
-    document attribute, numbers numerically, other values as text (ISO dates sort right)."""
+    ``import``: the order the documents were imported (their ids); ``date``: the attribute
+    typed ``date`` (or named ``date``/``interview_date``); anything else: that attribute,
+    numbers numerically, other values as text (ISO dates sort right). An attribute is the
+    document's, else its participants' (a case attribute set with ``qualcode cases``) when they
+    agree. Documents with no codings need no value: :func:`assess` leaves them out."""
     from qualcode.errors import QualcodeError
 
     codes_in: dict[int, set[str]] = {d: set() for d, _ in data.documents}
@@ -204,13 +225,13 @@ def project_interviews(data: QueryData, order: str = "import") -> list[tuple[str
         candidates = data.date_keys()
         if not candidates:
             raise QualcodeError(
-                "no date attribute on the documents (type one with `qualcode cases`, or name "
-                "it: --order ATTR)"
+                "no date attribute on the documents or cases (type one with `qualcode cases "
+                "--type KEY date`, or name it: --order ATTR)"
             )
         key = candidates[0]
-    values = {d: data.doc_attributes[d].get(key) for d, _ in data.documents}
-    missing = sorted(name for d, name in data.documents if values[d] is None)
-    if len(missing) == len(values):
+    values = {d: order_value(data, d, key) for d, _ in data.documents}
+    missing = sorted(name for d, name in data.documents if values[d] is None and codes_in[d])
+    if all(v is None for v in values.values()):
         known = ", ".join(data.attribute_keys()) or "none"
         raise QualcodeError(f"no document has an attribute '{key}' (known: {known})")
     if missing:
@@ -219,13 +240,36 @@ def project_interviews(data: QueryData, order: str = "import") -> list[tuple[str
         )
 
     def rank(item: tuple[int, str]) -> tuple[int, float, str, str]:
-        value = values[item[0]] or ""
+        value = values[item[0]]
+        if value is None:  # uncoded and without a value: left out by assess() anyway
+            return (2, 0.0, "", item[1])
         try:
             return (0, float(value), "", item[1])
         except ValueError:
             return (1, 0.0, value, item[1])
 
     return [(name, str(values[d]), codes_in[d]) for d, name in sorted(data.documents, key=rank)]
+
+
+def order_value(data: QueryData, document_id: int, key: str) -> str | None:
+    """A document's value of ``key`` for ordering: its own attribute, else the value its
+    participants share (a case attribute); None if there is none."""
+    from qualcode.errors import QualcodeError
+
+    own = data.doc_attributes[document_id].get(key)
+    if own is not None:
+        return own
+    shared = {
+        p.attributes[key]
+        for p in data.persons.values()
+        if p.document_id == document_id and p.is_participant and key in p.attributes
+    }
+    if len(shared) > 1:
+        raise QualcodeError(
+            f"{data.doc_name[document_id]}: its participants differ in '{key}' "
+            f"({', '.join(sorted(shared))}); set it on the document to order by it"
+        )
+    return shared.pop() if shared else None
 
 
 def corpus_interviews(corpus: Corpus) -> list[tuple[str, str, set[str]]]:

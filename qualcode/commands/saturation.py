@@ -27,7 +27,8 @@ from qualcode.outputs import csv_text
 )  # fmt: skip
 @click.option(
     "--sensitivity", is_flag=True,
-    help="Also assess the 12 parameter sets Guest et al. examined (base 4-6, run 2-3, 5% and 0%).",
+    help="Also assess the 12 parameter sets Guest et al. examined (base 4-6, run 2-3, 5% and "
+    "0%); with --format csv, print that table as CSV.",
 )  # fmt: skip
 @click.option("--svg", "svg_file", type=click.Path(path_type=Path), help="Also write the curve.")
 @format_option
@@ -77,7 +78,7 @@ def saturation(
         payload = {
             "order": order, "base": base, "run": run_length, "threshold": threshold,
             "base_codes": sat.base_codes, "reached_at": sat.reached_at,
-            "notation": sat.notation,
+            "notation": sat.notation, "left_out": list(sat.left_out),
             "conclusion": sat.conclusion(), "method": CITATION,
             "interviews": [
                 {"number": i.number, "document": i.document, "order_value": i.order_value,
@@ -105,6 +106,16 @@ def saturation(
         [i.number, i.document, i.order_value, i.codes, len(i.new), i.cumulative, "; ".join(i.new)]
         for i in sat.interviews
     ]
+    if fmt == "csv" and sensitivity:
+        render.emit(
+            csv_text(
+                ["base", "run", "threshold", "base_codes", "reached_at", "notation"],
+                [[o.base, o.run, o.threshold, o.base_codes, o.reached_at, o.verdict()]
+                 for o in others],
+            ),
+            output, protect=(project,),
+        )  # fmt: skip
+        return
     if fmt == "csv":
         render.emit(csv_text(header, rows), output, protect=(project,))
         return

@@ -174,9 +174,9 @@ class QueryData:
         )
 
     def date_keys(self) -> list[str]:
-        """Document attributes holding interview dates: typed ``date`` (``attribute_types``),
-        else named ``date`` or ``interview_date``."""
-        keys = {k for attrs in self.doc_attributes.values() for k in attrs}
+        """Document or case attributes holding interview dates: typed ``date``
+        (``attribute_types``), else named ``date`` or ``interview_date``."""
+        keys = set(self.attribute_keys())
         typed = []
         if self.conn.execute(
             "SELECT 1 FROM sqlite_master WHERE name = 'attribute_types'"
