@@ -118,3 +118,36 @@ def test_matrix_cli(cli: Callable[..., Result], tmp_path: Path) -> None:
     assert bad.exit_code == 1 and "no attribute 'nope'" in bad.stderr
     bad_bins = cli("matrix", str(path), "--cols", "role", "--bins", "3")
     assert bad_bins.exit_code == 1 and "--bins needs numbers" in bad_bins.stderr
+
+
+@pytest.mark.parametrize(
+    ("bins", "message"),
+    [
+        ("99999999999999999999", "--bins takes at most 100 bins, not 99999999999999999999"),
+        ("10000000", "--bins takes at most 100 bins, not 10000000"),
+        ("0", "--bins takes a count (4) or edges (0,5,10), not '0'"),
+        ("5,5", "--bins edges must increase, but 5 comes after 5"),
+        ("10,5", "--bins edges must increase, but 5 comes after 10"),
+        ("0,nan", "--bins edges must be finite numbers, not 'nan'"),
+        (",".join(str(i) for i in range(102)), "--bins takes at most 100 edges, not 102"),
+    ],
+    ids=["huge", "ten-million", "zero", "repeated", "decreasing", "nan", "102-edges"],
+)
+def test_bins_are_capped_and_edges_must_increase(
+    cli: Callable[..., Result], tmp_path: Path, bins: str, message: str
+) -> None:
+    path = tmp_path / "p.qc"
+    random_project(path, 11).close()
+    out = cli("matrix", str(path), "--rows", "themes", "--cols", "years", "--bins", bins)
+    assert out.exit_code == 1, out.output
+    assert out.stderr.strip() == f"error: {message}"
+
+
+def test_bins_at_the_cap_and_one_edge(tmp_path: Path) -> None:
+    with random_project(tmp_path / "p.qc", 9) as project:
+        engine = QueryEngine(QueryData(project.session))
+        assert len([c for c in build_matrix(engine, "themes", "years", "100").columns]) >= 100
+        assert "5–<5" not in build_matrix(engine, "themes", "years", "5").columns
+        assert build_matrix(engine, "themes", "years", "5")
+        one = build_matrix(engine, "themes", "years", "10,")
+        assert [c for c in one.columns if c != "(missing)"] == ["<10", ">=10"]

@@ -28,7 +28,10 @@ from qualcode.outputs import csv_text
     default="passages", show_default=True, help="What a cell counts.",
 )  # fmt: skip
 @click.option("--percent", type=click.Choice(["row", "col"]), help="Row or column percentages.")
-@click.option("--bins", metavar="N|E1,E2,…", help="Bin a numeric attribute: a count or edges.")
+@click.option(
+    "--bins", metavar="N|E1,E2,…",
+    help="Bin a numeric attribute: a count (at most 100) or increasing edges.",
+)  # fmt: skip
 @click.option("--passages", "show", metavar="ROW=COL", help="List one cell's passages.")
 @format_option
 @output_option("File to write (default: stdout).")

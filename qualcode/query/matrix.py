@@ -8,7 +8,7 @@ Columns (``--cols``): ``documents``; ``cases`` (participants: the ``participant`
 document/speaker); ``codes`` (a row passage is in a code's column when it overlaps a passage of
 that code); or an attribute of the person a passage belongs to, its values in natural order,
 numbers binned with ``--bins`` (``4``: four equal-width bins; ``0,5,10``: bins ``[0, 5)``,
-``[5, 10)``, ``>= 10``), people without it in ``(missing)``.
+``[5, 10)``, ``>= 10``, edges increasing; at most 100 bins), people without it in ``(missing)``.
 
 Cells count passages, cases (distinct participants with at least one passage) or words (words
 of the passages); row and column percentages divide a cell by its row's or column's total of
@@ -203,25 +203,56 @@ def _natural(value: str) -> tuple[int, float, str]:
         return (1, 0.0, value.casefold())
 
 
+MAX_BINS = 100
+"""More columns than this is no longer a table to read, and a count in the millions used to
+build that many labels (gigabytes, minutes) before anything was shown."""
+
+
 def _edges(bins: str, values: list[str], key: str) -> list[float]:
+    """The lower edges of the bins ``--bins`` asks for: a count of equal-width bins over the
+    values, or edges given in increasing order (a repeated edge would make an empty bin)."""
     numbers = []
     for v in values:
         try:
             numbers.append(float(v))
         except ValueError:
             raise QualcodeError(f"--bins needs numbers, but {key} has the value {v!r}") from None
+    if "," in bins:
+        return _given_edges(bins)
     try:
-        if "," in bins:
-            edges = sorted(float(x) for x in bins.split(",") if x.strip())
-        else:
-            count = int(bins)
-            if count < 1:
-                raise ValueError
-            lo, hi = min(numbers, default=0.0), max(numbers, default=0.0)
-            width = (hi - lo) / count or 1.0
-            edges = [lo + i * width for i in range(count)]
+        count = int(bins)
     except ValueError:
-        raise QualcodeError(f"--bins takes a count (4) or edges (0,5,10), not {bins!r}") from None
+        count = 0
+    if count < 1:
+        raise QualcodeError(f"--bins takes a count (4) or edges (0,5,10), not {bins!r}")
+    if count > MAX_BINS:
+        raise QualcodeError(f"--bins takes at most {MAX_BINS} bins, not {count}")
+    lo, hi = min(numbers, default=0.0), max(numbers, default=0.0)
+    width = (hi - lo) / count or 1.0
+    return [lo + i * width for i in range(count)]
+
+
+def _given_edges(bins: str) -> list[float]:
+    parts = [x.strip() for x in bins.split(",") if x.strip()]
+    if len(parts) > MAX_BINS:
+        raise QualcodeError(f"--bins takes at most {MAX_BINS} edges, not {len(parts)}")
+    edges: list[float] = []
+    for part in parts:
+        try:
+            edge = float(part)
+        except ValueError:
+            raise QualcodeError(
+                f"--bins takes a count (4) or edges (0,5,10), not {bins!r}"
+            ) from None
+        if not math.isfinite(edge):
+            raise QualcodeError(f"--bins edges must be finite numbers, not {part!r}")
+        if edges and edge <= edges[-1]:
+            raise QualcodeError(
+                f"--bins edges must increase, but {_fmt(edge)} comes after {_fmt(edges[-1])}"
+            )
+        edges.append(edge)
+    if not edges:
+        raise QualcodeError(f"--bins takes a count (4) or edges (0,5,10), not {bins!r}")
     return edges
 
 
