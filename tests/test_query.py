@@ -346,3 +346,23 @@ def test_context_zero_is_none_and_negative_is_refused(
     assert bad.exit_code == 1
     assert bad.stderr.strip() == "error: --context takes a number of words, 0 or more, not -1"
     assert dump(path) == before
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [["--count"], ["-o", "OUT"], ["--format", "csv"], ["--format", "json", "-o", "OUT"]],
+    ids=["count", "output", "csv", "json-file"],
+)
+def test_code_as_refuses_options_it_would_ignore(
+    cli: Callable[..., Result], tmp_path: Path, extra: list[str]
+) -> None:
+    path = tmp_path / "p.qc"
+    random_project(path, 2).close()
+    out = tmp_path / "x.csv"
+    before = dump(path)
+    args = [str(out) if a == "OUT" else a for a in extra]
+    got = cli("query", str(path), "Alpha", "--code-as", "C4", *args)
+    assert got.exit_code == 1, got.output
+    assert got.stderr.startswith("error: --code-as codes the results and lists nothing")
+    assert len(got.stderr.strip().splitlines()) == 1
+    assert dump(path) == before and not out.exists()

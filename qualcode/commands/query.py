@@ -64,8 +64,10 @@ Examples:
 @click.option("--delete", "delete_name", metavar="NAME", help="Delete a saved query.")
 @click.option("--count", is_flag=True, help="Counts by document and case, not passages.")
 @click.option(
-    "--code-as", "code_as_name", metavar="CODE", help="Code every result with a new code."
-)
+    "--code-as", "code_as_name", metavar="CODE",
+    help="Code every result with a new code (undoable); lists nothing, so not with --count, "
+    "-o or --format csv/json.",
+)  # fmt: skip
 @click.option("--parent", metavar="CODE", help="With --code-as: put the new code under CODE.")
 @click.option(
     "--context", default=6, show_default=True, metavar="N",
@@ -92,8 +94,7 @@ def query(
     from qualcode.query import code_as, passage_rows, run_query
     from qualcode.store.queries import SavedQueries
 
-    if context < 0:
-        raise QualcodeError(f"--context takes a number of words, 0 or more, not {context}")
+    _check_options(context, code_as_name, count, fmt, output)
     with open_project(project, coder) as proj:
         saved = SavedQueries(proj.session)
         if list_saved:
@@ -142,6 +143,30 @@ def query(
         return
     keys = ["document", "start", "end", "speaker", "case", "text", "before", "after"]
     _emit(keys, [[r[k] for k in keys] for r in rows], fmt, output, project)
+
+
+def _check_options(
+    context: int, code_as_name: str | None, count: bool, fmt: str, output: Path | None
+) -> None:
+    """Refuse, before the project is opened, options that would be silently ignored: --code-as
+    makes a code and says how many passages it coded, so it neither lists nor counts them."""
+    if context < 0:
+        raise QualcodeError(f"--context takes a number of words, 0 or more, not {context}")
+    if code_as_name is not None:
+        ignored = [
+            name
+            for name, given in (
+                ("--count", count),
+                (f"--format {fmt}", fmt != "table"),
+                ("-o", output is not None),
+            )
+            if given
+        ]
+        if ignored:
+            raise QualcodeError(
+                f"--code-as codes the results and lists nothing: leave out {', '.join(ignored)} "
+                "(run the query without --code-as to list or count them)"
+            )
 
 
 def _counts(result: Any, fmt: str, output: Path | None, project: Path) -> None:
