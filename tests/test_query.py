@@ -15,6 +15,8 @@ from click.testing import Result
 
 from qualcode.query import QueryEngine, QuerySyntaxError, parse_query, run_query
 from qualcode.query.engine import QueryError
+from qualcode.query.parser import Cond
+from qualcode.query.parser import Test as WhereTest
 from qualcode.store import DocumentInput, Project, TurnInput
 from qualcode.store.codings import CodingInput
 from qualcode.store.query_data import QueryData
@@ -366,3 +368,60 @@ def test_code_as_refuses_options_it_would_ignore(
     assert got.stderr.startswith("error: --code-as codes the results and lists nothing")
     assert len(got.stderr.strip().splitlines()) == 1
     assert dump(path) == before and not out.exists()
+
+
+def test_unquoted_iso_date_is_one_value() -> None:
+    where = parse_query("Alpha WHERE interview_date >= 2024-02-01 AND x < 5-year").where
+    assert isinstance(where, Cond)
+    assert [(t.field, t.op, t.value) for t in where.parts if isinstance(t, WhereTest)] == [
+        ("interview_date", ">=", "2024-02-01"),
+        ("x", "<", "5-year"),
+    ]
+
+
+def dated_project(path: Path, typed: bool) -> Project:
+    """A random project whose documents have an interview date (typed ``date`` or not) and
+    ``score`` (typed ``number`` or not)."""
+    project = random_project(path, 2)
+    for i, (_, name) in enumerate(QueryData(project.session).documents):
+        project.documents.set_attribute(name, "interview_date", f"2024-0{i % 9 + 1}-15")
+        project.documents.set_attribute(name, "score", str(i))
+    if typed:
+        project.cases.set_type("interview_date", "date")
+        project.cases.set_type("score", "number")
+    return project
+
+
+@pytest.mark.parametrize("typed", [True, False], ids=["declared", "inferred"])
+def test_where_values_must_fit_the_attribute(tmp_path: Path, typed: bool) -> None:
+    with dated_project(tmp_path / "p.qc", typed) as project:
+        later = run_query(project, "Alpha WHERE interview_date >= 2024-03-01").passages
+        data = QueryData(project.session)
+        assert later and all(data.doc_attributes[p.document_id]["interview_date"] >= "2024-03"
+                             for p in later)  # fmt: skip
+        assert run_query(project, "Alpha WHERE years > 3").passages
+        cases = [
+            ("Alpha WHERE years > abc", "'abc' is not a number (years holds numbers) at column 21"),
+            ("Alpha WHERE score = x1", "'x1' is not a number (score holds numbers) at column 21"),
+            ("Alpha WHERE interview_date > tomorrow",
+             "'tomorrow' is not a date (YYYY-MM-DD; interview_date holds dates) at column 30"),
+            ('Alpha WHERE interview_date > "2024-2-1"',
+             "'2024-2-1' is not a date (YYYY-MM-DD; interview_date holds dates) at column 30"),
+            ("Alpha WHERE interview_date < 2024-02-30",
+             "'2024-02-30' is not a date (YYYY-MM-DD; interview_date holds dates) at column 30"),
+        ]  # fmt: skip
+        for query, message in cases:
+            with pytest.raises(QueryError) as err:
+                run_query(project, query)
+            assert str(err.value) == message, query
+        assert run_query(project, "Alpha WHERE role > abc").passages is not None  # text: fine
+
+
+def test_where_value_errors_on_the_command_line(cli: Callable[..., Result], tmp_path: Path) -> None:
+    path = tmp_path / "p.qc"
+    dated_project(path, True).close()
+    got = cli("query", str(path), "Alpha WHERE interview_date > tomorrow")
+    assert got.exit_code == 1
+    assert got.stderr.strip() == (
+        "error: 'tomorrow' is not a date (YYYY-MM-DD; interview_date holds dates) at column 30"
+    )

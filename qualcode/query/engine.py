@@ -24,7 +24,9 @@ touch stay two, as in :mod:`qualcode.analysis.corpus`).
   document's, overlaid by the speaker's own) pass the test. ``=`` and ``!=`` compare text
   case-insensitively, or numbers as numbers; ``<`` ``<=`` ``>`` ``>=`` compare numbers (text
   alphabetically). A person without the attribute passes no test on it; words found by
-  ``TEXT`` have no coder, so a ``CODER`` test leaves them out.
+  ``TEXT`` have no coder, so a ``CODER`` test leaves them out. An attribute typed ``number``
+  or ``date`` (``qualcode cases --type``), or whose values all are numbers or ISO dates, only
+  takes a value of that kind: ``years > abc`` would match nothing, so it is an error.
 
 Each result passage belongs to the person whose turn holds most of it.
 """
@@ -32,7 +34,9 @@ Each result passage belongs to the person whose turn holds most of it.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import difflib
+import re
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
@@ -69,10 +73,14 @@ class QueryEngine:
         data: QueryData,
         saved: Callable[[str], str] | None = None,
         search: TextSearch | None = None,
+        types: dict[str, str] | None = None,
     ) -> None:
         self.data = data
         self.saved = saved
         self.search = search
+        self.types = types or {}
+        """Declared attribute types (``attribute_types``: number, date); others are inferred."""
+        self._kinds: dict[str, str | None] = {}
         self.turn_starts = data.turn_starts
         self._stack: list[str] = []
 
@@ -128,9 +136,40 @@ class QueryEngine:
             keys = data.attribute_keys()
             if test.field not in keys:
                 raise _unknown("attribute", test.field, keys, test.column)
+            self._check_value(test)
             return
         if test.op == "=" and test.value.casefold() not in {k.casefold() for k in known}:
             raise _unknown(test.field.lower(), test.value, known, test.column)
+
+    def _check_value(self, test: Test) -> None:
+        """Refuse a value the attribute's values cannot be compared with: ``compare`` would
+        fall back to text and the test would quietly match nothing."""
+        kind = self.kind(test.field)
+        where = f"at column {test.value_column}"
+        if kind == "number" and number(test.value) is None:
+            raise QueryError(f"'{test.value}' is not a number ({test.field} holds numbers) {where}")
+        if kind == "date" and not is_date(test.value):
+            raise QueryError(
+                f"'{test.value}' is not a date (YYYY-MM-DD; {test.field} holds dates) {where}"
+            )
+
+    def kind(self, field: str) -> str | None:
+        """``number`` or ``date`` when the attribute is declared so, or when every value it
+        has is one; None for text."""
+        if field in self.types:
+            declared = self.types[field]
+            return declared if declared in ("number", "date") else None
+        if field not in self._kinds:
+            data = self.data
+            values = {p.attributes[field] for p in data.persons.values() if field in p.attributes}
+            values |= {a[field] for a in data.doc_attributes.values() if field in a}
+            found = None
+            if values and all(number(v) is not None for v in values):
+                found = "number"
+            elif values and all(is_date(v) for v in values):
+                found = "date"
+            self._kinds[field] = found
+        return self._kinds[field]
 
     # ------------------------------------------------------------------ expressions
 
@@ -309,6 +348,22 @@ def number(value: str | None) -> float | None:
         return float(value.strip())
     except ValueError:
         return None
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def is_date(value: str) -> bool:
+    """Whether ``value`` is a calendar date written YYYY-MM-DD (what compares as text in
+    date order)."""
+    text = value.strip()
+    if not _ISO_DATE.fullmatch(text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def compare(actual: str | None, op: str, value: str) -> bool:

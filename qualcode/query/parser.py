@@ -14,11 +14,14 @@ Grammar (keywords in any case; a code name is quoted, or one bare word)::
     conj    := test ("AND" test)*
     test    := "(" cond ")" | field OP value      OP: = != < <= > >=
     field   := "SPEAKER" | "CODER" | "DOCUMENT" | NAME (an attribute)
-    value   := STRING | NAME | NUMBER
+    value   := STRING | NAME | NUMBER   (an unquoted 2024-02-01 is one NAME)
 
 NEAR binds tightest, then FOLLOWED BY, then AND / AND NOT, then OR. What each operator returns
 is documented in :mod:`qualcode.query.engine`. Errors are :class:`QuerySyntaxError` with the
 1-based column of the token where the parser gave up.
+
+A number is only a number when no ``-`` follows it, so an unquoted ISO date (``2024-02-01``) or
+``5-year`` is one word rather than a number and two negative numbers.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from qualcode.errors import QualcodeError
 
 _LEX = re.compile(
     r"""(?P<ws>\s+)|(?P<str>"[^"]*"|'[^']*')|(?P<op>!=|<=|>=|=|<|>)|(?P<p>[()/])"""
-    r"""|(?P<num>-?\d+(?:\.\d+)?(?![\w.]))|(?P<name>[^\s()/"'=!<>]+)|(?P<bad>["'!])"""
+    r"""|(?P<num>-?\d+(?:\.\d+)?(?![\w.-]))|(?P<name>[^\s()/"'=!<>]+)|(?P<bad>["'!])"""
 )
 KEYWORDS = {"AND", "OR", "NOT", "NEAR", "FOLLOWED", "BY", "WITHIN", "WHERE", "CODE", "THEME",
             "QUERY", "TEXT"}  # fmt: skip
@@ -69,6 +72,7 @@ class Test:
     op: str
     value: str
     column: int
+    value_column: int = 0
 
 
 @dataclass(frozen=True)
@@ -214,8 +218,8 @@ class _Parser:
         if kind != "op":
             self.fail(f"expected =, !=, <, <=, > or >= after {field}")
         self.i += 1
-        kind, value, _ = self.peek()
+        kind, value, value_column = self.peek()
         if kind not in ("str", "name", "num"):
             self.fail(f"expected a value after {field} {op}")
         self.i += 1
-        return Test(field, op, value[1:-1] if kind == "str" else value, column)
+        return Test(field, op, value[1:-1] if kind == "str" else value, column, value_column)

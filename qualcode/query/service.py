@@ -9,6 +9,7 @@ from qualcode.errors import QualcodeError
 from qualcode.query.engine import QueryEngine, QueryPassage, Spans, TextSearch
 from qualcode.query.parser import parse_query
 from qualcode.store import Project
+from qualcode.store.attributes import attribute_types
 from qualcode.store.codings import CodingInput
 from qualcode.store.queries import SavedQueries
 from qualcode.store.query_data import QueryData
@@ -41,6 +42,7 @@ def engine_for(project: Project, data: QueryData | None = None) -> QueryEngine:
         data if data is not None else QueryData(project.session),
         saved=lambda name: saved.get(name).query,
         search=search_spans(project.session),
+        types=attribute_types(project.session),
     )
 
 
