@@ -425,3 +425,68 @@ def test_where_value_errors_on_the_command_line(cli: Callable[..., Result], tmp_
     assert got.stderr.strip() == (
         "error: 'tomorrow' is not a date (YYYY-MM-DD; interview_date holds dates) at column 30"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["Alpha", "--save", ""], "--save needs a name for the query"),
+        (["Alpha", "--save", "  "], "--save needs a name for the query"),
+        (["Alpha", "--code-as", ""], "--code-as needs a name for the new code"),
+        (["Alpha", "--parent", "Beta"], "--parent goes with --code-as (the new code's parent)"),
+        (["Alpha", "--code-as", "New", "--parent", ""], "--parent needs a code name"),
+    ],
+    ids=["save-empty", "save-blank", "code-as-empty", "parent-alone", "parent-empty"],
+)
+def test_empty_names_and_parent_alone_are_refused(
+    cli: Callable[..., Result], tmp_path: Path, args: list[str], message: str
+) -> None:
+    path = tmp_path / "p.qc"
+    random_project(path, 2).close()
+    before = dump(path)
+    got = cli("query", str(path), *args)
+    assert got.exit_code == 1, got.output
+    assert got.stderr.strip() == f"error: {message}"
+    assert dump(path) == before
+
+
+def test_saving_replacing_cycles_and_deleting(cli: Callable[..., Result], tmp_path: Path) -> None:
+    path = tmp_path / "p.qc"
+    random_project(path, 2).close()
+    first = cli("query", str(path), "Alpha", "--save", "r1")
+    assert first.stderr.splitlines()[0] == "Saved query 'r1'"
+    again = cli("query", str(path), "Beta", "--save", "R1")
+    assert again.exit_code == 0 and again.stderr.splitlines()[0] == "Replaced saved query 'r1'"
+    assert cli("query", str(path), "QUERY r1 OR Gamma", "--save", "r2").exit_code == 0
+    assert cli("query", str(path), "QUERY r2", "--save", "r3").exit_code == 0
+    before = dump(path)
+    loop = cli("query", str(path), "QUERY r3", "--save", "r1")
+    assert loop.exit_code == 1
+    assert loop.stderr.strip() == (
+        "error: saving 'r1' would make saved queries use one another in a circle: r1 → r3 → r2 → r1"
+    )
+    assert dump(path) == before
+    used = cli("query", str(path), "--delete", "r1")
+    assert used.exit_code == 1
+    assert used.stderr.strip() == (
+        "error: saved query 'r1' is used by r2 (QUERY r1): change or delete it first"
+    )
+    assert dump(path) == before
+    assert cli("query", str(path), "--delete", "r3").exit_code == 0
+    assert cli("query", str(path), "--delete", "r2").exit_code == 0
+    assert cli("query", str(path), "--delete", "r1").exit_code == 0
+
+
+def test_save_and_code_as_are_one_action(cli: Callable[..., Result], tmp_path: Path) -> None:
+    path = tmp_path / "p.qc"
+    random_project(path, 2).close()
+    before = dump(path)
+    clash = cli("query", str(path), "Alpha", "--save", "s", "--code-as", "Beta")
+    assert clash.exit_code == 1
+    assert dump(path) == before  # the code exists: nothing saved either
+    both = cli("query", str(path), "Alpha", "--save", "s", "--code-as", "New")
+    assert both.exit_code == 0, both.output
+    assert cli("undo", str(path)).exit_code == 0
+    with Project.open(path) as project:
+        assert project.codebook.find("New") is None
+        assert project.queries.find("s") is None

@@ -59,9 +59,16 @@ Examples:
 @project_argument
 @click.argument("query_text", metavar="[QUERY]", required=False)
 @click.option("--run", "run_name", metavar="NAME", help="Run a saved query.")
-@click.option("--save", "save_name", metavar="NAME", help="Save QUERY under NAME (undoable).")
+@click.option(
+    "--save", "save_name", metavar="NAME",
+    help="Save QUERY under NAME (undoable; replaces a query of that name, never one that would "
+    "then use itself).",
+)  # fmt: skip
 @click.option("--list", "list_saved", is_flag=True, help="List the saved queries.")
-@click.option("--delete", "delete_name", metavar="NAME", help="Delete a saved query.")
+@click.option(
+    "--delete", "delete_name", metavar="NAME",
+    help="Delete a saved query (not while another uses it).",
+)  # fmt: skip
 @click.option("--count", is_flag=True, help="Counts by document and case, not passages.")
 @click.option(
     "--code-as", "code_as_name", metavar="CODE",
@@ -91,10 +98,14 @@ def query(
     output: Path | None,
     coder: str | None,
 ) -> None:
-    from qualcode.query import code_as, passage_rows, run_query
+    from qualcode.query import passage_rows, run_query
+    from qualcode.query.service import delete_query
     from qualcode.store.queries import SavedQueries
 
-    _check_options(context, code_as_name, count, fmt, output)
+    _check_options(
+        context=context, save_name=save_name, code_as_name=code_as_name, parent=parent,
+        count=count, fmt=fmt, output=output,
+    )  # fmt: skip
     with open_project(project, coder) as proj:
         saved = SavedQueries(proj.session)
         if list_saved:
@@ -102,8 +113,8 @@ def query(
             _emit(["name", "query"], listed, fmt, output, project, empty="No saved queries.")
             return
         if delete_name:
-            saved.delete(delete_name)
-            render.line(f"Deleted saved query '{delete_name}'", err=True)
+            deleted = delete_query(proj, delete_name)
+            render.line(f"Deleted saved query '{deleted}'", err=True)
             return
         if run_name and query_text:
             raise QualcodeError("give a QUERY or --run NAME, not both")
@@ -112,16 +123,9 @@ def query(
         if not query_text:
             raise QualcodeError("give a QUERY, --run NAME or --list (see qualcode query --help)")
         result = run_query(proj, query_text)
-        if save_name:
-            saved.save(save_name, query_text)
-            render.line(f"Saved query '{save_name}'", err=True)
-        if code_as_name:
-            code_as(proj, result, code_as_name, parent)
-            render.line(
-                f"Coded {len(result.passages)} passage(s) as '{code_as_name}' "
-                "(one action: qualcode undo takes it back)",
-                err=True,
-            )
+        if save_name is not None or code_as_name is not None:
+            _save_and_code(proj, result, save_name, code_as_name, parent)
+        if code_as_name is not None:
             return
         if count:
             _counts(result, fmt, output, project)
@@ -146,12 +150,27 @@ def query(
 
 
 def _check_options(
-    context: int, code_as_name: str | None, count: bool, fmt: str, output: Path | None
+    *,
+    context: int,
+    save_name: str | None,
+    code_as_name: str | None,
+    parent: str | None,
+    count: bool,
+    fmt: str,
+    output: Path | None,
 ) -> None:
     """Refuse, before the project is opened, options that would be silently ignored: --code-as
     makes a code and says how many passages it coded, so it neither lists nor counts them."""
     if context < 0:
         raise QualcodeError(f"--context takes a number of words, 0 or more, not {context}")
+    if save_name is not None and not save_name.strip():
+        raise QualcodeError("--save needs a name for the query")
+    if code_as_name is not None and not code_as_name.strip():
+        raise QualcodeError("--code-as needs a name for the new code")
+    if parent is not None and code_as_name is None:
+        raise QualcodeError("--parent goes with --code-as (the new code's parent)")
+    if parent is not None and not parent.strip():
+        raise QualcodeError("--parent needs a code name")
     if code_as_name is not None:
         ignored = [
             name
@@ -167,6 +186,37 @@ def _check_options(
                 f"--code-as codes the results and lists nothing: leave out {', '.join(ignored)} "
                 "(run the query without --code-as to list or count them)"
             )
+
+
+def _save_and_code(
+    proj: Any, result: Any, save_name: str | None, code_as_name: str | None, parent: str | None
+) -> None:
+    """--save and --code-as; both together are one action, so a refused code saves nothing
+    and one undo takes both back."""
+    from qualcode.query import code_as
+    from qualcode.query.service import save_query
+
+    replaced: str | None = None
+    if save_name is not None and code_as_name is not None:
+        summary = f"Saved query '{save_name}' and coded its results as '{code_as_name}'"
+        with proj.action("query.save_code_as", summary):
+            replaced = save_query(proj, save_name, result.text)
+            code_as(proj, result, code_as_name, parent)
+    elif save_name is not None:
+        replaced = save_query(proj, save_name, result.text)
+    elif code_as_name is not None:
+        code_as(proj, result, code_as_name, parent)
+    if save_name is not None:
+        name = " ".join(save_name.split())
+        render.line(
+            f"Replaced saved query '{replaced}'" if replaced else f"Saved query '{name}'", err=True
+        )
+    if code_as_name is not None:
+        render.line(
+            f"Coded {len(result.passages)} passage(s) as '{code_as_name}' "
+            "(one action: qualcode undo takes it back)",
+            err=True,
+        )
 
 
 def _counts(result: Any, fmt: str, output: Path | None, project: Path) -> None:

@@ -7,10 +7,11 @@ from typing import Any
 
 from qualcode.errors import QualcodeError
 from qualcode.query.engine import QueryEngine, QueryPassage, Spans, TextSearch
-from qualcode.query.parser import parse_query
+from qualcode.query.parser import Expr, Ref, parse_query
 from qualcode.store import Project
 from qualcode.store.attributes import attribute_types
 from qualcode.store.codings import CodingInput
+from qualcode.store.invariants import clean_name
 from qualcode.store.queries import SavedQueries
 from qualcode.store.query_data import QueryData
 from qualcode.store.search import kwic, search_text
@@ -51,6 +52,83 @@ def run_query(project: Project, text: str, engine: QueryEngine | None = None) ->
     parsed = parse_query(text)
     engine = engine or engine_for(project)
     return QueryResult(text, engine.run(parsed), engine)
+
+
+def saved_refs(text: str) -> list[str]:
+    """The saved queries a query's text uses (``QUERY name``), in order; none when the text
+    does not parse (it cannot be run either, and says why when it is)."""
+    try:
+        parsed = parse_query(text)
+    except QualcodeError:
+        return []
+    out: list[str] = []
+    stack: list[Expr] = [parsed.expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Ref):
+            if node.kind == "query":
+                out.append(node.name)
+        else:
+            stack += [node.right, node.left]
+    return out
+
+
+def save_query(project: Project, name: str, text: str) -> str | None:
+    """Save ``text`` as ``name``; returns the name of the saved query it replaced, if any.
+
+    A save that would make saved queries use one another in a circle is refused here rather
+    than when one of them is next run (the new text is the only new edge, so any circle runs
+    through ``name``)."""
+    saved = SavedQueries(project.session)
+    name = clean_name(name, "query")
+    texts = {q.name.casefold(): (q.name, q.query) for q in saved.list()}
+    old = saved.find(name)
+    texts[name.casefold()] = (old.name if old else name, text)
+    circle = _circle(name.casefold(), texts)
+    if circle:
+        raise QualcodeError(
+            f"saving '{name}' would make saved queries use one another in a circle: "
+            + " → ".join(circle)
+        )
+    saved.save(name, text)
+    return old.name if old else None
+
+
+def _circle(start: str, texts: dict[str, tuple[str, str]]) -> list[str]:
+    """A path of names from ``start`` back to itself through ``QUERY`` references, or []."""
+    seen: set[str] = set()
+
+    def visit(key: str, path: list[str]) -> list[str]:
+        for ref in saved_refs(texts[key][1]):
+            target = ref.casefold()
+            if target == start:
+                return [*path, texts[start][0]]
+            if target in texts and target not in seen:
+                seen.add(target)
+                found = visit(target, [*path, texts[target][0]])
+                if found:
+                    return found
+        return []
+
+    return visit(start, [texts[start][0]])
+
+
+def delete_query(project: Project, name: str) -> str:
+    """Delete a saved query (returns its stored name), refusing while others use it."""
+    saved = SavedQueries(project.session)
+    old = saved.get(name)
+    users = [
+        q.name
+        for q in saved.list()
+        if q.id != old.id and old.name.casefold() in {r.casefold() for r in saved_refs(q.query)}
+    ]
+    if users:
+        raise QualcodeError(
+            f"saved query '{old.name}' is used by {', '.join(users)} (QUERY {old.name}): "
+            f"change or delete {'it' if len(users) == 1 else 'them'} first"
+        )
+    saved.delete(old.name)
+    return old.name
 
 
 def search_as_query(search: str) -> str:

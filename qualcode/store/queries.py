@@ -3,6 +3,11 @@
 Saving, replacing and deleting are undoable actions like any other change. The text is stored as
 typed; :mod:`qualcode.query` parses it when it is run, so a saved query follows renamed codes
 only if its text is edited (a run names the missing code, with the column).
+
+The store does not parse queries, so :func:`qualcode.query.service.save_query` and
+:func:`~qualcode.query.service.delete_query` are the way in for people's actions: they refuse a
+save that makes saved queries use one another in a circle and a delete while another query
+uses the one deleted.
 """
 
 from __future__ import annotations
