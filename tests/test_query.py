@@ -490,3 +490,12 @@ def test_save_and_code_as_are_one_action(cli: Callable[..., Result], tmp_path: P
     with Project.open(path) as project:
         assert project.codebook.find("New") is None
         assert project.queries.find("s") is None
+
+
+def test_text_errors_give_one_column_in_the_whole_query(tmp_path: Path) -> None:
+    with random_project(tmp_path / "p.qc", 5) as project:
+        with pytest.raises(QueryError) as err:
+            run_query(project, 'Alpha OR TEXT "(alone"')
+        message = str(err.value)
+        assert message.startswith("in TEXT: ") and message.count("column") == 1, message
+        assert message.endswith(" at column 22"), message  # the closing quote

@@ -270,7 +270,7 @@ class QueryEngine:
         try:
             found = self.search(ref.name)
         except QualcodeError as exc:
-            raise QueryError(f"in TEXT at column {ref.column}: {exc}") from exc
+            raise QueryError(_in_text(str(exc), ref.column)) from exc
         out: Spans = {}
         for doc_id, spans in found.items():
             kept = []
@@ -389,6 +389,16 @@ def compare(actual: str | None, op: str, value: str) -> bool:
         ">": x > y,  # type: ignore[operator]
         ">=": x >= y,  # type: ignore[operator]
     }[op]
+
+
+def _in_text(message: str, column: int) -> str:
+    """A search error inside ``TEXT "…"`` with its column counted in the whole query (the
+    search counts from its own first character, which follows the quote at ``column``)."""
+    found = re.search(r" at column (\d+)", message)
+    if found is None:
+        return f"in TEXT at column {column}: {message}"
+    at = column + int(found.group(1))
+    return f"in TEXT: {message[: found.start()]} at column {at}{message[found.end() :]}"
 
 
 def _unknown(kind: str, name: str, names: list[str], column: int) -> QueryError:
