@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import Result
 
 from qualcode.nlp.lexicon import lemma_lookup
 from qualcode.store import DocumentInput, Project, TurnInput
 from qualcode.store.search import (
+    MAX_NEAR,
+    EmptySearch,
     SearchSyntaxError,
     fold,
     kwic,
@@ -205,6 +209,14 @@ def test_or_not_phrase_prefix_and_stemming() -> None:
         ("burnout )", "unexpected ')' at column 9"),
         ("-stress", "a search needs at least one word that is not negated"),
         ("a NEAR", "after NEAR at column 7"),
+        # the n of NEAR/n: a number of words, no bigger than MAX_NEAR (column: after the /)
+        ("alone NEAR/x not", "NEAR/ needs a number of words from 0 to 1000 at column 12"),
+        ("alone NEAR/-1 not", "NEAR/ needs a number of words from 0 to 1000 at column 12"),
+        ("alone NEAR/1001 not", "NEAR/ needs a number of words from 0 to 1000 at column 12"),
+        ("alone NEAR/99999999999999999999 not", "from 0 to 1000 at column 12"),
+        ("alone NEAR/3x not", "from 0 to 1000 at column 12"),
+        ("alone NEAR/ not", "from 0 to 1000 at column 12"),
+        ("(a NEAR/٣ b)", "from 0 to 1000 at column 9"),  # an Arabic-Indic three
     ],
 )
 def test_bad_searches_name_the_column(query: str, message: str) -> None:
@@ -249,10 +261,120 @@ def test_the_old_api_never_refuses(tmp_path: Path) -> None:
 
 
 def test_search_lines_are_keyword_in_context(tmp_path: Path) -> None:
-    from qualcode.commands.query import search_lines
+    from qualcode.commands.search import search_lines
 
     with build(tmp_path / "p.qc", 2) as project:
         hits = search_text(project.session, "group*", 3)
         lines = search_lines(hits, words=2)
         assert lines and all(re.search(r"\[group\w*\]", line, re.IGNORECASE) for line in lines)
         assert lines[0].startswith(f"{hits[0].document} [{hits[0].matches[0][0]}:")
+
+
+def test_near_takes_up_to_max_near_words_and_only_near_is_an_operator() -> None:
+    text = "it " + "x " * MAX_NEAR + "nearly went"
+    assert MAX_NEAR == 1000
+    assert match_text(f"it NEAR/{MAX_NEAR} nearly", text) is not None
+    assert match_text(f"it NEAR/{MAX_NEAR - 1} nearly", text) is None
+    assert match_text("NEARLY", "it nearly went") == [(3, 9)]  # a word, not NEAR + LY
+    assert match_text("NEARBY OR went", "it nearby went") == [(3, 9), (10, 14)]
+    assert match_text("it NEAR/0 NEARLY", "it nearly went") == [(0, 2), (3, 9)]
+    assert match_text("(it NEAR/1 went)", "it nearly went") == [(0, 2), (10, 14)]
+
+
+def test_an_empty_search_is_refused(tmp_path: Path) -> None:
+    with build(tmp_path / "p.qc", 5) as project:
+        for query in ("", "   "):
+            with pytest.raises(EmptySearch, match="^empty search$"):
+                search_text(project.session, query)
+            assert project.documents.search(query) == []  # the old API never refuses
+
+
+def many_matches(path: Path) -> None:
+    """A project with one turn saying 'group' seven times and twelve turns saying it once."""
+    project = Project.create(path, coder="ann")
+    with project.action("import", "import"):
+        parts = ["P: " + " ".join(["the group"] * 7) + ".\n"]
+        parts += [f"P: turn {n} of the group.\n" for n in range(12)]
+        text, turns, pos = "".join(parts), [], 0
+        for part in parts:
+            turns.append(TurnInput(pos + 3, pos + len(part) - 1, "P"))
+            pos += len(part)
+        spans = [(t.start, t.end) for t in turns]
+        project.documents.add(DocumentInput("doc", text, "s", "txt", turns, spans))
+    project.close()
+
+
+Cli = Callable[..., Result]
+
+
+def test_search_prints_every_match_and_says_what_n_left_out(tmp_path: Path, cli: Cli) -> None:
+    many_matches(tmp_path / "p.qc")
+    result = cli("search", "-n", "100", tmp_path / "p.qc", "group")
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) == 7 + 12  # no cut at five lines per turn
+    assert result.stderr == ""  # nothing left out, nothing said
+    cut = cli("search", "-n", "3", tmp_path / "p.qc", "group")
+    assert cut.exit_code == 0
+    assert len(cut.stdout.splitlines()) == 7 + 2
+    assert cut.stderr == "… 10 more turn(s) match; use -n to see more\n"
+    default = cli("search", tmp_path / "p.qc", "group")
+    assert len(default.stdout.splitlines()) == 19 and default.stderr == ""
+
+
+@pytest.mark.parametrize("n", ["0", "-5"])
+def test_search_refuses_n_below_one(tmp_path: Path, cli: Cli, n: str) -> None:
+    many_matches(tmp_path / "p.qc")
+    result = cli("search", "-n", n, tmp_path / "p.qc", "group")
+    assert result.exit_code == 2
+    assert "Invalid value for '-n'" in result.stderr and "x>=1" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["search", "alone NEAR/x not"],
+            "NEAR/ needs a number of words from 0 to 1000 at column 12",
+        ),
+        (["search", "alone NEAR/99999999999999999999 not"], "from 0 to 1000 at column 12"),
+        (["search", "alone NEAR/-1 not"], "from 0 to 1000 at column 12"),
+        (["search", ""], "empty search"),
+        (["search", "  "], "empty search"),
+        (
+            ["query", 'TEXT "alone NEAR/x not"'],
+            "in TEXT: NEAR/ needs a number of words from 0 to 1000 at column 18",
+        ),
+        (["query", 'TEXT "group NEAR/100000000000000000000 x"'], "from 0 to 1000 at column 18"),
+    ],
+)
+def test_bad_searches_are_one_line_errors(
+    tmp_path: Path, cli: Cli, args: list[str], message: str
+) -> None:
+    many_matches(tmp_path / "p.qc")
+    command, query = args
+    result = cli(command, tmp_path / "p.qc", query)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "internal error" not in result.stderr
+
+
+def test_nearly_is_searched_as_a_word(tmp_path: Path, cli: Cli) -> None:
+    project = Project.create(tmp_path / "p.qc", coder="ann")
+    with project.action("import", "import"):
+        text = "P: it nearly went.\n"
+        turns = [TurnInput(3, len(text) - 1, "P")]
+        project.documents.add(DocumentInput("doc", text, "s", "txt", turns, [(3, len(text) - 1)]))
+    project.close()
+    result = cli("search", tmp_path / "p.qc", "NEARLY")
+    assert result.exit_code == 0, result.output
+    assert "[nearly]" in result.stdout
+    assert "[nearly]" in cli("search", tmp_path / "p.qc", "NEAR*").stdout  # NEAR* is a prefix
+
+
+def test_the_search_command_is_this_modules() -> None:
+    """``qualcode.commands.search`` defines ``qualcode search`` (its lines have no per-turn cap)."""
+    from qualcode.cli import main
+
+    assert main.commands["search"].callback.__module__ == "qualcode.commands.search"

@@ -5,9 +5,12 @@ Grammar (operators in capitals; lower-case ``or``/``not`` are ordinary words)::
     query  := or
     or     := and ("OR" and)*
     and    := near (["AND"] near)*            words side by side are ANDed
-    near   := unary ("NEAR" ["/" N] unary)*   both within N words (default 10)
+    near   := unary ("NEAR" ["/" N] unary)*   both within N words (default 10, N <= 1000)
     unary  := ("-" | "NOT") atom | atom      NOT: the turn must not match atom
     atom   := '"' words '"' | word "*" | word "~" | word | "(" or ")"
+
+Only ``NEAR`` and ``NEAR/n`` are operators: ``NEARLY`` is a word. An empty search is refused
+by :func:`search_text` (a search that lists nothing is never what was meant).
 
 A word matches itself (case and diacritics folded, as FTS5's ``unicode61`` folds them), a
 quoted phrase its words in a row, ``burn*`` every word starting with ``burn``, and ``word~`` is
@@ -26,6 +29,7 @@ import bisect
 import re
 import sqlite3
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
@@ -35,8 +39,11 @@ from qualcode.store.records import SearchHit
 from qualcode.store.session import Session
 
 _TOKEN = re.compile(r"[^\W_]+")
-_LEX = re.compile(r'\s+|"[^"]*"?|\(|\)|-(?=[^\W_"(])|NEAR/\d+|[^\s()"]+')
+_LEX = re.compile(r'\s+|"[^"]*"?|\(|\)|-(?=[^\W_"(])|NEAR/\d+(?![^\s()"])|[^\s()"]+')
 DEFAULT_NEAR = 10
+MAX_NEAR = 1000
+"""Most words ``NEAR/n`` allows between its sides: a bigger n would be a whole document, and an
+unbounded one reaches the counting in :func:`evaluate` as a number it cannot take."""
 PREFILTER_TURNS = 50
 """With more candidate turns than this, words and phrases are first found per document."""
 
@@ -47,6 +54,13 @@ class SearchSyntaxError(QualcodeError):
 
 class NothingToSearch(SearchSyntaxError):
     """A search whose every word is negated (FTS5 cannot list the turns lacking a word)."""
+
+
+class EmptySearch(SearchSyntaxError):
+    """A search with nothing in it: refused rather than answered with no matches."""
+
+    def __init__(self) -> None:
+        super().__init__("empty search")
 
 
 @dataclass(frozen=True)
@@ -137,9 +151,10 @@ class _Parser:
         self.tokens = [(m.group(), m.start()) for m in _LEX.finditer(query) if m.group().strip()]
         self.i = 0
 
-    def fail(self, what: str) -> SearchSyntaxError:
+    def fail(self, what: str, shift: int = 0) -> SearchSyntaxError:
+        """The error for the current token, ``shift`` characters into it."""
         at = self.tokens[self.i][1] + 1 if self.i < len(self.tokens) else len(self.query) + 1
-        return SearchSyntaxError(f"{what} at column {at}")
+        return SearchSyntaxError(f"{what} at column {at + shift}")
 
     def peek(self) -> str | None:
         return self.tokens[self.i][0] if self.i < len(self.tokens) else None
@@ -171,11 +186,21 @@ class _Parser:
 
     def near(self, after: str = "") -> Node:
         node = self.unary(after)
-        while (tok := self.peek()) is not None and (tok == "NEAR" or tok.startswith("NEAR/")):
+        while _is_near(tok := self.peek()):
+            distance = self.distance(tok or "")
             self.i += 1
-            distance = int(tok[5:]) if tok.startswith("NEAR/") else DEFAULT_NEAR
             node = Op("NEAR", (node, self.unary("NEAR")), distance)
         return node
+
+    def distance(self, tok: str) -> int:
+        """The n of ``NEAR/n`` (``NEAR``: the default): 0 to :data:`MAX_NEAR` words, else an
+        error pointing at what follows the slash (``NEAR/x``, ``NEAR/-1``, ``NEAR/10**20``)."""
+        if tok == "NEAR":
+            return DEFAULT_NEAR
+        digits = tok[len("NEAR/") :]
+        if not (digits.isascii() and digits.isdigit()) or int(digits) > MAX_NEAR:
+            raise self.fail(f"NEAR/ needs a number of words from 0 to {MAX_NEAR}", len("NEAR/"))
+        return int(digits)
 
     def unary(self, after: str = "") -> Node:
         if self.peek() in ("-", "NOT"):
@@ -187,7 +212,7 @@ class _Parser:
     def atom(self, after: str) -> Node:
         tok = self.peek()
         where = f" after {after}" if after else ""
-        if tok is None or tok in ("OR", "AND", ")") or tok.startswith("NEAR"):
+        if tok is None or tok in ("OR", "AND", ")") or _is_near(tok):
             raise self.fail(f'expected a word, a "phrase" or (…){where}')
         self.i += 1
         if tok == "(":
@@ -226,6 +251,12 @@ class _Parser:
         if not prefix:
             return Phrase(tuple(fold(w) for w in pieces))
         return Op("AND", tuple(nodes))
+
+
+def _is_near(tok: str | None) -> bool:
+    """``NEAR`` or ``NEAR/…`` (whatever follows the slash, so a bad n is named as such); any
+    other word starting with NEAR (``NEARLY``) is a word."""
+    return tok is not None and (tok == "NEAR" or tok.startswith("NEAR/"))
 
 
 def parse_text_query(query: str, stem: bool = True) -> TextQuery:
@@ -444,11 +475,30 @@ class _Leaves:
 def search_text(
     session: Session, query: str, limit: int = 200, *, stem: bool = True
 ) -> list[TextHit]:
-    """Turns matching a search, in (document name, offset) order, with where they match."""
+    """Turns matching a search, in (document name, offset) order, with where they match.
+    An empty search is an error (:class:`EmptySearch`), not a search that finds nothing."""
+    return list(islice(_hits(session, query, stem), max(0, limit)))
+
+
+def search_counted(
+    session: Session, query: str, limit: int, *, stem: bool = True
+) -> tuple[list[TextHit], int]:
+    """The first ``limit`` hits of :func:`search_text` and how many turns match in all, so a
+    listing cut at ``limit`` can say how many it left out."""
+    hits: list[TextHit] = []
+    total = 0
+    for hit in _hits(session, query, stem):
+        total += 1
+        if len(hits) < limit:
+            hits.append(hit)
+    return hits, total
+
+
+def _hits(session: Session, query: str, stem: bool) -> Iterator[TextHit]:
+    """Every turn matching a search, in (document name, offset) order, read lazily."""
     parsed = parse_text_query(query, stem)
     if parsed.tree is None:
-        return []
-    hits: list[TextHit] = []
+        raise EmptySearch
     try:
         rows = session.conn.execute(
             'SELECT t.id, d.id, d.name, s.name, t.start, t."end" '
@@ -477,10 +527,7 @@ def search_text(
         if spans is None:
             continue
         found = tuple((start + s, start + e) for s, e in spans)
-        hits.append(TextHit(turn_id, doc_id, doc, speaker, start, end, piece, found))
-        if len(hits) >= limit:
-            break
-    return hits
+        yield TextHit(turn_id, doc_id, doc, speaker, start, end, piece, found)
 
 
 def search_turns(session: Session, query: str, limit: int = 200) -> list[SearchHit]:
@@ -488,7 +535,8 @@ def search_turns(session: Session, query: str, limit: int = 200) -> list[SearchH
 
     This is ``project.documents.search``, which never refuses: a search that cannot be read
     (``burnout AND``, an open quote) is searched as its words, all of them (operators left
-    out), and one with only negated words finds nothing. :func:`search_text` says what is wrong instead."""
+    out), and one with only negated words, or none at all, finds nothing. :func:`search_text`
+    says what is wrong instead."""
     try:
         parse_text_query(query)
     except NothingToSearch:
@@ -496,6 +544,8 @@ def search_turns(session: Session, query: str, limit: int = 200) -> list[SearchH
     except SearchSyntaxError:
         words = [w for w in _TOKEN.findall(query) if w not in ("AND", "OR", "NOT", "NEAR")]
         query = " ".join(f'"{w}"' for w in words)
+    if not query.strip():
+        return []  # search_text refuses an empty search; this API answers it with nothing
     return [
         SearchHit(
             turn_id=h.turn_id,
