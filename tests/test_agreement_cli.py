@@ -114,7 +114,8 @@ def test_table_names_the_unit_and_the_document_rule(
     assert (
         csv[0] == "code,kind,unit,coders,n_units,percent_agreement,cohen_kappa,krippendorff_alpha"
     )
-    assert csv[1].startswith("Emotions,code,sentence,ann bob,6,1.000000,")
+    # Coder names are joined as everywhere else (names cannot hold a comma: see --coder).
+    assert csv[1].startswith('Emotions,code,sentence,"ann, bob",6,1.000000,')
 
 
 def test_overlapping_spans_merge_touching_spans_stay_apart(
@@ -222,12 +223,14 @@ def test_documents_rule_and_filter(
     ]
     assert data["rows"][0]["n_units"] == 6
     assert data["rows"][0]["krippendorff_alpha"] == 1.0
-    only = json.loads(
-        run(
-            "agreement", path, "--documents", "doc2", "--code", "Emotions", "--format", "json"
-        ).output
-    )
+    result = run("agreement", path, "--documents", "doc2", "--code", "Emotions", "--format", "json")
+    only = json.loads(result.stdout)
     assert only["rows"][0]["n_units"] == 0 and only["rows"][0]["krippendorff_alpha"] is None
+    # Why there is nothing to compare is said, on stderr, without spoiling the JSON.
+    assert result.stderr == (
+        "warning: doc2 is not among the documents bob counts "
+        "(none marked done, and no codings in it)\n"
+    )
 
     assert run("done", path, "doc2", "--coder", "ann").exit_code == 0  # real done-marks
     assert run("done", path, "doc1", "--coder", "bob").exit_code == 0
@@ -239,6 +242,36 @@ def test_documents_rule_and_filter(
     assert data["rows"][0]["n_units"] == 0  # they marked different documents done
     text = run("agreement", path, "--code", "Emotions").output
     assert "ann: 1 document(s) marked done" in text
+    result = run("agreement", path, "--code", "Emotions", "--documents", "doc1,doc2")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "warning: doc1 is not among the documents ann counts (1 marked done)",
+        "warning: doc2 is not among the documents bob counts (1 marked done)",
+    ]
+
+
+def test_group_on_characters_counts_the_pairable_characters(
+    tmp_path: Path, run: Callable[..., Result]
+) -> None:
+    """A group's characters outside every child are missing, as its sentences are: n_units is
+    the characters that entered %, kappa and alpha (here the 22 both coders gave a value), not
+    the whole continuum, while a code row's gaps are "not coded" and all 168 count."""
+    path = build(
+        tmp_path / "p.qc",
+        [
+            ("doc1", "Not alone", 47, 69, "ann"),
+            ("doc1", "Not alone", 47, 69, "bob"),
+            ("doc1", "Safe", 93, 112, "ann"),  # bob: nothing there, so missing
+        ],
+    )
+    args = ("--group", "Security", "--code", "Security", "--format", "json")
+    chars = json.loads(run("agreement", path, *args, "--unit", "character").output)["rows"]
+    code, group = chars
+    assert (code["kind"], group["kind"]) == ("code", "group")
+    assert code["n_units"] == 168
+    assert group["n_units"] == 22 and group["percent_agreement"] == 1.0
+    sentences = json.loads(run("agreement", path, *args).output)["rows"]
+    assert sentences[1]["n_units"] == 1  # the one sentence both gave a value
 
 
 def test_turn_and_document_units(tmp_path: Path, run: Callable[..., Result]) -> None:
@@ -258,6 +291,10 @@ def test_turn_and_document_units(tmp_path: Path, run: Callable[..., Result]) -> 
         (("--code", "Emotion"), "no code named 'Emotion'; did you mean 'Emotions'?"),
         (("--coders", "ann"), "agreement needs at least two coders"),
         (("--coders", "ann,zed"), "no coder with codings named 'zed'"),
+        (("--coders", "ann,ann"), "--coders names 'ann' twice: compare different coders"),
+        (("--coders", "ann", "--coders", " ann "), "--coders names 'ann' twice"),
+        (("--coders", ","), "--coders names no coder: a coder name cannot be empty"),
+        (("--documents", " , "), "--documents names no document: a document name cannot be"),
         (("--group", "Emotions"), "--group needs a code with at least two sub-codes"),
         (("--documents", "doc9"), "no document named 'doc9'"),
     ],

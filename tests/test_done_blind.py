@@ -9,7 +9,7 @@ from click.testing import Result
 
 from qualcode.store import Project
 from qualcode.store.done import DoneMarks
-from tests.conftest import simple_document
+from tests.conftest import dump, simple_document
 
 Run = Callable[..., Result]
 
@@ -42,6 +42,69 @@ def test_done_cli(cli: Run, tmp_path: Path) -> None:
     result = cli("done", "s.qc", "nope")
     assert result.exit_code == 1
     assert "nope" in result.output
+
+
+def two_documents(tmp_path: Path) -> Path:
+    path = tmp_path / "s.qc"
+    with Project.create(path, coder="x") as p:
+        p.documents.add(simple_document("doc1"))
+        p.documents.add(simple_document("doc2"))
+    return path
+
+
+def test_done_checks_every_name_before_marking(cli: Run, tmp_path: Path) -> None:
+    """One unknown name (anywhere in the list) marks nothing: no partial apply."""
+    path = two_documents(tmp_path)
+    before = dump(path)
+    result = cli("done", "s.qc", "doc1", "nodoc", "doc2", "--coder", "anna")
+    assert result.exit_code == 1
+    assert result.output.startswith("error: no document named 'nodoc'")
+    assert result.output.count("\n") == 1
+    assert dump(path) == before
+
+
+def test_done_marks_several_documents_as_one_action(cli: Run, tmp_path: Path) -> None:
+    path = two_documents(tmp_path)
+    result = cli("done", "s.qc", "doc1", "doc2", "doc1", "--coder", "anna")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "doc1: done for anna",
+        "doc2: done for anna",
+        "doc1: done for anna (already)",
+    ]
+    with Project.open(path) as p:
+        assert p.done.marks() == {"anna": {"doc1", "doc2"}}
+        event = p.history.events(1)[0]
+        assert event.summary == "Marked 2 documents done for anna"
+        count = len(p.history.events(100))
+    assert cli("done", "s.qc", "doc1", "doc2", "--coder", "anna").exit_code == 0
+    with Project.open(path) as p:  # nothing changed: no event either
+        assert len(p.history.events(100)) == count
+
+
+def test_done_list_only_lists(cli: Run, tmp_path: Path) -> None:
+    """--list with names lists the marks of those documents and marks nothing."""
+    path = two_documents(tmp_path)
+    before = dump(path)
+    result = cli("done", "s.qc", "--list", "doc1", "--coder", "anna")
+    assert result.exit_code == 0, result.output
+    assert "doc1" not in result.output  # nobody marked it
+    assert dump(path) == before
+    assert cli("done", "s.qc", "doc1", "doc2", "--coder", "anna").exit_code == 0
+    listed = cli("done", "s.qc", "--list", "doc2").output.splitlines()
+    assert len(listed) == 3 and listed[2].startswith("anna   doc2 ")
+    assert "doc1" in cli("done", "s.qc", "--list").output
+    for args, message in [
+        (("--list", "nodoc"), "error: no document named 'nodoc'"),
+        (("--list", "doc1", "--undo"), "error: --list only lists; leave out --undo"),
+        ((), "error: name a document (or pass --list)"),
+    ]:
+        before = dump(path)
+        result = cli("done", "s.qc", *args)
+        assert result.exit_code == 1 and result.output.startswith(message)
+        assert result.output.count("\n") == 1
+        assert dump(path) == before
+    assert "--list" in cli("done", "--help").output
 
 
 # ---------------------------------------------------------------- the workbench (Pilot)

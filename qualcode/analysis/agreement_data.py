@@ -98,8 +98,10 @@ class AgreementRow:
     unit: str
     coders: tuple[str, ...]
     n_units: int
-    """Units that entered the statistics: pairable units (two or more coders' values), or for
-    ``character`` the characters of the common continuum."""
+    """Units that entered percentage agreement, kappa and alpha: pairable units (two or more
+    coders' values). For ``character``: characters of the common continuum, every one for a
+    code (a gap is "not coded"), for a group those two or more coders gave one of its
+    children."""
     percent_agreement: float | None = None
     cohen_kappa: float | None = None
     krippendorff_alpha: float | None = None
@@ -464,7 +466,9 @@ def _group_row(
     values, cells, lengths = stats.continuum_cells(partitions, sections)
     relabel = np.asarray([labels.index(str(v)) for v in values] or [0], dtype=np.int64)
     cells = np.where(cells >= 0, relabel[np.clip(cells, 0, None)], -1)
-    _, percent, kappa, alpha = _unit_stats(cells, labels, lengths.astype(float))
+    # n_units counts what entered %, kappa and alpha, as on the other units: only characters
+    # two or more coders gave a child of the group (a gap is missing here, not a value).
+    n_units, percent, kappa, alpha = _unit_stats(cells, labels, lengths.astype(float))
     family = stats.unitized_alphas(partitions, sections)
     a_u = stats.alpha_u(overlapping, sections)
     per_value = {label: family.per_value.get(label) for label in labels}
@@ -473,7 +477,7 @@ def _group_row(
         "group",
         unit,
         ctx.coders,
-        n_chars,
+        n_units,
         percent,
         kappa,
         alpha,

@@ -8,11 +8,17 @@ prints through :mod:`qualcode.commands.render`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from qualcode.commands import render
 from qualcode.commands.common import format_option, open_project, project_argument
+from qualcode.errors import QualcodeError
+
+if TYPE_CHECKING:
+    from qualcode.analysis.agreement_data import AgreementReport
+    from qualcode.store import Project
 
 HEADINGS = {
     "percent_agreement": "%agree",
@@ -29,6 +35,42 @@ UNITIZING = ("u_alpha", "binary_u_alpha", "cu_alpha", "alpha_U")
 def _split(values: tuple[str, ...]) -> list[str]:
     """Repeated options and comma-separated lists alike: ``--coders A,B --coders C``."""
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _names(option: str, kind: str, values: tuple[str, ...]) -> list[str]:
+    """The names given to ``option``, each once; none given means "all". Given but empty
+    (``--coders ,``) is an error, never a silent "all"."""
+    names = _split(values)
+    if values and not names:
+        raise QualcodeError(f"{option} names no {kind}: a {kind} name cannot be empty")
+    return list(dict.fromkeys(names))
+
+
+def _coders(values: tuple[str, ...]) -> list[str]:
+    """--coders: a coder named twice is a mistake (agreement of a coder with themselves),
+    refused in the words ``qualcode disagreements`` uses."""
+    names = _split(values)
+    twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
+    if twice is not None:
+        raise QualcodeError(f"--coders names '{twice}' twice: compare different coders")
+    return _names("--coders", "coder", values)
+
+
+def _warn_uncounted(proj: Project, report: AgreementReport, documents: list[str]) -> None:
+    """A document asked for with --documents that does not count for a coder is missing for
+    that coder (no units from it), which is easy to mistake for disagreement: say so."""
+    marks = proj.done.marks()
+    for name in documents:
+        for scope in report.scopes:
+            if name in scope.documents:
+                continue
+            done = marks.get(scope.coder, set())
+            why = (
+                f"{len(done)} marked done"
+                if scope.rule == "done"
+                else "none marked done, and no codings in it"
+            )
+            render.warning(f"{name} is not among the documents {scope.coder} counts ({why})")
 
 
 def _number(value: float | None, percent: bool = False) -> str:
@@ -103,15 +145,18 @@ def agreement(
     """
     from qualcode.analysis.agreement_data import agreement as compute
 
+    chosen = _coders(coders)
+    only = _names("--documents", "document", documents)
     with open_project(project) as proj:
         report = compute(
             proj,
-            coders=_split(coders) or None,
+            coders=chosen or None,
             codes=list(codes),
             groups=list(groups),
             unit=unit,
-            documents=_split(documents),
+            documents=only,
         )
+        _warn_uncounted(proj, report, only)
     if fmt == "json":
         render.json(
             {
@@ -132,7 +177,7 @@ def agreement(
                     row.code,
                     row.kind,
                     row.unit,
-                    " ".join(row.coders),
+                    ", ".join(row.coders),
                     row.n_units,
                     *("" if getattr(row, c) is None else f"{getattr(row, c):.6f}" for c in columns),
                 ]

@@ -13,6 +13,7 @@ import click
 
 from qualcode.commands import render
 from qualcode.store import Project
+from qualcode.store.invariants import check_coder_name
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -20,12 +21,15 @@ EXIT_USER_ERROR = 1
 
 
 def current_coder(explicit: str | None) -> str:
-    """--coder, else $QUALCODE_CODER, else the OS user: every change is attributed."""
-    if explicit:
-        return explicit.strip()
+    """--coder, else $QUALCODE_CODER, else the OS user: every change is attributed.
+
+    A given --coder is checked like every stored coder name (:func:`check_coder_name`): an
+    empty one is an error rather than a silent fall-back to somebody else's name."""
+    if explicit is not None:
+        return check_coder_name(explicit)
     env = os.environ.get("QUALCODE_CODER", "").strip()
     if env:
-        return env
+        return check_coder_name(env)
     try:
         return getpass.getuser()
     except (KeyError, OSError):

@@ -20,7 +20,7 @@ from typing import Any
 from qualcode.errors import ProjectError
 from qualcode.store import lookup
 from qualcode.store.codetree import CodeTree
-from qualcode.store.invariants import check_span, clean_name, normalise_guid
+from qualcode.store.invariants import check_coder_name, check_span, clean_name, normalise_guid
 from qualcode.store.memos import Memos
 from qualcode.store.records import Coding
 from qualcode.store.schema import epoch_seconds
@@ -201,7 +201,7 @@ class Codings:
                 code_id = codes.get(row.code) or lookup.code_id(self.s, row.code)
                 check_span(length, row.start, row.end)
                 if row.coder is not None:
-                    clean_name(row.coder, "coder")
+                    self.coder_name(row.coder)
                 if row.guid is not None:
                     normalise_guid(row.guid)
             except ProjectError as exc:
@@ -272,10 +272,18 @@ class Codings:
             act.summary = f"{summary}: {added} added, {skipped} already present"
         return BulkResult(added=added, skipped=skipped, memos=memo_count)
 
+    def coder_name(self, name: str) -> str:
+        """The stored form of a coder name: a coder this project already has keeps their
+        name as it is; a new one must pass :func:`check_coder_name`."""
+        cleaned = clean_name(name, "coder")
+        if self.s.lookup_coder_id(cleaned) is not None:
+            return cleaned
+        return check_coder_name(name)
+
     def ensure_coder(self, name: str, guid: str | None = None) -> int:
         """A coder by name, created (inside the caller's action, with ``guid`` when it comes
         from another project file) if this project has not seen them yet."""
-        name = clean_name(name, "coder")
+        name = self.coder_name(name)
         found = self.s.lookup_coder_id(name)
         if found is not None:
             return found

@@ -12,6 +12,8 @@ through the ordinary path with no change here.
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qualcode.store import lookup
@@ -33,15 +35,23 @@ class DoneMarks:
 
     # ------------------------------------------------------------------ reading
 
-    def list(self, coder: str | None = None) -> list[DoneMark]:
+    def list(self, coder: str | None = None, documents: Sequence[str | int] = ()) -> list[DoneMark]:
+        """Every mark (of one coder, of some documents: an unknown document is an error)."""
         sql = (
             "SELECT d.name, k.name, m.marked_at FROM done_marks m "
             "JOIN documents d ON d.id = m.document_id JOIN coders k ON k.id = m.coder_id"
         )
-        args: tuple[str, ...] = ()
+        where: list[str] = []
+        args: list[str | int] = []
         if coder is not None:
-            sql += " WHERE k.name = ?"
-            args = (coder,)
+            where.append("k.name = ?")
+            args.append(coder)
+        if documents:
+            ids = list(dict.fromkeys(lookup.document_id(self.s, d) for d in documents))
+            where.append(f"d.id IN ({', '.join('?' * len(ids))})")
+            args += ids
+        if where:
+            sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY k.name, d.name"
         return [DoneMark(r[0], r[1], r[2]) for r in self.s.conn.execute(sql, args)]
 
@@ -71,17 +81,33 @@ class DoneMarks:
         """Mark (or with ``done=False`` unmark) a document done for the current coder.
 
         Returns False when nothing changed (already marked, or not marked)."""
-        doc_id = lookup.document_id(self.s, document)
-        name = lookup.document_name(self.s, doc_id)
-        if self.is_done(doc_id) == done:
-            return False
-        verb = "Marked" if done else "Unmarked"
-        with self.s.action(
-            "document.done" if done else "document.undone",
-            f"{verb} {name} done for {self.s.coder}",
-        ):
-            self.write(doc_id, self.s.coder_id(), done)
-        return True
+        return self.mark_many([document], done)[0]
+
+    def mark_many(self, documents: Sequence[str | int], done: bool = True) -> builtins.list[bool]:
+        """Mark (or unmark) several documents as one action, so one audit event.
+
+        Every document is looked up before anything is written: one unknown name changes
+        nothing (``qualcode done P a nodoc`` must not mark ``a`` and then fail). Returns, per
+        document, whether its mark changed; no action is recorded when none did."""
+        ids = [lookup.document_id(self.s, d) for d in documents]
+        changing = [i for i in dict.fromkeys(ids) if self.is_done(i) != done]
+        if changing:
+            names = [lookup.document_name(self.s, i) for i in changing]
+            what = names[0] if len(names) == 1 else f"{len(names)} documents"
+            verb = "Marked" if done else "Unmarked"
+            with self.s.action(
+                "document.done" if done else "document.undone",
+                f"{verb} {what} done for {self.s.coder}",
+            ):
+                coder_id = self.s.coder_id()
+                for doc_id in changing:
+                    self.write(doc_id, coder_id, done)
+        seen: set[int] = set()
+        changed = []
+        for doc_id in ids:  # a name given twice changed at most once
+            changed.append(doc_id in changing and doc_id not in seen)
+            seen.add(doc_id)
+        return changed
 
     def toggle(self, document: str | int) -> bool:
         """Flip the current coder's mark on a document; returns the new state."""

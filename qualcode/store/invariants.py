@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 
 from qualcode.errors import ProjectError
 
@@ -59,6 +60,28 @@ def clean_name(name: str, kind: str = "code") -> str:
         raise ProjectError(
             f"a {kind} name can have at most {MAX_NAME_LENGTH} characters "
             f"(this one has {len(cleaned)}: '{cleaned[:40]}…')"
+        )
+    return cleaned
+
+
+def check_coder_name(name: str) -> str:
+    """A coder name as the store keeps it: stripped, white space folded, at most
+    :data:`MAX_NAME_LENGTH` characters.
+
+    Refused: an empty name (it would silently become somebody else), a comma (``--coders
+    A,B`` could never select it) and control characters such as a newline (they break
+    listings, CSV rows and the one-line messages that name the coder)."""
+    raw = str(name).strip()
+    bad = next((ch for ch in raw if unicodedata.category(ch) in ("Cc", "Zl", "Zp")), None)
+    if bad is not None:
+        raise ProjectError(
+            f"a coder name cannot contain control characters ({bad!r} in {raw[:40]!r})"
+        )
+    cleaned = clean_name(raw, "coder")
+    if "," in cleaned:
+        raise ProjectError(
+            f"a coder name cannot contain a comma ('{cleaned[:40]}'): "
+            "--coders A,B separates coders with commas"
         )
     return cleaned
 

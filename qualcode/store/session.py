@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ProjectError
+from qualcode.store.invariants import check_coder_name
 from qualcode.store.schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -300,6 +301,9 @@ class Session:
             found = self.lookup_coder_id(self.coder)
             if found is None:
                 self.require_action()
+                self.coder = check_coder_name(self.coder)  # refused before it is stored
+                found = self.lookup_coder_id(self.coder)
+            if found is None:
                 cur = self.conn.execute(
                     "INSERT INTO coders(guid, name, created_at) VALUES (?, ?, ?)",
                     (new_guid(), self.coder, now()),
