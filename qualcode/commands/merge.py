@@ -7,11 +7,15 @@ options and prints what came from where.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from qualcode.commands import render
 from qualcode.commands.common import coder_option, current_coder
+
+if TYPE_CHECKING:
+    from qualcode.store.merge import SourceReport
 
 
 @click.command()
@@ -39,10 +43,18 @@ def merge(
 
     Documents are matched by their stored text, codes by GUID then name, coders by name;
     codings, memos and done-marks are added and nothing is duplicated, so merging the same file
-    twice adds nothing. A code with the same name but another definition is reported and kept
-    as TARGET's; a document with the same name but another text is refused unless --rename.
+    twice adds nothing (and writes nothing). A code with the same name but another parent or
+    definition is reported and kept as TARGET's (a field left empty in the source is no
+    conflict); a document with the same name but another text is refused unless --rename. A
+    memo edited in the source since an earlier merge replaces its old text in TARGET, unless
+    TARGET's copy was edited later.
+
+    A merge never deletes: codings that a coder deleted or moved in their own file since an
+    earlier merge stay in TARGET, and a warning names how many, per coder, to review.
+
     The merge is one undoable action ('qualcode undo TARGET'), written to the audit trail with
-    what came from where. The source files are only read.
+    what came from where. The source files are only read: one made by an older qualcode is
+    upgraded in a temporary copy, never in place.
 
     Each coder works in their own copy; files travel by shared drive, e-mail or git. Never let
     two people write one project file over a network share.
@@ -90,10 +102,46 @@ def merge(
         for old, new in r.documents_renamed:
             render.line(f"{r.source}: document '{old}' has another text here; added as '{new}'")
         for name, fields in r.code_conflicts:
-            render.warning(
-                f"{r.source}: code '{name}' has another {', '.join(fields)} there; kept {target.name}'s"
+            render.warning(f"{r.source}: {conflict_text(r, name, fields, target.name)}")
+        if r.memos_updated:
+            render.line(
+                f"{r.source}: {r.memos_updated} memo(s) edited there since an earlier merge; "
+                "their new text replaced the old"
             )
+        if r.memos_kept:
+            render.warning(
+                f"{r.source}: {r.memos_kept} memo(s) have other text there, but {target.name}'s "
+                "copy was edited later; kept it"
+            )
+        for coder_name, count in sorted(r.codings_missing.items()):
+            render.warning(
+                f"{count} coding(s) by {coder_name} in {target.name} are no longer in {r.source} "
+                "(deleted or moved there since an earlier merge); they were kept — review them "
+                f"with `qualcode codings {target} --coder {coder_name}`"
+            )
+    if not any(r.rows_written for r in reports):
+        render.line(f"{target}: nothing new to merge; the file was not changed", err=True)
+        return
     render.line(f"Merged into {target} (undo with 'qualcode undo {target}')", err=True)
+
+
+def conflict_text(report: SourceReport, name: str, fields: list[str], target: str) -> str:
+    """One code conflict in words: a different parent names both, other fields are listed."""
+    where = report.source
+    parts: list[str] = []
+    if "parent" in fields:
+        ours, theirs = report.parent_conflicts[name]
+        parts.append(
+            f"another parent there ({_place(ours)} in {target}, {_place(theirs)} in {where})"
+        )
+    others = [f for f in fields if f != "parent"]
+    if others:
+        parts.append(f"another {', '.join(others)} there")
+    return f"code '{name}' has {' and '.join(parts)}; kept {target}'s"
+
+
+def _place(parent: str | None) -> str:
+    return "top level" if parent is None else f"under '{parent}'"
 
 
 COMMANDS = [merge]
