@@ -6,6 +6,7 @@ never select the coder) and control characters are refused, before anything is w
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -92,8 +93,8 @@ def test_the_store_refuses_a_bad_new_coder(tmp_path: Path) -> None:
     with Project.open(path, coder="Anna, Maria") as p, pytest.raises(ProjectError, match="comma"):
         p.codings.add("doc1", "Emotions", 0, 10)
     with Project.open(path) as p:
-        with pytest.raises(ProjectError, match="a coder name cannot contain a comma"):
-            p.codings.import_rows([CodingInput("doc1", "Emotions", 0, 10, coder="b,c")], "t")
+        with pytest.raises(ProjectError, match="a coder name cannot be empty"):
+            p.codings.import_rows([CodingInput("doc1", "Emotions", 0, 10, coder="  ")], "t")
         with pytest.raises(ProjectError, match="control characters"):
             with p.session.action("test", "test"):
                 p.codings.ensure_coder("anna\nben")
@@ -114,3 +115,29 @@ def test_an_existing_coder_keeps_a_legacy_name(tmp_path: Path) -> None:
         p.session.conn.commit()
         p.codings.import_rows([CodingInput("doc1", "Emotions", 0, 10, coder="Old, Name")], "t")
         assert "Old, Name" in p.codings.coders()
+
+
+def test_coders_arriving_with_data_keep_a_comma_and_lists_keep_them_whole(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    """NVivo names users "Smith, John": a coder that comes with data (REFI-QDA, a codings
+    CSV, a merged file) keeps the name, and --coders finds it whole."""
+    from qualcode.commands.common import split_names
+
+    assert split_names(("Smith, John,ben",), ["Smith, John", "ben"]) == ["Smith, John", "ben"]
+    assert split_names(("ben,Smith,John",), ["Smith, John"]) == ["ben", "Smith, John"]
+    assert split_names(("anna,ben", "carl"), []) == ["anna", "ben", "carl"]
+    assert split_names((",",), []) == []
+    path = one_document(tmp_path)
+    with Project.open(path) as p:
+        rows = [
+            CodingInput("doc1", "Emotions", 0, 10, coder="Smith, John"),
+            CodingInput("doc1", "Emotions", 0, 12, coder="ben"),
+        ]
+        p.codings.import_rows(rows, "t")
+        assert "Smith, John" in p.codings.coders()
+    out = cli("agreement", str(path), "--coders", "Smith, John,ben", "--format", "json")
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["rows"][0]["coders"] == ["Smith, John", "ben"]
+    out = cli("disagreements", str(path), "--coders", "Smith, John,ben")
+    assert out.exit_code == 0, out.output

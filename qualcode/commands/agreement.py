@@ -7,13 +7,19 @@ prints through :mod:`qualcode.commands.render`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from qualcode.commands import render
-from qualcode.commands.common import format_option, open_project, project_argument
+from qualcode.commands.common import (
+    format_option,
+    open_project,
+    project_argument,
+    split_names,
+)
 from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
@@ -32,28 +38,25 @@ HEADINGS = {
 UNITIZING = ("u_alpha", "binary_u_alpha", "cu_alpha", "alpha_U")
 
 
-def _split(values: tuple[str, ...]) -> list[str]:
-    """Repeated options and comma-separated lists alike: ``--coders A,B --coders C``."""
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
-
-
-def _names(option: str, kind: str, values: tuple[str, ...]) -> list[str]:
+def _names(
+    option: str, kind: str, values: tuple[str, ...], known: Collection[str] = ()
+) -> list[str]:
     """The names given to ``option``, each once; none given means "all". Given but empty
     (``--coders ,``) is an error, never a silent "all"."""
-    names = _split(values)
+    names = split_names(values, known)
     if values and not names:
         raise QualcodeError(f"{option} names no {kind}: a {kind} name cannot be empty")
     return list(dict.fromkeys(names))
 
 
-def _coders(values: tuple[str, ...]) -> list[str]:
+def _coders(values: tuple[str, ...], known: Collection[str]) -> list[str]:
     """--coders: a coder named twice is a mistake (agreement of a coder with themselves),
     refused in the words ``qualcode disagreements`` uses."""
-    names = _split(values)
+    names = split_names(values, known)
     twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
     if twice is not None:
         raise QualcodeError(f"--coders names '{twice}' twice: compare different coders")
-    return _names("--coders", "coder", values)
+    return _names("--coders", "coder", values, known)
 
 
 def _warn_uncounted(proj: Project, report: AgreementReport, documents: list[str]) -> None:
@@ -145,9 +148,9 @@ def agreement(
     """
     from qualcode.analysis.agreement_data import agreement as compute
 
-    chosen = _coders(coders)
-    only = _names("--documents", "document", documents)
     with open_project(project) as proj:
+        chosen = _coders(coders, proj.codings.coders())
+        only = _names("--documents", "document", documents, [d.name for d in proj.documents.all()])
         report = compute(
             proj,
             coders=chosen or None,

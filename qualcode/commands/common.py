@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,6 +34,27 @@ def current_coder(explicit: str | None) -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+def split_names(values: Iterable[str], known: Collection[str] = ()) -> list[str]:
+    """Names from repeatable, comma-separated options (``--coders anna,ben --coders carl``),
+    in order. A name that holds a comma itself (a coder "Smith, John" imported from NVivo, a
+    document "Interview 3, part 2") is kept whole when it is one of ``known``: the longest run
+    of pieces that joins into a known name wins."""
+    folded = {" ".join(k.split()): k for k in known}
+    out: list[str] = []
+    for value in values:
+        parts = [part.strip() for part in value.split(",")]
+        i = 0
+        while i < len(parts):
+            for j in range(len(parts), i, -1):
+                joined = " ".join(", ".join(parts[i:j]).split())
+                if j == i + 1 or joined in folded:
+                    if parts[i] or j > i + 1:
+                        out.append(folded.get(joined, joined))
+                    i = j
+                    break
+    return out
 
 
 def coder_option(func: F) -> F:

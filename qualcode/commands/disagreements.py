@@ -13,7 +13,12 @@ from pathlib import Path
 import click
 
 from qualcode.commands import render
-from qualcode.commands.common import format_option, open_project, project_argument
+from qualcode.commands.common import (
+    format_option,
+    open_project,
+    project_argument,
+    split_names,
+)
 from qualcode.errors import QualcodeError
 
 CHOICE_NAMES = {
@@ -23,10 +28,6 @@ CHOICE_NAMES = {
     "intersection": "intersection",
     "neither": "neither",
 }
-
-
-def _split(values: tuple[str, ...]) -> list[str]:
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
 def marked(text: str, offset: int, spans: tuple[tuple[int, int], ...]) -> str:
@@ -139,12 +140,12 @@ def disagreements(
     """
     from qualcode.store.consensus import CHOICE_LABELS, Consensus
 
-    names = _split((coders,))
-    if len(names) != 2:
-        raise QualcodeError("--coders takes two coders: --coders A,B")
-    a, b = names
     todo = _settlements(settle, edits)
     with open_project(project) as proj:
+        names = split_names((coders,), proj.codings.coders())
+        if len(names) != 2:
+            raise QualcodeError("--coders takes two coders: --coders A,B")
+        a, b = names
         cons = Consensus(proj.session, consensus_name)
         found = cons.disagreements(a, b, codes=list(codes), documents=list(documents))
         by_number = {d.number: d for d in found}

@@ -274,11 +274,12 @@ class Codings:
 
     def coder_name(self, name: str) -> str:
         """The stored form of a coder name: a coder this project already has keeps their
-        name as it is; a new one must pass :func:`check_coder_name`."""
+        name as it is; a new one must pass :func:`check_coder_name` (a comma allowed: these
+        coders come with data, named by other tools)."""
         cleaned = clean_name(name, "coder")
         if self.s.lookup_coder_id(cleaned) is not None:
             return cleaned
-        return check_coder_name(name)
+        return check_coder_name(name, allow_comma=True)
 
     def ensure_coder(self, name: str, guid: str | None = None) -> int:
         """A coder by name, created (inside the caller's action, with ``guid`` when it comes

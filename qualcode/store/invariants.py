@@ -64,13 +64,16 @@ def clean_name(name: str, kind: str = "code") -> str:
     return cleaned
 
 
-def check_coder_name(name: str) -> str:
+def check_coder_name(name: str, allow_comma: bool = False) -> str:
     """A coder name as the store keeps it: stripped, white space folded, at most
     :data:`MAX_NAME_LENGTH` characters.
 
-    Refused: an empty name (it would silently become somebody else), a comma (``--coders
-    A,B`` could never select it) and control characters such as a newline (they break
-    listings, CSV rows and the one-line messages that name the coder)."""
+    Refused: an empty name (it would silently become somebody else) and control characters
+    such as a newline (they break listings, CSV rows and the one-line messages that name the
+    coder). A comma is refused in a name someone types for themselves (``--coder``), since it
+    reads as two names; a coder arriving with data (an NVivo user "Smith, John" in a
+    REFI-QDA project, a codings CSV, a merged file) keeps theirs, and lists of coders keep a
+    known name whole (:func:`qualcode.commands.common.split_names`)."""
     raw = str(name).strip()
     bad = next((ch for ch in raw if unicodedata.category(ch) in ("Cc", "Zl", "Zp")), None)
     if bad is not None:
@@ -78,7 +81,7 @@ def check_coder_name(name: str) -> str:
             f"a coder name cannot contain control characters ({bad!r} in {raw[:40]!r})"
         )
     cleaned = clean_name(raw, "coder")
-    if "," in cleaned:
+    if "," in cleaned and not allow_comma:
         raise ProjectError(
             f"a coder name cannot contain a comma ('{cleaned[:40]}'): "
             "--coders A,B separates coders with commas"
