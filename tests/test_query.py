@@ -104,7 +104,11 @@ class Brute:
                 best, best_len = t, overlap
         if best is None:
             best = next((t for t in turns if t.start >= start), turns[-1])
-        attrs = dict(self.p.documents.attributes(doc_id))
+        # The document's attributes describe the people interviewed; the interviewer (and
+        # unattributed text where others are named) has only their own.
+        named = any(t.speaker for t in turns)
+        participant = best.speaker != "Interviewer" if best.speaker else not named
+        attrs = dict(self.p.documents.attributes(doc_id)) if participant else {}
         if best.speaker:
             for s in self.p.documents.speakers(doc_id):
                 if s.name == best.speaker:
@@ -203,8 +207,9 @@ def random_query(rng: random.Random, depth: int = 0) -> tuple[str, Any]:
 WHERES: list[tuple[str, Callable[..., bool]]] = [
     ("role = gp", lambda s, a, c, d: a.get("role", "").lower() == "gp"),
     ("years >= 10", lambda s, a, c, d: "years" in a and float(a["years"]) >= 10),
-    ("years < 5 OR CODER = bob", lambda s, a, c, d: float(a["years"]) < 5 or c == "bob"),
-    ("SPEAKER = anna AND role != leader", lambda s, a, c, d: s == "Anna" and a["role"] != "leader"),
+    ("years < 5 OR CODER = bob", lambda s, a, c, d: ("years" in a and float(a["years"]) < 5) or c == "bob"),
+    ("SPEAKER = anna AND role != leader", lambda s, a, c, d: s == "Anna" and "role" in a and a["role"] != "leader"),
+    ("role != leader", lambda s, a, c, d: "role" in a and a["role"] != "leader"),
     ("(DOCUMENT = d1 OR DOCUMENT = d2) AND CODER = ann", lambda s, a, c, d: d in ("d1", "d2") and c == "ann"),
 ]  # fmt: skip
 

@@ -49,8 +49,10 @@ def matrix(
     """A matrix whose cells you can open: passages, cases or words per row and column.
 
     Rows are passages as a coding query returns them (a code with its sub-codes); a passage
-    is in an attribute's column by the person whose turn holds most of it, in a code's column
-    when it overlaps a passage of that code. --passages ROW=COL lists a cell's passages.
+    is in an attribute's (or case's) column by the person whose turn holds most of it (an
+    interviewer's passage is in none, nor in the totals: attributes describe the people
+    interviewed), in a code's column when it overlaps a passage of that code.
+    --passages ROW=COL lists a cell's passages.
 
     \b
     Examples:

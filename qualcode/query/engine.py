@@ -21,7 +21,9 @@ touch stay two, as in :mod:`qualcode.analysis.corpus`).
   as A's last character, together with those passages of B.
 - ``WHERE …``: which codings (and text matches) the query looks at. A coding is kept when its
   document, its speaker (who holds most of it), its coder and that person's attributes (the
-  document's, overlaid by the speaker's own) pass the test. ``=`` and ``!=`` compare text
+  document's, overlaid by the speaker's own; an interviewer, or unattributed text in a document
+  with named speakers, has only its own: a document's attributes describe the people
+  interviewed) pass the test. ``=`` and ``!=`` compare text
   case-insensitively, or numbers as numbers; ``<`` ``<=`` ``>`` ``>=`` compare numbers (text
   alphabetically). A person without the attribute passes no test on it; words found by
   ``TEXT`` have no coder, so a ``CODER`` test leaves them out. An attribute typed ``number``

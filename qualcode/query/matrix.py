@@ -129,7 +129,7 @@ def build_matrix(engine: QueryEngine, rows: str, cols: str, bins: str | None = N
     else:
         columns, values = _attribute_columns(engine, row_list, cols, bins)
         index_of = {c: i for i, c in enumerate(columns)}
-        place = [[index_of[v]] for v in values]
+        place = [[index_of[v]] if v is not None else [] for v in values]
     cells: list[list[list[QueryPassage]]] = []
     k = 0
     for r in row_list:
@@ -172,7 +172,7 @@ def _overlaps(spans: dict[int, list[tuple[int, int]]], p: QueryPassage) -> bool:
 
 def _attribute_columns(
     engine: QueryEngine, row_list: list[MatrixRow], key: str, bins: str | None
-) -> tuple[list[str], list[str]]:
+) -> tuple[list[str], list[str | None]]:
     data = engine.data
     if key not in data.attribute_keys():
         known = ", ".join(data.attribute_keys()) or "none"
@@ -180,20 +180,27 @@ def _attribute_columns(
             f"--cols must be documents, cases, codes, themes or an attribute "
             f"(no attribute '{key}'; known: {known})"
         )
-    everyone = [p.attributes.get(key) for p in data.persons.values()]
-    raw = [data.persons[p.person_id].attributes.get(key) for r in row_list for p in r.passages]
+    # Attribute columns describe the people interviewed, as case columns do: an interviewer's
+    # passage is in no column (None below), not under the GP whose document it is in.
+    everyone = [p.attributes.get(key) for p in data.persons.values() if p.is_participant]
+    persons = [data.persons[p.person_id] for r in row_list for p in r.passages]
+    raw = [p.attributes.get(key) for p in persons]
     if bins:
         edges = _edges(bins, [v for v in everyone if v is not None], key)
         labels = [_bin_label(edges, i) for i in range(len(edges))]
         if any(float(v) < edges[0] for v in everyone if v is not None):
             labels.insert(0, f"<{_fmt(edges[0])}")
             edges.insert(0, -math.inf)
-        values = [_bin(edges, labels, v) for v in raw]
+        values = [_bin(edges, labels, v) if p.is_participant else None
+                  for v, p in zip(raw, persons, strict=True)]  # fmt: skip
         columns = labels + ([MISSING] if None in everyone else [])
         return columns, values
     present = sorted({v for v in everyone if v is not None}, key=_natural)
     columns = present + ([MISSING] if None in everyone else [])
-    return columns, [v if v is not None else MISSING for v in raw]
+    return columns, [
+        (v if v is not None else MISSING) if p.is_participant else None
+        for v, p in zip(raw, persons, strict=True)
+    ]
 
 
 def _natural(value: str) -> tuple[int, float, str]:

@@ -62,14 +62,17 @@ class QueryData:
         named: set[int] = set()
         for sid, doc_id, name in conn.execute("SELECT id, document_id, name FROM speakers"):
             own = spk_attrs.get(sid, {})
+            participant = not is_interviewer(name, own)
             self.persons[sid] = PersonRow(
                 sid,
                 doc_id,
                 self.doc_name[doc_id],
                 name,
                 True,
-                not is_interviewer(name, own),
-                {**self.doc_attributes[doc_id], **own},
+                participant,
+                # A document's attributes describe the person interviewed (role=gp): the
+                # interviewer has only their own, so "WHERE role = gp" is what GPs said.
+                {**self.doc_attributes[doc_id], **own} if participant else dict(own),
             )
             named.add(doc_id)
         self.turns: dict[int, list[TurnRow]] = {d: [] for d, _ in self.documents}
@@ -85,9 +88,10 @@ class QueryData:
                 row = conn.execute("SELECT length(text) FROM documents WHERE id = ?", (doc_id,))
                 turns.append(TurnRow(0, doc_id, 0, -doc_id, 0, row.fetchone()[0], None))
             if any(t.person_id < 0 for t in turns) and -doc_id not in self.persons:
-                attrs = dict(self.doc_attributes[doc_id])
+                participant = doc_id not in named
+                attrs = dict(self.doc_attributes[doc_id]) if participant else {}
                 self.persons[-doc_id] = PersonRow(
-                    -doc_id, doc_id, name, name, False, doc_id not in named, attrs
+                    -doc_id, doc_id, name, name, False, participant, attrs
                 )
         self.turn_starts = {d: [t.start for t in ts] for d, ts in self.turns.items()}
         rows = conn.execute("SELECT id, parent_id, name FROM codes ORDER BY position, id")
