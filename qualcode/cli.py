@@ -91,6 +91,8 @@ def _collect() -> None:
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"qualcode.commands.{info.name}")
         for command in getattr(module, "COMMANDS", ()):
+            if command.name in main.commands:  # two modules claiming a name: one would vanish
+                raise RuntimeError(f"command '{command.name}' is defined twice ({info.name})")
             main.add_command(command)
 
 

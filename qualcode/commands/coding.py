@@ -272,34 +272,4 @@ def log(project: Path, limit: int) -> None:
             render.line(f"{e.id:>5} {e.at} {e.coder or '-'}: {e.summary}{flag}")
 
 
-@click.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
-@project_argument
-@click.argument("query", nargs=-1, required=True, type=click.UNPROCESSED)
-@click.option("-n", "limit", default=50, show_default=True, help="Most turns to list.")
-def search(project: Path, query: tuple[str, ...], limit: int) -> None:
-    """Full-text search across transcripts: one keyword-in-context line per match.
-
-    Words must all occur in a turn; OR between words, -word or NOT word to leave out,
-    "a phrase", prefix*, word~ for every form of a word, a NEAR/3 b (see README, Querying).
-    Everything after the project is the search, so it may start with a minus
-    (qualcode search P -alone group); options go before the project (qualcode search -n 5 P x).
-
-    \b
-    Examples:
-      qualcode search study.qc "alone"
-      qualcode search study.qc burnout OR exhausted
-      qualcode search study.qc '"sick note"' -leave
-    """
-    from qualcode.commands.query import search_lines
-    from qualcode.store.search import search_text
-
-    text = " ".join(query)
-    with open_project(project) as proj:
-        hits = search_text(proj.session, text, limit)
-    for line in search_lines(hits):
-        render.line(line)
-    if not hits:
-        render.line("No matches.")
-
-
-COMMANDS = [code, uncode, codings, memo, undo, redo, log, search]
+COMMANDS = [code, uncode, codings, memo, undo, redo, log]

@@ -264,16 +264,3 @@ def _emit(
 
 
 COMMANDS = [query]
-
-
-def search_lines(hits: list[Any], words: int = 6, per_turn: int = 5) -> list[str]:
-    """Keyword-in-context lines for full-text search hits (:class:`TextHit`): one line per
-    match, ``document [start:end] speaker: … left [hit] right …``. What ``qualcode search``
-    prints when it calls :func:`qualcode.store.search.search_text`."""
-    lines = []
-    for hit in hits:
-        for (s, e), (left, middle, right) in list(zip(hit.matches, hit.kwic(words), strict=True))[
-            :per_turn
-        ]:
-            lines.append(f"{hit.document} [{s}:{e}] {hit.speaker or '-'}: {left}[{middle}]{right}")
-    return lines
