@@ -54,7 +54,7 @@ from qualcode.store.documents import DocumentInput, Documents, TurnInput
 from qualcode.store.done import DoneMarks
 from qualcode.store.memos import Memos
 from qualcode.store.schema import SCHEMA_VERSION
-from qualcode.store.session import Session, schema_version
+from qualcode.store.session import Session, checked_schema_version
 from qualcode.store.settings import set_setting_row
 
 DEFINITION_FIELDS = ("brief", "definition", "when_to_use", "when_not_to_use", "example")
@@ -707,14 +707,7 @@ def open_source(path: Path, stack: ExitStack) -> Session:
         raise ProjectError(f"{path}: is a folder, not a project file")
     conn = _read_only(path)
     stack.callback(conn.close)
-    try:
-        version = schema_version(conn)
-    except sqlite3.DatabaseError as exc:
-        if "not a database" in str(exc) or "malformed" in str(exc):
-            raise ProjectError(f"{path}: not a qualcode project (not an SQLite file)") from exc
-        raise ProjectError(f"{path}: cannot read project ({exc}); nothing was merged") from exc
-    except ValueError as exc:
-        raise ProjectError(f"{path}: broken project file ({exc}); nothing was merged") from exc
+    version = checked_schema_version(conn, path, "read", "nothing was merged")
     if not version:
         raise ProjectError(f"{path}: not a qualcode project (no schema version)")
     if version > SCHEMA_VERSION:

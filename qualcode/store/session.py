@@ -121,13 +121,9 @@ class Session:
         # process would then delete the WAL under them. SQLite itself says if it is no database.
         try:
             conn = _connect(path) if writable else _connect_read_only(path)
-            version = schema_version(conn)
         except sqlite3.DatabaseError as exc:
-            if "not a database" in str(exc) or "malformed" in str(exc):
-                raise ProjectError(f"{path}: not a qualcode project (not an SQLite file)") from exc
             raise ProjectError(f"{path}: cannot open project ({exc})") from exc
-        except ValueError as exc:
-            raise ProjectError(f"{path}: broken project file ({exc}); nothing was changed") from exc
+        version = checked_schema_version(conn, path, "open", "nothing was changed")
         if version is None:
             conn.close()
             raise ProjectError(f"{path}: SQLite file but not a qualcode project (no meta table)")
@@ -478,6 +474,24 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
+
+
+def checked_schema_version(
+    conn: sqlite3.Connection, path: Path, doing: str, nothing: str
+) -> int | None:
+    """:func:`schema_version`, each way a file can fail to be a project told in one line
+    naming ``path`` (``doing``: "open", "read"; ``nothing``: what did not happen). The
+    connection is closed when it fails."""
+    try:
+        return schema_version(conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if "not a database" in str(exc) or "malformed" in str(exc):
+            raise ProjectError(f"{path}: not a qualcode project (not an SQLite file)") from exc
+        raise ProjectError(f"{path}: cannot {doing} project ({exc}); {nothing}") from exc
+    except ValueError as exc:
+        conn.close()
+        raise ProjectError(f"{path}: broken project file ({exc}); {nothing}") from exc
 
 
 def schema_version(conn: sqlite3.Connection) -> int | None:
