@@ -122,7 +122,7 @@ class Session:
         try:
             conn = _connect(path) if writable else _connect_read_only(path)
         except sqlite3.DatabaseError as exc:
-            raise ProjectError(f"{path}: cannot open project ({exc})") from exc
+            raise unreadable(path, exc, "open", "nothing was changed") from exc
         version = checked_schema_version(conn, path, "open", "nothing was changed")
         if version is None:
             conn.close()
@@ -476,6 +476,13 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def unreadable(path: Path, exc: sqlite3.DatabaseError, doing: str, nothing: str) -> ProjectError:
+    """The one-line error for a file SQLite cannot read as a database."""
+    if "not a database" in str(exc) or "malformed" in str(exc):
+        return ProjectError(f"{path}: not a qualcode project (not an SQLite file)")
+    return ProjectError(f"{path}: cannot {doing} project ({exc}); {nothing}")
+
+
 def checked_schema_version(
     conn: sqlite3.Connection, path: Path, doing: str, nothing: str
 ) -> int | None:
@@ -486,9 +493,7 @@ def checked_schema_version(
         return schema_version(conn)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        if "not a database" in str(exc) or "malformed" in str(exc):
-            raise ProjectError(f"{path}: not a qualcode project (not an SQLite file)") from exc
-        raise ProjectError(f"{path}: cannot {doing} project ({exc}); {nothing}") from exc
+        raise unreadable(path, exc, doing, nothing) from exc
     except ValueError as exc:
         conn.close()
         raise ProjectError(f"{path}: broken project file ({exc}); {nothing}") from exc
