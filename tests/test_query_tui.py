@@ -196,3 +196,39 @@ def test_search_results_show_context_can_be_coded_and_saved(demo: Path) -> None:
                 assert "alone" in text or "lonely" in text
 
     run(demo, body)
+
+
+def test_workbench_saves_and_deletes_through_the_same_checks(demo: Path) -> None:
+    """The queries screen refuses what `qualcode query --save/--delete` refuses: a circle of
+    saved queries, and deleting one another query uses."""
+    from textual.widgets import Input, OptionList
+
+    from qualcode.query.service import save_query
+
+    with Project.open(demo) as project:
+        save_query(project, "first", '"Knowing oneself"')
+        save_query(project, "second", "QUERY first")
+
+    async def body(app: QualcodeApp, pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("Q")
+        await pilot.pause()
+        screen = app.screen
+        saved = screen.query_one("#saved", OptionList)
+        saved.focus()
+        saved.highlighted = next(
+            i for i in range(saved.option_count) if saved.get_option_at_index(i).id == "first"
+        )
+        await pilot.press("delete")
+        await pilot.pause()
+        with Project.open(demo) as project:
+            assert SavedQueries(project.session).find("first") is not None
+        screen.query_one(Input).value = "QUERY second"
+        screen.query_one(Input).focus()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press(*"first", "enter")
+        await pilot.pause()
+        with Project.open(demo) as project:
+            assert SavedQueries(project.session).get("first").query == '"Knowing oneself"'
+
+    run(demo, body)

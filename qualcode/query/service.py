@@ -152,7 +152,7 @@ def passage_rows(
     for p in passages:
         text = data.text(p.document_id)
         person = data.persons[p.person_id]
-        left, body, right = _context(text, p.start, p.end, words)
+        left, body, right = kwic(text, p.start, p.end, words)
         rows.append(
             {
                 "document": p.document,
@@ -167,14 +167,6 @@ def passage_rows(
             }
         )
     return rows
-
-
-def _context(text: str, start: int, end: int, words: int) -> tuple[str, str, str]:
-    """(before, passage, after) on one line; ``kwic`` reads 0 words as "all of them" (its
-    ``[-words]`` index), so no context is handled here."""
-    if words == 0:
-        return "", " ".join(text[start:end].split()), ""
-    return kwic(text, start, end, words)
 
 
 CASE_KEY = "participant"

@@ -415,7 +415,9 @@ def has_phrase(text: str, phrase: tuple[str, ...]) -> bool:
 
 
 def kwic(text: str, start: int, end: int, words: int = 5) -> tuple[str, str, str]:
-    """(left, hit, right): ``words`` words of context each side, on one line."""
+    """(left, hit, right): ``words`` words of context each side, on one line (0: none)."""
+    if words <= 0:  # the slicing below would read 0 as "every word"
+        return "", " ".join(text[start:end].split()), ""
     left = text[:start]
     right = text[end:]
     lw = [m.start() for m in re.finditer(r"\S+", left)]

@@ -188,7 +188,7 @@ class QueriesScreen(Screen[None]):
                 jump(*target, exact=True)
 
     def action_save(self) -> None:
-        from qualcode.store.queries import SavedQueries
+        from qualcode.query.service import save_query
 
         text = self.query_one(Input).value.strip()
         if not text:
@@ -201,12 +201,14 @@ class QueriesScreen(Screen[None]):
                 from qualcode.query import parse_query
 
                 parse_query(text)
-                SavedQueries(self.project.session).save(name, text)
+                replaced = save_query(self.project, name, text)  # refuses a circle of queries
             except QualcodeError as exc:
                 self.notify(str(exc), severity="error")
                 return
             self.load_saved()
-            self.notify(f"Saved query '{name}'")
+            self.notify(
+                f"Replaced saved query '{replaced}'" if replaced else f"Saved query '{name}'"
+            )
 
         self.app.push_screen(NameScreen("Save the query as"), named)
 
@@ -234,13 +236,13 @@ class QueriesScreen(Screen[None]):
         self.app.push_screen(NameScreen("Code every result with a new code named"), named)
 
     def action_delete(self) -> None:
-        from qualcode.store.queries import SavedQueries
+        from qualcode.query.service import delete_query
 
         option = self.query_one("#saved", OptionList).highlighted_option
         if option is None or not option.id:
             return
         try:
-            SavedQueries(self.project.session).delete(option.id)
+            delete_query(self.project, option.id)  # refused while another query uses it
         except QualcodeError as exc:
             self.notify(str(exc), severity="error")
             return
