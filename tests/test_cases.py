@@ -208,3 +208,22 @@ def test_a_typed_attribute_is_checked_on_every_path(tmp_path: Path) -> None:
     with Project.open(path, coder="ann") as project:
         project.documents.set_attribute("doc1", "years", "10")
         assert project.documents.attributes("doc1")["years"] == "10"
+
+
+def test_crosstab_and_matrix_read_bins_alike() -> None:
+    """One edge reader for both commands: the same refusals in the same words."""
+    from qualcode.binning import parse_edges
+
+    for text, message in [
+        ("5,5", "must increase, but 5 comes after 5"),
+        ("0,inf", "must be finite numbers"),
+        ("0,x", "--bins needs numbers"),
+        (",".join(str(i) for i in range(102)), "at most 100 edges"),
+    ]:
+        with pytest.raises(QualcodeError, match=message):
+            parse_bins("years", text)
+        with pytest.raises(QualcodeError, match=message):
+            parse_edges(text)
+    with pytest.raises(QualcodeError, match="2 or more increasing numbers"):
+        parse_bins("years", "5")
+    assert parse_edges("5") == [5.0]

@@ -34,6 +34,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from qualcode.analysis.spans import merge_spans, word_bounds
+from qualcode.binning import parse_edges
 from qualcode.errors import QualcodeError
 from qualcode.store.analysis_data import (
     AnalysisData,
@@ -138,16 +139,9 @@ def _split_condition(item: str) -> tuple[str, str, str]:
 
 
 def parse_bins(attribute: str, text: str) -> tuple[str, tuple[float, ...]]:
-    """``--bins 0,5,10,20`` for ``attribute``: at least two increasing numbers."""
-    try:
-        edges = tuple(float(part) for part in text.split(",") if part.strip())
-    except ValueError as exc:
-        raise QualcodeError(f"--bins needs numbers, e.g. 0,5,10,20 (got {text!r})") from exc
-    if len(edges) < 2 or any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
-        raise QualcodeError(
-            f"--bins needs two or more increasing numbers, e.g. 0,5,10,20 (got {text!r})"
-        )
-    return attribute, edges
+    """``--bins 0,5,10,20`` for ``attribute``: at least two increasing numbers (read as a
+    matrix reads them, :func:`qualcode.binning.parse_edges`)."""
+    return attribute, tuple(parse_edges(text, at_least=2))
 
 
 def _num(value: float) -> str:

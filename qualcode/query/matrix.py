@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from qualcode.binning import MAX_BINS, fmt_edge, parse_edges
 from qualcode.errors import QualcodeError
 from qualcode.query.engine import QueryEngine, QueryPassage
 from qualcode.query.parser import Ref
@@ -189,7 +190,7 @@ def _attribute_columns(
         edges = _edges(bins, [v for v in everyone if v is not None], key)
         labels = [_bin_label(edges, i) for i in range(len(edges))]
         if any(float(v) < edges[0] for v in everyone if v is not None):
-            labels.insert(0, f"<{_fmt(edges[0])}")
+            labels.insert(0, f"<{fmt_edge(edges[0])}")
             edges.insert(0, -math.inf)
         values = [_bin(edges, labels, v) if p.is_participant else None
                   for v, p in zip(raw, persons, strict=True)]  # fmt: skip
@@ -210,11 +211,6 @@ def _natural(value: str) -> tuple[int, float, str]:
         return (1, 0.0, value.casefold())
 
 
-MAX_BINS = 100
-"""More columns than this is no longer a table to read, and a count in the millions used to
-build that many labels (gigabytes, minutes) before anything was shown."""
-
-
 def _edges(bins: str, values: list[str], key: str) -> list[float]:
     """The lower edges of the bins ``--bins`` asks for: a count of equal-width bins over the
     values, or edges given in increasing order (a repeated edge would make an empty bin)."""
@@ -225,7 +221,7 @@ def _edges(bins: str, values: list[str], key: str) -> list[float]:
         except ValueError:
             raise QualcodeError(f"--bins needs numbers, but {key} has the value {v!r}") from None
     if "," in bins:
-        return _given_edges(bins)
+        return parse_edges(bins)
     try:
         count = int(bins)
     except ValueError:
@@ -239,38 +235,10 @@ def _edges(bins: str, values: list[str], key: str) -> list[float]:
     return [lo + i * width for i in range(count)]
 
 
-def _given_edges(bins: str) -> list[float]:
-    parts = [x.strip() for x in bins.split(",") if x.strip()]
-    if len(parts) > MAX_BINS:
-        raise QualcodeError(f"--bins takes at most {MAX_BINS} edges, not {len(parts)}")
-    edges: list[float] = []
-    for part in parts:
-        try:
-            edge = float(part)
-        except ValueError:
-            raise QualcodeError(
-                f"--bins takes a count (4) or edges (0,5,10), not {bins!r}"
-            ) from None
-        if not math.isfinite(edge):
-            raise QualcodeError(f"--bins edges must be finite numbers, not {part!r}")
-        if edges and edge <= edges[-1]:
-            raise QualcodeError(
-                f"--bins edges must increase, but {_fmt(edge)} comes after {_fmt(edges[-1])}"
-            )
-        edges.append(edge)
-    if not edges:
-        raise QualcodeError(f"--bins takes a count (4) or edges (0,5,10), not {bins!r}")
-    return edges
-
-
-def _fmt(x: float) -> str:
-    return str(int(x)) if x == int(x) else f"{x:g}"
-
-
 def _bin_label(edges: list[float], i: int) -> str:
     if i + 1 < len(edges):
-        return f"{_fmt(edges[i])}–<{_fmt(edges[i + 1])}"
-    return f">={_fmt(edges[i])}"
+        return f"{fmt_edge(edges[i])}–<{fmt_edge(edges[i + 1])}"
+    return f">={fmt_edge(edges[i])}"
 
 
 def _bin(edges: list[float], labels: list[str], value: str | None) -> str:
