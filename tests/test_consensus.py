@@ -244,7 +244,7 @@ def test_summary_methods_name_coders_unit_and_statistics(team: Path) -> None:
             in settled.agreement[0]
         )
         assert "coded the material:" not in " ".join(settled.methods)
-        assert "The codings are the consensus codings of consensus (" in settled.methods[0]
+        assert "The codings are those of the consensus coder consensus (" in settled.methods[0]
         for d in cons.disagreements("anna", "ben"):
             cons.settle(d, "a", "anna", "ben")
         done = build_summary(load_corpus(p, Filters(coders=("consensus",))), project_path=team)

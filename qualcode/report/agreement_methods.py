@@ -148,7 +148,8 @@ def agreement_paragraphs(part: AgreementPart | None) -> tuple[str, ...]:
                 f"all {part.disagreements} passage(s) where they differed were settled."
                 if part.settled == part.disagreements
                 else f"{part.settled} of the {part.disagreements} passage(s) where they "
-                f"differed were settled; {part.disagreements - part.settled} are still open."
+                f"differed were settled; {part.disagreements - part.settled} "
+                f"{'is' if part.disagreements - part.settled == 1 else 'are'} still open."
             )
         )
     heading = "% agreement / alpha" + (" / kappa" if len(coders) == 2 else "")

@@ -602,7 +602,7 @@ def methods_paragraphs(
             for name in coders
         ]
         if consensus:
-            out.append(f"The codings are the consensus codings of {join_and(parts)}.")
+            out.append(f"The codings are those of the consensus coder {join_and(parts)}.")
         else:
             label = "One coder" if len(coders) == 1 else f"{len(coders)} coders"
             out.append(f"{label} coded the material: {join_and(parts)}.")
