@@ -431,3 +431,18 @@ def test_redacted_copy_keeps_decisions_on_the_moved_text(team: Path, tmp_path: P
             ).fetchone()[0])]  # fmt: skip
             assert spans == union(d.a_spans, d.b_spans)
             assert all(0 <= s < e <= len(text) for s, e in spans)
+
+
+def test_a_merged_consensus_coder_stays_one(team: Path, tmp_path: Path) -> None:
+    """Merging a file that holds settled codings brings its consensus coder as one, so the
+    team file does not compare it as a person."""
+    from qualcode.store.consensus import consensus_coders
+    from qualcode.store.merge import merge_files
+
+    with Project.open(team, coder="lead") as p:
+        Consensus(p.session).copy_agreed("anna", "ben")
+    target = tmp_path / "other.qc"
+    merge_files(target, [team], "lead")
+    with Project.open(target, coder="lead") as p:
+        assert consensus_coders(p.session) == ["consensus"]
+        assert set(p.codings.coders()) >= {"anna", "ben", "consensus"}

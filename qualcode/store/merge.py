@@ -195,10 +195,18 @@ class Merger:
         # Coders by name.
         coder_map: dict[int, int] = {}
         coder_names: dict[int, str] = {}
-        for cid, guid, name in sconn.execute("SELECT id, guid, name FROM coders ORDER BY name"):
+        for cid, guid, name, settled in sconn.execute(
+            "SELECT id, guid, name, is_consensus FROM coders ORDER BY name"
+        ):
             taken = conn.execute("SELECT 1 FROM coders WHERE guid = ?", (guid,)).fetchone()
             coder_map[cid] = self.codings.ensure_coder(name, None if taken else guid)
             coder_names[cid] = name
+            if settled:  # a consensus coder stays one: not compared as a person, not blind
+                mark = conn.execute(
+                    "SELECT is_consensus FROM coders WHERE id = ?", (coder_map[cid],)
+                ).fetchone()
+                if not mark[0]:
+                    self.s.update("coders", coder_map[cid], {"is_consensus": 1})
         used = {r[0] for r in sconn.execute("SELECT DISTINCT coder_id FROM codings")}
         rep.coders = sorted(coder_names[c] for c in used if c in coder_names)
         doc_map = self._documents(src, rep, rename)
