@@ -6,9 +6,10 @@ count words, clip and show text the same way by importing it from here.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
@@ -181,3 +182,33 @@ def json_terminal_safe(dumped: str) -> str:
     overrides written as ``\\uXXXX`` escapes: the same JSON value, safe to print.
     (``json.dumps`` already escapes C0 controls.)"""
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
+
+
+def map_strings(value: Any, fn: Callable[[str], str]) -> Any:
+    """``value`` with ``fn`` applied to every string inside it: dataclass fields, tuples,
+    lists, dict keys and values. What ``fn`` leaves equal comes back as the same object, so an
+    untouched structure is not copied. The one walk behind the reports' XML cleaning
+    (:func:`qualcode.report.summary.xml_safe`) and pseudonymisation (``Replacer.deep``)."""
+    if isinstance(value, str):
+        new = fn(value)
+        return value if new == value else new
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in dataclasses.fields(value):
+            if f.init:
+                old = getattr(value, f.name)
+                mapped = map_strings(old, fn)
+                if mapped is not old:
+                    changes[f.name] = mapped
+        return dataclasses.replace(value, **changes) if changes else value
+    if isinstance(value, tuple | list):
+        items = [map_strings(v, fn) for v in value]
+        if all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        return items if isinstance(value, list) else tuple(items)
+    if isinstance(value, dict):
+        pairs = [(map_strings(k, fn), map_strings(v, fn)) for k, v in value.items()]
+        if all(k2 is k and v2 is v for (k2, v2), (k, v) in zip(pairs, value.items(), strict=True)):
+            return value
+        return dict(pairs)
+    return value

@@ -7,7 +7,6 @@ options always give the same summary — and therefore byte-identical files.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -25,7 +24,7 @@ from qualcode.analysis.saturation import Saturation, assess, corpus_interviews
 from qualcode.errors import QualcodeError
 from qualcode.report.context import EMPTY, CodebookInfo, ReportContext
 from qualcode.store.analysis_data import CodeRow
-from qualcode.text import flatten
+from qualcode.text import flatten, map_strings
 
 Progress = Callable[[int, int, str], None]
 """``progress(done, total, what)``: called as the summary is built (for progress bars)."""
@@ -837,31 +836,10 @@ def xml_safe(value: Any) -> Any:
     """``value`` (a Summary, or anything inside one) with every character XML 1.0 cannot hold
     shown in its visible form (``ESC`` as ``␛``): DOCX refuses them and HTML should not carry
     them. Text without such characters comes back as the same object."""
-    if isinstance(value, str):
-        return (
-            _NOT_XML.sub(lambda m: _visible_char(m.group()), value)
-            if _NOT_XML.search(value)
-            else value
-        )
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {}
-        for f in dataclasses.fields(value):
-            if not f.init:
-                continue
-            old = getattr(value, f.name)
-            new = xml_safe(old)
-            if new is not old:
-                changes[f.name] = new
-        return dataclasses.replace(value, **changes) if changes else value
-    if isinstance(value, tuple | list):
-        items = [xml_safe(v) for v in value]
-        if all(a is b for a, b in zip(items, value, strict=True)):
-            return value
-        return type(value)(items) if isinstance(value, list) else tuple(items)
-    if isinstance(value, dict):
-        items_d = {k: xml_safe(v) for k, v in value.items()}
-        return value if all(items_d[k] is v for k, v in value.items()) else items_d
-    return value
+    return map_strings(
+        value, lambda s: _NOT_XML.sub(lambda m: _visible_char(m.group()), s)
+        if _NOT_XML.search(s) else s
+    )  # fmt: skip
 
 
 def _visible_char(ch: str) -> str:

@@ -11,7 +11,6 @@ Instantiate as ``Pseudonyms(project.session)``.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -20,6 +19,7 @@ from typing import Any
 
 from qualcode.errors import ProjectError
 from qualcode.store.session import Session, now
+from qualcode.text import map_strings
 
 DEFAULT_SETTING = "pseudonymise"
 """Project setting (``1``/``0``): pseudonymise every export unless told otherwise."""
@@ -71,26 +71,7 @@ class Replacer:
         """Every string inside ``value`` replaced; unchanged parts are the same objects."""
         if self._pattern is None:
             return value
-        if isinstance(value, str):
-            return self.text(value)
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            changes = {}
-            for f in dataclasses.fields(value):
-                if not f.init:
-                    continue
-                old = getattr(value, f.name)
-                new = self.deep(old)
-                if new is not old and new != old:
-                    changes[f.name] = new
-            return dataclasses.replace(value, **changes) if changes else value
-        if isinstance(value, tuple | list):
-            items = [self.deep(v) for v in value]
-            if all(a is b for a, b in zip(items, value, strict=True)):
-                return value
-            return items if isinstance(value, list) else tuple(items)
-        if isinstance(value, dict):
-            return {self.deep(k): self.deep(v) for k, v in value.items()}
-        return value
+        return map_strings(value, self.text)
 
 
 class Pseudonyms:
