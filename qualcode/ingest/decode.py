@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 
 from qualcode.errors import IngestError
 
-_BOMS = (
+# Byte-order marks and their codecs, longest first (a UTF-32 LE mark begins like UTF-16 LE).
+BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF8, "utf-8"),
@@ -66,7 +67,7 @@ def decode_text(data: bytes, where: str, encoding: str | None = None) -> Decoded
     """Decode a text file's bytes (see the module docstring for what is refused or stripped)."""
     if not data.strip():
         raise IngestError(f"{where}: file is empty")
-    for bom, codec in _BOMS:
+    for bom, codec in BOMS:
         if data.startswith(bom):
             try:
                 text = data[len(bom) :].decode(codec)

@@ -13,13 +13,13 @@ selections, sets, links, graphs, spans outside their text) is listed in
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from qualcode.errors import IngestError
+from qualcode.ingest.decode import BOMS
 from qualcode.interop import safety
 from qualcode.interop.positions import STANDARD, SourceText, choose
 from qualcode.interop.refi_model import (
@@ -35,13 +35,6 @@ from qualcode.interop.refi_model import (
 )
 from qualcode.interop.xmlread import Guids, child, children, date, local, read_codes, text_of
 
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 _VALUE_TYPES = {
     "TextValue": "Text",
     "BooleanValue": "Boolean",
@@ -225,7 +218,7 @@ class _Reader:
         return found
 
     def decode(self, data: bytes, where: str) -> tuple[str, bool] | None:
-        for bom, codec in _BOMS:
+        for bom, codec in BOMS:
             if data.startswith(bom):
                 try:
                     return data[len(bom) :].decode(codec), True
