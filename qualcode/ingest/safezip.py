@@ -20,6 +20,7 @@ import posixpath
 import re
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import defusedxml.ElementTree as safe_et
 from defusedxml import DefusedXmlException
@@ -116,16 +117,32 @@ def _is_xml_type(content_type: str) -> bool:
 
 def _parse(path: Path, archive: zipfile.ZipFile, part: str) -> object:
     try:
-        return safe_et.fromstring(read_limited(archive, part))
-    except DefusedXmlException as exc:
-        raise IngestError(
-            f"{path}: refused, '{part}' declares XML entities or a DTD ({type(exc).__name__})"
-        ) from exc
-    except safe_et.ParseError as exc:
-        raise IngestError(f"{path}: '{part}' is not well-formed XML ({exc})") from exc
+        data = read_limited(archive, part)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
         # ValueError/RuntimeError: zipfile on bad headers, encrypted or unsupported members.
         raise IngestError(f"{path}: damaged .docx ({exc})") from exc
+    return parse_xml(data, str(path), f"'{part}'")
+
+
+MAX_XML_BYTES = MAX_TOTAL_UNCOMPRESSED
+
+
+def parse_xml(data: bytes, where: str, subject: str = "the XML") -> Any:
+    """The root element of an XML document (a .docx part, a REFI-QDA project or codebook),
+    with entities, DTDs, oversized and bad XML refused in one line naming ``where`` and
+    ``subject``: the one defusedxml reading of untrusted XML."""
+    if len(data) > MAX_XML_BYTES:
+        raise IngestError(f"{where}: refused, {subject} is larger than {MAX_XML_BYTES >> 20} MB")
+    try:
+        return safe_et.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise IngestError(
+            f"{where}: refused, {subject} declares XML entities or a DTD ({type(exc).__name__})"
+        ) from exc
+    except safe_et.ParseError as exc:
+        raise IngestError(f"{where}: {subject} is not well-formed XML ({exc})") from exc
+    except (ValueError, RecursionError) as exc:
+        raise IngestError(f"{where}: {subject} is unreadable XML ({type(exc).__name__})") from exc
 
 
 def _declared_xml_parts(path: Path, archive: zipfile.ZipFile, names: set[str]) -> set[str]:

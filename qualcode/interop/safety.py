@@ -14,15 +14,11 @@ from __future__ import annotations
 import posixpath
 import zipfile
 from pathlib import Path
-from typing import Any
-
-import defusedxml.ElementTree as safe_et
-from defusedxml import DefusedXmlException
 
 from qualcode.errors import IngestError
 from qualcode.ingest import safezip
 
-MAX_XML_BYTES = safezip.MAX_TOTAL_UNCOMPRESSED
+MAX_XML_BYTES = safezip.MAX_XML_BYTES
 
 
 def open_archive(path: Path, kind: str = ".qdpx") -> zipfile.ZipFile:
@@ -49,17 +45,5 @@ def normalised_member(name: str) -> str:
     return posixpath.normpath(name.replace("\\", "/")).lstrip("./")
 
 
-def parse_xml(data: bytes, where: str) -> Any:
-    """The root element of an XML document; entities, DTDs and bad XML refused in one line."""
-    if len(data) > MAX_XML_BYTES:
-        raise IngestError(f"{where}: refused, the XML is larger than {MAX_XML_BYTES >> 20} MB")
-    try:
-        return safe_et.fromstring(data, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise IngestError(
-            f"{where}: refused, the XML declares a DTD or entities ({type(exc).__name__})"
-        ) from exc
-    except safe_et.ParseError as exc:
-        raise IngestError(f"{where}: not well-formed XML ({exc})") from exc
-    except (ValueError, RecursionError) as exc:
-        raise IngestError(f"{where}: unreadable XML ({type(exc).__name__})") from exc
+parse_xml = safezip.parse_xml
+"""The one reading of untrusted XML (:func:`qualcode.ingest.safezip.parse_xml`)."""
