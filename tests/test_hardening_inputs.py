@@ -708,3 +708,20 @@ def test_one_zip_check_for_docx_odt_and_qdpx(tmp_path: Path) -> None:
         archive.writestr("../../evil.xml", "<x/>")
     with pytest.raises(IngestError, match="points outside the archive"):
         check_docx(bad)
+
+
+def test_docx_part_with_a_bare_doctype_is_refused_like_refi_xml(tmp_path: Path) -> None:
+    """.docx parts and REFI-QDA files go through one XML reader: a DOCTYPE without any
+    entity, which Word never writes, is refused in both, before anything is stored."""
+    from qualcode.interop.safety import parse_xml
+
+    source = tmp_path / "dtd.docx"
+    document = docx.Document()
+    document.add_paragraph("Anna: hi.")
+    document.save(source)
+    with zipfile.ZipFile(source, "a") as archive:
+        archive.writestr("word/extra.xml", b'<?xml version="1.0"?><!DOCTYPE x []><x/>')
+    with pytest.raises(IngestError, match="'word/extra.xml' declares XML entities or a DTD"):
+        read_transcript(source)
+    with pytest.raises(IngestError, match="refused, the XML declares XML entities or a DTD"):
+        parse_xml(b'<?xml version="1.0"?><!DOCTYPE x []><x/>', "p.qde")
