@@ -241,3 +241,25 @@ def test_order_by_a_case_attribute(cli: Callable[..., Result], tmp_path: Path) -
     by_date = cli("saturation", str(path), "--order", "date", "--format", "json")
     assert by_date.exit_code == 0, by_date.output
     assert json.loads(by_date.stdout)["interviews"] == rows
+
+
+def test_participants_who_differ_cannot_order_their_document(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    path = tmp_path / "p.qc"
+    with random_project(path, 5) as project:
+        docs = [d.name for d in project.documents.all()]
+        for i, name in enumerate(docs):
+            people = sorted(
+                {str(t.speaker) for t in project.documents.turns(name)} - {"Interviewer"}
+            )
+            for j, speaker in enumerate(people):
+                value = f"2024-0{i + 1}-0{j + 1}" if name == docs[0] else f"2024-0{i + 1}-01"
+                project.documents.set_speaker_attribute(name, speaker, "interview_date", value)
+        differ = (
+            len({str(t.speaker) for t in project.documents.turns(docs[0])} - {"Interviewer"}) > 1
+        )
+    assert differ, "seed 5's first document has two participants"
+    out = cli("saturation", str(path), "--order", "interview_date")
+    assert out.exit_code == 1
+    assert f"{docs[0]}: its participants differ in 'interview_date'" in out.stderr

@@ -229,7 +229,7 @@ def project_interviews(data: QueryData, order: str = "import") -> list[tuple[str
                 "--type KEY date`, or name it: --order ATTR)"
             )
         key = candidates[0]
-    values = {d: order_value(data, d, key) for d, _ in data.documents}
+    values = order_values(data, key)
     missing = sorted(name for d, name in data.documents if values[d] is None and codes_in[d])
     if all(v is None for v in values.values()):
         known = ", ".join(data.attribute_keys()) or "none"
@@ -251,25 +251,26 @@ def project_interviews(data: QueryData, order: str = "import") -> list[tuple[str
     return [(name, str(values[d]), codes_in[d]) for d, name in sorted(data.documents, key=rank)]
 
 
-def order_value(data: QueryData, document_id: int, key: str) -> str | None:
-    """A document's value of ``key`` for ordering: its own attribute, else the value its
-    participants share (a case attribute); None if there is none."""
+def order_values(data: QueryData, key: str) -> dict[int, str | None]:
+    """Each document's value of ``key`` for ordering: its own attribute, else the value its
+    participants share (a case attribute); None if there is none. Persons are read once."""
     from qualcode.errors import QualcodeError
 
-    own = data.doc_attributes[document_id].get(key)
-    if own is not None:
-        return own
-    shared = {
-        p.attributes[key]
-        for p in data.persons.values()
-        if p.document_id == document_id and p.is_participant and key in p.attributes
-    }
-    if len(shared) > 1:
-        raise QualcodeError(
-            f"{data.doc_name[document_id]}: its participants differ in '{key}' "
-            f"({', '.join(sorted(shared))}); set it on the document to order by it"
-        )
-    return shared.pop() if shared else None
+    shared: dict[int, set[str]] = {}
+    for p in data.persons.values():
+        if p.is_participant and key in p.attributes:
+            shared.setdefault(p.document_id, set()).add(p.attributes[key])
+    out: dict[int, str | None] = {}
+    for doc_id, _ in data.documents:
+        own = data.doc_attributes[doc_id].get(key)
+        theirs = shared.get(doc_id, set())
+        if own is None and len(theirs) > 1:
+            raise QualcodeError(
+                f"{data.doc_name[doc_id]}: its participants differ in '{key}' "
+                f"({', '.join(sorted(theirs))}); set it on the document to order by it"
+            )
+        out[doc_id] = own if own is not None else next(iter(theirs), None)
+    return out
 
 
 def corpus_interviews(corpus: Corpus) -> list[tuple[str, str, set[str]]]:
