@@ -21,6 +21,7 @@ from qualcode.commands.common import (
     split_names,
 )
 from qualcode.errors import QualcodeError
+from qualcode.store.lookup import document_names
 
 if TYPE_CHECKING:
     from qualcode.analysis.agreement_data import AgreementReport
@@ -150,7 +151,7 @@ def agreement(
 
     with open_project(project) as proj:
         chosen = _coders(coders, proj.codings.coders())
-        only = _names("--documents", "document", documents, [d.name for d in proj.documents.all()])
+        only = _names("--documents", "document", documents, document_names(proj.session))
         report = compute(
             proj,
             coders=chosen or None,

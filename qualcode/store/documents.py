@@ -277,7 +277,7 @@ class Documents:
         """One document with its full text; a clear error naming close matches if absent."""
         found = self.find(name_or_id)
         if found is None:
-            names = [row[0] for row in self.s.conn.execute("SELECT name FROM documents")]
+            names = lookup.document_names(self.s)
             raise ProjectError(not_found("document", str(name_or_id), names))
         return found
 

@@ -19,9 +19,13 @@ def document_id(session: Session, document: str | int) -> int:
             "SELECT id FROM documents WHERE name = ?", (document,)
         ).fetchone()
     if row is None:
-        names = [r[0] for r in session.conn.execute("SELECT name FROM documents")]
-        raise ProjectError(not_found("document", str(document), names))
+        raise ProjectError(not_found("document", str(document), document_names(session)))
     return int(row[0])
+
+
+def document_names(session: Session) -> list[str]:
+    """Every document's name, in name order (for "did you mean" and name lists)."""
+    return [str(r[0]) for r in session.conn.execute("SELECT name FROM documents ORDER BY name")]
 
 
 def code_id(session: Session, code: str | int) -> int:
